@@ -1,0 +1,27 @@
+//! `bedrock-core`: the sans-IO, `no_std` core of an Amazon Bedrock Runtime client.
+//!
+//! All protocol logic lives here and nothing else does. The core never reads a clock, the
+//! environment, a file, a socket or a random source: time, randomness, environment values,
+//! file contents and network bytes are inputs, so the same code runs under a blocking socket, an
+//! async runtime, an RTOS or a WASM host, and every behaviour is testable with virtual time.
+//!
+//! | module | what it does |
+//! |---|---|
+//! | [`time`] | [`time::UnixTime`] (wall clock, signing) and [`time::Instant`] (monotonic, deadlines); `x-amz-date` / ISO-8601 formatting and parsing |
+//! | [`secret`] | [`secret::Secret`], the wrapper that keeps secrets out of `Debug` and `Display` |
+//! | [`sigv4`] | SigV4: canonical request, string to sign, signature, headers, presigning, derived-key cache, short-term Bedrock API keys |
+//!
+//! The event-stream codec, HTTP/1.1 framing, the request model, the catalog and the exchange
+//! state machine land in later layers of this crate (see `DESIGN.md`).
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+pub mod secret;
+pub mod sigv4;
+pub mod time;

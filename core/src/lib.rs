@@ -16,7 +16,13 @@
 
 #![no_std]
 #![forbid(unsafe_code)]
-#![warn(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![warn(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation
+)]
 
 extern crate alloc;
 #[cfg(test)]

@@ -122,7 +122,6 @@ impl UnixTime {
     /// [`TimeError::OutOfRange`] after 9999-12-31.
     pub const fn from_millis(millis: u64) -> Result<Self, TimeError> {
         // The remainder is < 1000, so the cast cannot truncate.
-        #[expect(clippy::cast_possible_truncation, reason = "millis % 1000 < 1000")]
         let sub = (millis % 1000) as u32;
         Self::from_secs_nanos(millis / 1000, sub * 1_000_000)
     }
@@ -165,7 +164,6 @@ impl UnixTime {
         let rem = self.secs % SECS_PER_DAY;
         let (year, month, day) = civil_from_days(days);
         // rem < 86_400, so each part fits in u8.
-        #[expect(clippy::cast_possible_truncation, reason = "bounded by the day length")]
         DateTime {
             year,
             month,
@@ -453,7 +451,10 @@ fn civil_from_days(days: u64) -> (u16, u8, u8) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + u64::from(month <= 2);
     // Callers bound `days` to years ≤ 9999, so these fit.
-    #[expect(clippy::cast_possible_truncation, reason = "year ≤ 9999, month ≤ 12, day ≤ 31")]
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "year ≤ 9999, month ≤ 12, day ≤ 31"
+    )]
     (year as u16, month as u8, day as u8)
 }
 
@@ -470,7 +471,7 @@ fn days_from_civil(year: u16, month: u8, day: u8) -> u64 {
 }
 
 fn is_leap(year: u16) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
 }
 
 fn days_in_month(year: u16, month: u8) -> u8 {
@@ -486,7 +487,6 @@ fn days_in_month(year: u16, month: u8) -> u8 {
 fn put_digits(out: &mut [u8], mut value: u32) {
     for slot in out.iter_mut().rev() {
         // value % 10 < 10
-        #[expect(clippy::cast_possible_truncation, reason = "a single decimal digit")]
         let digit = (value % 10) as u8;
         *slot = b'0' + digit;
         value /= 10;
@@ -525,15 +525,23 @@ mod tests {
     fn epoch_and_max_format() {
         assert_eq!(UnixTime::UNIX_EPOCH.amz_date().as_str(), "19700101T000000Z");
         assert_eq!(UnixTime::MAX.to_iso8601(), "9999-12-31T23:59:59Z");
-        assert_eq!(UnixTime::from_secs(MAX_SECS + 1), Err(TimeError::OutOfRange));
-        assert_eq!(UnixTime::from_secs_nanos(0, NANOS_PER_SEC), Err(TimeError::OutOfRange));
+        assert_eq!(
+            UnixTime::from_secs(MAX_SECS + 1),
+            Err(TimeError::OutOfRange)
+        );
+        assert_eq!(
+            UnixTime::from_secs_nanos(0, NANOS_PER_SEC),
+            Err(TimeError::OutOfRange)
+        );
     }
 
     #[test]
     fn leap_days() {
         // 2000 is a leap year (divisible by 400), 2100 is not (divisible by 100).
         assert_eq!(
-            UnixTime::parse_iso8601("2000-02-29T00:00:00Z").unwrap().secs(),
+            UnixTime::parse_iso8601("2000-02-29T00:00:00Z")
+                .unwrap()
+                .secs(),
             951_782_400
         );
         assert_eq!(
@@ -541,7 +549,9 @@ mod tests {
             Err(TimeError::InvalidDate)
         );
         assert_eq!(
-            UnixTime::parse_iso8601("2024-02-29T12:00:00Z").unwrap().to_iso8601(),
+            UnixTime::parse_iso8601("2024-02-29T12:00:00Z")
+                .unwrap()
+                .to_iso8601(),
             "2024-02-29T12:00:00Z"
         );
         assert_eq!(
@@ -570,7 +580,8 @@ mod tests {
         let mut prev = t(0).to_datetime();
         for day in 1..(430 * 366) {
             let dt = t(day * 86_400).to_datetime();
-            let next_in_month = dt.year == prev.year && dt.month == prev.month && dt.day == prev.day + 1;
+            let next_in_month =
+                dt.year == prev.year && dt.month == prev.month && dt.day == prev.day + 1;
             let next_month = dt.day == 1
                 && prev.day == days_in_month(prev.year, prev.month)
                 && ((dt.year == prev.year && dt.month == prev.month + 1)
@@ -593,8 +604,14 @@ mod tests {
                 .subsec_nanos(),
             123_456_789
         );
-        assert_eq!(UnixTime::parse_iso8601("2015-08-30T14:36:00+02:00"), Ok(base));
-        assert_eq!(UnixTime::parse_iso8601("2015-08-30T07:36:00-0500"), Ok(base));
+        assert_eq!(
+            UnixTime::parse_iso8601("2015-08-30T14:36:00+02:00"),
+            Ok(base)
+        );
+        assert_eq!(
+            UnixTime::parse_iso8601("2015-08-30T07:36:00-0500"),
+            Ok(base)
+        );
         assert_eq!(UnixTime::parse_iso8601("2015-08-30 12:36:00z"), Ok(base));
         assert_eq!(
             UnixTime::from_secs_nanos(base.secs(), 250_000_000)
@@ -623,7 +640,12 @@ mod tests {
         ] {
             assert!(UnixTime::parse_iso8601(bad).is_err(), "{bad:?}");
         }
-        for bad in ["20150830T123600", "20150830123600Z", "2015083OT123600Z", "20150830T12360\u{e9}"] {
+        for bad in [
+            "20150830T123600",
+            "20150830123600Z",
+            "2015083OT123600Z",
+            "20150830T12360\u{e9}",
+        ] {
             assert!(UnixTime::parse_amz_date(bad).is_err(), "{bad:?}");
         }
         // An offset that moves the instant before the epoch is out of range, not a panic.
@@ -644,10 +666,21 @@ mod tests {
         assert_eq!(time.checked_sub(Duration::from_secs(101)), None);
         assert_eq!(UnixTime::MAX.checked_add(Duration::from_secs(1)), None);
         assert_eq!(t(5).saturating_duration_since(t(10)), Duration::ZERO);
-        assert_eq!(UnixTime::from_millis(1_500).unwrap().subsec_nanos(), 500_000_000);
+        assert_eq!(
+            UnixTime::from_millis(1_500).unwrap().subsec_nanos(),
+            500_000_000
+        );
         let i = Instant::from_nanos(10);
         assert_eq!(i.saturating_add(Duration::from_nanos(5)).as_nanos(), 15);
-        assert_eq!(Instant::from_nanos(u64::MAX).saturating_add(Duration::MAX).as_nanos(), u64::MAX);
-        assert_eq!(i.saturating_duration_since(Instant::from_nanos(20)), Duration::ZERO);
+        assert_eq!(
+            Instant::from_nanos(u64::MAX)
+                .saturating_add(Duration::MAX)
+                .as_nanos(),
+            u64::MAX
+        );
+        assert_eq!(
+            i.saturating_duration_since(Instant::from_nanos(20)),
+            Duration::ZERO
+        );
     }
 }

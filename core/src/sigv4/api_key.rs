@@ -49,7 +49,8 @@ pub fn bedrock_api_key(
             max_secs: MAX_API_KEY_LIFETIME.as_secs(),
         });
     }
-    let request = SignableRequest::new("POST", "/?Action=CallWithBearerToken").header("host", API_KEY_HOST);
+    let request =
+        SignableRequest::new("POST", "/?Action=CallWithBearerToken").header("host", API_KEY_HOST);
     let params = SigningParams::new(credentials, region, "bedrock", now);
     let signature = Signer::new().presign(&request, &params, lifetime)?;
 
@@ -95,10 +96,18 @@ mod tests {
     #[test]
     fn session_token_is_carried_in_the_key() {
         let now = UnixTime::parse_amz_date("20261125T120000Z").unwrap();
-        let key = bedrock_api_key(&creds().with_session_token("tok/en+="), "eu-central-1", now, Duration::from_secs(900)).unwrap();
+        let key = bedrock_api_key(
+            &creds().with_session_token("tok/en+="),
+            "eu-central-1",
+            now,
+            Duration::from_secs(900),
+        )
+        .unwrap();
         let url = decode(&key);
         assert!(url.contains("&X-Amz-Expires=900&"));
-        assert!(url.contains("&X-Amz-SignedHeaders=host&X-Amz-Security-Token=tok%2Fen%2B%3D&X-Amz-Signature="));
+        assert!(url.contains(
+            "&X-Amz-SignedHeaders=host&X-Amz-Security-Token=tok%2Fen%2B%3D&X-Amz-Signature="
+        ));
     }
 
     #[test]
@@ -107,13 +116,19 @@ mod tests {
         let over = MAX_API_KEY_LIFETIME + Duration::from_secs(1);
         assert_eq!(
             bedrock_api_key(&creds(), "us-east-1", now, over),
-            Err(SigningError::InvalidExpiry { requested_secs: 43_201, max_secs: 43_200 })
+            Err(SigningError::InvalidExpiry {
+                requested_secs: 43_201,
+                max_secs: 43_200
+            })
         );
         assert!(matches!(
             bedrock_api_key(&creds(), "us-east-1", now, Duration::ZERO),
             Err(SigningError::InvalidExpiry { .. })
         ));
-        assert_eq!(bedrock_api_key(&creds(), "", now, DEFAULT_API_KEY_LIFETIME), Err(SigningError::EmptyRegion));
+        assert_eq!(
+            bedrock_api_key(&creds(), "", now, DEFAULT_API_KEY_LIFETIME),
+            Err(SigningError::EmptyRegion)
+        );
         assert_eq!(
             bedrock_api_key(&creds(), "US East", now, DEFAULT_API_KEY_LIFETIME),
             Err(SigningError::InvalidRegion)

@@ -154,12 +154,18 @@ fn collect_headers<'r>(
                 ..
             } => {
                 name.eq_ignore_ascii_case("x-amz-date")
-                    || (session_token.is_some() && name.eq_ignore_ascii_case("x-amz-security-token"))
-                    || (content_sha256.is_some() && name.eq_ignore_ascii_case("x-amz-content-sha256"))
+                    || (session_token.is_some()
+                        && name.eq_ignore_ascii_case("x-amz-security-token"))
+                    || (content_sha256.is_some()
+                        && name.eq_ignore_ascii_case("x-amz-content-sha256"))
             }
             Additions::Query { .. } => false,
         };
-        if replaced_by_signer || UNSIGNED_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h)) {
+        if replaced_by_signer
+            || UNSIGNED_HEADERS
+                .iter()
+                .any(|h| name.eq_ignore_ascii_case(h))
+        {
             continue;
         }
         has_host |= name.eq_ignore_ascii_case("host");
@@ -297,7 +303,10 @@ fn write_canonical_headers(out: &mut Vec<u8>, headers: &[Header<'_>]) {
 fn write_trimmed_value(out: &mut Vec<u8>, value: &[u8]) {
     let is_space = |b: &u8| *b == b' ' || *b == b'\t';
     let mut pending_space = false;
-    let start = value.iter().position(|b| !is_space(b)).unwrap_or(value.len());
+    let start = value
+        .iter()
+        .position(|b| !is_space(b))
+        .unwrap_or(value.len());
     for &b in &value[start..] {
         if is_space(&b) {
             pending_space = true;

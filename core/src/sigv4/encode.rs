@@ -36,15 +36,27 @@ fn encode_with(out: &mut Vec<u8>, input: &[u8], safe: &[bool; 256]) {
     let mut rest = input;
     while !rest.is_empty() {
         // Copy the longest run of safe bytes in one go.
-        let run = rest.iter().position(|&b| !safe[usize::from(b)]).unwrap_or(rest.len());
+        let run = rest
+            .iter()
+            .position(|&b| !safe[usize::from(b)])
+            .unwrap_or(rest.len());
         out.extend_from_slice(&rest[..run]);
         if let Some(&b) = rest.get(run) {
-            out.extend_from_slice(&[b'%', UPPER_HEX[usize::from(b >> 4)], UPPER_HEX[usize::from(b & 15)]]);
+            push_escape(out, b);
             rest = &rest[run + 1..];
         } else {
             rest = &[];
         }
     }
+}
+
+/// Appends `%XX` for `b`, upper-case hex as SigV4 requires.
+fn push_escape(out: &mut Vec<u8>, b: u8) {
+    out.extend_from_slice(&[
+        b'%',
+        UPPER_HEX[usize::from(b >> 4)],
+        UPPER_HEX[usize::from(b & 15)],
+    ]);
 }
 
 /// Appends `input` with every byte outside the unreserved set percent-encoded (query keys and
@@ -65,17 +77,17 @@ pub(crate) fn encode_path_single(out: &mut Vec<u8>, input: &[u8]) {
     let mut i = 0;
     while i < input.len() {
         let b = input[i];
-        if b == b'%' {
-            if let Some(byte) = escape_at(input, i) {
-                out.extend_from_slice(&[b'%', UPPER_HEX[usize::from(byte >> 4)], UPPER_HEX[usize::from(byte & 15)]]);
-                i += 3;
-                continue;
-            }
+        if b == b'%'
+            && let Some(byte) = escape_at(input, i)
+        {
+            push_escape(out, byte);
+            i += 3;
+            continue;
         }
         if PATH_SAFE[usize::from(b)] {
             out.push(b);
         } else {
-            out.extend_from_slice(&[b'%', UPPER_HEX[usize::from(b >> 4)], UPPER_HEX[usize::from(b & 15)]]);
+            push_escape(out, b);
         }
         i += 1;
     }
@@ -102,12 +114,12 @@ fn hex_value(b: u8) -> Option<u8> {
 pub(crate) fn decode_into(out: &mut Vec<u8>, input: &[u8]) {
     let mut i = 0;
     while i < input.len() {
-        if input[i] == b'%' {
-            if let Some(byte) = escape_at(input, i) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
+        if input[i] == b'%'
+            && let Some(byte) = escape_at(input, i)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
         }
         out.push(input[i]);
         i += 1;
@@ -135,7 +147,10 @@ mod tests {
     #[test]
     fn component_encoding_keeps_only_unreserved() {
         assert_eq!(run(encode_component, "a-._~Z9"), "a-._~Z9");
-        assert_eq!(run(encode_component, "a b/c:d=e&f+%"), "a%20b%2Fc%3Ad%3De%26f%2B%25");
+        assert_eq!(
+            run(encode_component, "a b/c:d=e&f+%"),
+            "a%20b%2Fc%3Ad%3De%26f%2B%25"
+        );
         assert_eq!(run(encode_component, "\u{1234}"), "%E1%88%B4");
     }
 
@@ -145,13 +160,22 @@ mod tests {
             run(encode_path_double, "/model/arn%3Aaws%2Fx/converse"),
             "/model/arn%253Aaws%252Fx/converse"
         );
-        assert_eq!(run(encode_path_double, "/test/@connections"), "/test/%40connections");
+        assert_eq!(
+            run(encode_path_double, "/test/@connections"),
+            "/test/%40connections"
+        );
     }
 
     #[test]
     fn single_path_encoding_keeps_valid_escapes() {
-        assert_eq!(run(encode_path_single, "/example space/"), "/example%20space/");
-        assert_eq!(run(encode_path_single, "/example%20space/"), "/example%20space/");
+        assert_eq!(
+            run(encode_path_single, "/example space/"),
+            "/example%20space/"
+        );
+        assert_eq!(
+            run(encode_path_single, "/example%20space/"),
+            "/example%20space/"
+        );
         assert_eq!(run(encode_path_single, "/a%3ab"), "/a%3Ab");
         assert_eq!(run(encode_path_single, "/100%"), "/100%25");
         assert_eq!(run(encode_path_single, "/%zz"), "/%25zz");

@@ -35,7 +35,10 @@ impl fmt::Debug for SigningKey {
 
 /// An HMAC-SHA256 keyed with `key`.
 pub(crate) fn new_mac(key: &[u8]) -> HmacSha256 {
-    #[expect(clippy::expect_used, reason = "HMAC accepts keys of any length; this never fails")]
+    #[expect(
+        clippy::expect_used,
+        reason = "HMAC accepts keys of any length; this never fails"
+    )]
     HmacSha256::new_from_slice(key).expect("HMAC accepts keys of any length")
 }
 
@@ -48,7 +51,12 @@ fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
 /// Derives the signing key:
 /// `kDate = HMAC("AWS4" + secret, date)`, `kRegion = HMAC(kDate, region)`,
 /// `kService = HMAC(kRegion, service)`, `kSigning = HMAC(kService, "aws4_request")`.
-pub fn signing_key(secret_access_key: &str, date: DateStamp, region: &str, service: &str) -> SigningKey {
+pub fn signing_key(
+    secret_access_key: &str,
+    date: DateStamp,
+    region: &str,
+    service: &str,
+) -> SigningKey {
     let mut seed = Vec::with_capacity(4 + secret_access_key.len());
     seed.extend_from_slice(b"AWS4");
     seed.extend_from_slice(secret_access_key.as_bytes());
@@ -136,7 +144,9 @@ impl KeyCache {
 
 impl fmt::Debug for KeyCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeyCache").field("entries", &self.entries.len()).finish()
+        f.debug_struct("KeyCache")
+            .field("entries", &self.entries.len())
+            .finish()
     }
 }
 
@@ -155,8 +165,15 @@ mod tests {
     fn derives_the_documented_example_key() {
         // AWS General Reference, "Examples of how to derive a signing key for Signature Version 4":
         // secret wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY, 20120215, us-east-1, iam.
-        let date = UnixTime::parse_amz_date("20120215T000000Z").unwrap().date_stamp();
-        let key = signing_key("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", date, "us-east-1", "iam");
+        let date = UnixTime::parse_amz_date("20120215T000000Z")
+            .unwrap()
+            .date_stamp();
+        let key = signing_key(
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            date,
+            "us-east-1",
+            "iam",
+        );
         assert_eq!(
             hex(key.as_bytes()),
             "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
@@ -170,11 +187,15 @@ mod tests {
         let other = Credentials::new("AKIDEXAMPLE", "secret-two").unwrap();
         let date = UnixTime::from_secs(0).unwrap().date_stamp();
         let mut cache = KeyCache::default();
-        let first = cache.keyed_mac(&creds, date, "us-east-1", "bedrock").clone();
+        let first = cache
+            .keyed_mac(&creds, date, "us-east-1", "bedrock")
+            .clone();
         assert_eq!(cache.len(), 1);
         cache.keyed_mac(&creds, date, "us-east-1", "bedrock");
         assert_eq!(cache.len(), 1, "a hit must not add an entry");
-        let rotated = cache.keyed_mac(&other, date, "us-east-1", "bedrock").clone();
+        let rotated = cache
+            .keyed_mac(&other, date, "us-east-1", "bedrock")
+            .clone();
         assert_eq!(cache.len(), 2, "a new secret is a new key");
         let sig = |m: HmacSha256| m.chain_update(b"x").finalize().into_bytes();
         assert_ne!(sig(first), sig(rotated));

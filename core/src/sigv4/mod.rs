@@ -65,7 +65,8 @@ use key::{HmacSha256, KeyCache};
 /// The signing algorithm identifier.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 /// Hex SHA-256 of the empty payload.
-pub const EMPTY_PAYLOAD_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+pub const EMPTY_PAYLOAD_SHA256: &str =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 /// The payload hash that opts out of payload signing.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// The longest lifetime a presigned SigV4 URL may have: seven days.
@@ -91,7 +92,10 @@ impl Credentials {
     /// [`SigningError::InvalidAccessKeyId`] for an empty id or one with characters that cannot
     /// appear in a `Credential=` scope (whitespace, `/`, `,`, `=`, control or non-ASCII bytes);
     /// [`SigningError::EmptySecretAccessKey`] for an empty secret.
-    pub fn new(access_key_id: impl Into<String>, secret_access_key: impl Into<String>) -> Result<Self, SigningError> {
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+    ) -> Result<Self, SigningError> {
         let access_key_id = access_key_id.into();
         let secret_access_key = secret_access_key.into();
         if access_key_id.is_empty()
@@ -215,7 +219,12 @@ pub struct SigningParams<'a> {
 impl<'a> SigningParams<'a> {
     /// Parameters with default settings (double URI encoding, path normalization, no
     /// `x-amz-content-sha256`, signed session token).
-    pub fn new(credentials: &'a Credentials, region: &'a str, service: &'a str, time: UnixTime) -> Self {
+    pub fn new(
+        credentials: &'a Credentials,
+        region: &'a str,
+        service: &'a str,
+        time: UnixTime,
+    ) -> Self {
         Self {
             credentials,
             region,
@@ -234,7 +243,9 @@ impl<'a> SigningParams<'a> {
 
     fn validate(&self) -> Result<(), SigningError> {
         let valid_scope_part = |s: &str| {
-            !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         };
         if self.region.is_empty() {
             return Err(SigningError::EmptyRegion);
@@ -280,6 +291,12 @@ impl<'a> SignableRequest<'a> {
     pub fn new(method: &'a str, target: &'a str) -> Self {
         let target = target.split_once('#').map_or(target, |(before, _)| before);
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        Self::from_parts(method, path, query)
+    }
+
+    /// A request from a method, a wire path and a raw query (without `?`), as an HTTP parser
+    /// or a URL type hands them over.
+    pub fn from_parts(method: &'a str, path: &'a str, query: &'a str) -> Self {
         Self {
             method,
             path,
@@ -378,7 +395,9 @@ struct HeaderNames<'h, 'a>(&'h [(&'a str, &'a [u8])]);
 
 impl fmt::Debug for HeaderNames<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.0.iter().map(|(name, _)| name)).finish()
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
     }
 }
 
@@ -399,7 +418,9 @@ impl CanonicalRequest {
 
     /// The signed-header list, e.g. `content-type;host;x-amz-date`.
     pub fn signed_headers(&self) -> &str {
-        self.text.get(self.signed_headers.clone()).unwrap_or_default()
+        self.text
+            .get(self.signed_headers.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -454,7 +475,10 @@ impl<'c> HeaderSignature<'c> {
         let token = self
             .session_token
             .map(|t| ("X-Amz-Security-Token", t.expose().as_str()));
-        let hash = self.content_sha256.as_deref().map(|h| ("x-amz-content-sha256", h));
+        let hash = self
+            .content_sha256
+            .as_deref()
+            .map(|h| ("x-amz-content-sha256", h));
         let auth = Some(("Authorization", self.authorization.as_str()));
         [date, token, hash, auth].into_iter().flatten()
     }
@@ -603,7 +627,9 @@ impl fmt::Display for SigningError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidMethod => f.write_str("request method is empty or not an HTTP token"),
-            Self::InvalidPath => f.write_str("request path must start with '/' and contain no control characters"),
+            Self::InvalidPath => {
+                f.write_str("request path must start with '/' and contain no control characters")
+            }
             Self::InvalidQuery => f.write_str("request query contains control characters"),
             Self::InvalidHeaderName { index } => {
                 write!(f, "header #{index} has an empty or invalid name")
@@ -615,10 +641,16 @@ impl fmt::Display for SigningError {
             Self::MissingHost => f.write_str("request has no host header, which SigV4 signs"),
             Self::EmptyRegion => f.write_str("signing region is empty; set a region"),
             Self::InvalidRegion => f.write_str("signing region may contain only a-z, 0-9 and '-'"),
-            Self::InvalidService => f.write_str("signing service name is empty or has characters other than a-z, 0-9 and '-'"),
-            Self::InvalidAccessKeyId => f.write_str("access key id is empty or contains whitespace, '/', ',', '=' or non-ASCII"),
+            Self::InvalidService => f.write_str(
+                "signing service name is empty or has characters other than a-z, 0-9 and '-'",
+            ),
+            Self::InvalidAccessKeyId => f.write_str(
+                "access key id is empty or contains whitespace, '/', ',', '=' or non-ASCII",
+            ),
             Self::EmptySecretAccessKey => f.write_str("secret access key is empty"),
-            Self::InvalidPayloadHash => f.write_str("payload hash must be 64 lower-case hex digits"),
+            Self::InvalidPayloadHash => {
+                f.write_str("payload hash must be 64 lower-case hex digits")
+            }
             Self::InvalidExpiry {
                 requested_secs,
                 max_secs,
@@ -644,7 +676,9 @@ pub struct Signer {
 
 impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Signer").field("keys", &self.keys).finish_non_exhaustive()
+        f.debug_struct("Signer")
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
     }
 }
 
@@ -671,7 +705,10 @@ impl Signer {
         let prepared = write_canonical(&mut self.scratch, request, params, None)?;
         let signature = self.sign_scratch(params, &prepared.amz_date);
 
-        let signed_headers = self.scratch.get(prepared.signed_headers.clone()).unwrap_or_default();
+        let signed_headers = self
+            .scratch
+            .get(prepared.signed_headers.clone())
+            .unwrap_or_default();
         let mut authorization = String::with_capacity(160 + signed_headers.len());
         authorization.push_str(ALGORITHM);
         authorization.push_str(" Credential=");
@@ -712,7 +749,10 @@ impl Signer {
     ) -> Result<QuerySignature<'c>, SigningError> {
         self.scratch.clear();
         let prepared = write_canonical(&mut self.scratch, request, params, Some(expires_in))?;
-        let signed_headers = self.scratch.get(prepared.signed_headers.clone()).unwrap_or_default();
+        let signed_headers = self
+            .scratch
+            .get(prepared.signed_headers.clone())
+            .unwrap_or_default();
         let signed_headers = String::from_utf8_lossy(signed_headers).into_owned();
         let signature = self.sign_scratch(params, &prepared.amz_date);
         self.scratch.clear();
@@ -732,7 +772,9 @@ impl Signer {
         let mut creq_hash = [0u8; 64];
         encode::hex_lower(&Sha256::digest(&self.scratch), &mut creq_hash);
         let date = params.time.date_stamp();
-        let mac = self.keys.keyed_mac(params.credentials, date, params.region, params.service);
+        let mac = self
+            .keys
+            .keyed_mac(params.credentials, date, params.region, params.service);
         let mut mac: HmacSha256 = mac.clone();
         feed_string_to_sign(
             &mut |bytes| hmac::Mac::update(&mut mac, bytes),
@@ -850,21 +892,29 @@ fn write_canonical(
         }
         prepared.expires = u64_to_string(requested_secs);
         prepared.credential = String::with_capacity(80);
-        prepared.credential.push_str(params.credentials.access_key_id());
+        prepared
+            .credential
+            .push_str(params.credentials.access_key_id());
         prepared.credential.push('/');
         push_scope(&mut prepared.credential, params);
     }
     prepared.payload_hash_len = request.payload_hash(&mut prepared.payload_hash)?;
     let payload_hash = prepared.payload_hash();
     let session_token = match params.settings.session_token {
-        SessionTokenPlacement::Signed => params.credentials.session_token().map(|t| t.expose().as_str()),
+        SessionTokenPlacement::Signed => params
+            .credentials
+            .session_token()
+            .map(|t| t.expose().as_str()),
         SessionTokenPlacement::AfterSigning => None,
     };
     let additions = match presign {
         None => Additions::Headers {
             amz_date: prepared.amz_date.as_str(),
             session_token,
-            content_sha256: params.settings.content_sha256_header.then_some(payload_hash),
+            content_sha256: params
+                .settings
+                .content_sha256_header
+                .then_some(payload_hash),
         },
         Some(_) => Additions::Query {
             credential: &prepared.credential,
@@ -873,16 +923,23 @@ fn write_canonical(
             session_token,
         },
     };
-    let written = write_canonical_request(out, request, &params.settings, &additions, payload_hash)?;
+    let written =
+        write_canonical_request(out, request, &params.settings, &additions, payload_hash)?;
     prepared.signed_headers = written.signed_headers;
     Ok(prepared)
 }
 
-fn into_canonical(text: Vec<u8>, signed_headers: core::ops::Range<usize>) -> Result<CanonicalRequest, SigningError> {
+fn into_canonical(
+    text: Vec<u8>,
+    signed_headers: core::ops::Range<usize>,
+) -> Result<CanonicalRequest, SigningError> {
     // Header values were checked to be UTF-8 and everything else written is ASCII or copied
     // from `&str`, so this cannot fail; report rather than panic if it ever did.
     let text = String::from_utf8(text).map_err(|_| SigningError::InvalidQuery)?;
-    Ok(CanonicalRequest { text, signed_headers })
+    Ok(CanonicalRequest {
+        text,
+        signed_headers,
+    })
 }
 
 /// Stage 2: the string to sign for a canonical request.
@@ -893,7 +950,12 @@ fn into_canonical(text: Vec<u8>, signed_headers: core::ops::Range<usize>) -> Res
 /// 20150830/us-east-1/service/aws4_request
 /// <hex SHA-256 of the canonical request>
 /// ```
-pub fn string_to_sign(time: UnixTime, region: &str, service: &str, canonical_request: &[u8]) -> String {
+pub fn string_to_sign(
+    time: UnixTime,
+    region: &str,
+    service: &str,
+    canonical_request: &[u8],
+) -> String {
     let mut creq_hash = [0u8; 64];
     encode::hex_lower(&Sha256::digest(canonical_request), &mut creq_hash);
     let mut out = Vec::with_capacity(128);
@@ -954,7 +1016,6 @@ fn u64_to_string(mut value: u64) -> String {
     let mut i = digits.len();
     loop {
         i -= 1;
-        #[expect(clippy::cast_possible_truncation, reason = "a single decimal digit")]
         let digit = (value % 10) as u8;
         digits[i] = b'0' + digit;
         value /= 10;

@@ -46,8 +46,16 @@ fn bedrock_converse_on_an_inference_profile_arn_matches_botocore() {
          060269ada81b65767b604bf5630d3df78f334101c1ed3654a8e837fdcb85b440"
     );
     assert_eq!(creq.signed_headers(), "content-type;host;x-amz-date");
-    let sts = string_to_sign(suite_time(), "us-west-2", "bedrock", creq.as_str().as_bytes());
-    assert!(sts.ends_with("\neee7a724433db44b3207c81e5e01f8d7d431b4e0615dbb91925fb1fa25dcf8e1"), "{sts}");
+    let sts = string_to_sign(
+        suite_time(),
+        "us-west-2",
+        "bedrock",
+        creq.as_str().as_bytes(),
+    );
+    assert!(
+        sts.ends_with("\neee7a724433db44b3207c81e5e01f8d7d431b4e0615dbb91925fb1fa25dcf8e1"),
+        "{sts}"
+    );
     let key = signing_key(SECRET, suite_time().date_stamp(), "us-west-2", "bedrock");
     assert_eq!(
         signature(&key, sts.as_bytes()).as_str(),
@@ -71,10 +79,20 @@ fn session_token_is_signed_and_added() {
     let creds = creds().with_session_token("SESSIONTOKEN");
     let params = SigningParams::new(&creds, "us-west-2", "bedrock", suite_time());
     let signed = sign_headers(&converse_request(), &params).unwrap();
-    assert!(signed.authorization().contains("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,"));
-    assert_eq!(signed.signature().as_str(), "bd40abc907f31d65fdaf03739896db4d8e845e9f29ca709b162c142143a06ca3");
+    assert!(
+        signed
+            .authorization()
+            .contains("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,")
+    );
+    assert_eq!(
+        signed.signature().as_str(),
+        "bd40abc907f31d65fdaf03739896db4d8e845e9f29ca709b162c142143a06ca3"
+    );
     let names: Vec<&str> = signed.headers().map(|(n, _)| n).collect();
-    assert_eq!(names, ["X-Amz-Date", "X-Amz-Security-Token", "Authorization"]);
+    assert_eq!(
+        names,
+        ["X-Amz-Date", "X-Amz-Security-Token", "Authorization"]
+    );
     // The token is a secret: Debug of the signed output must not show it.
     assert!(!format!("{signed:?}").contains("SESSIONTOKEN"));
     assert!(!format!("{creds:?}").contains("SESSIONTOKEN"));
@@ -88,11 +106,19 @@ fn token_after_signing_is_added_but_not_signed() {
         session_token: SessionTokenPlacement::AfterSigning,
         ..SigningSettings::default()
     };
-    let params = SigningParams::new(&creds, "us-west-2", "bedrock", suite_time()).with_settings(settings);
+    let params =
+        SigningParams::new(&creds, "us-west-2", "bedrock", suite_time()).with_settings(settings);
     let signed = sign_headers(&converse_request(), &params).unwrap();
     // Same signature as without a token.
-    assert_eq!(signed.signature().as_str(), "35151d1cfdaa4a94c8702242d53b4cb6d33d27fa6b2d262b436803612d6de2ac");
-    assert!(signed.headers().any(|(n, v)| n == "X-Amz-Security-Token" && v == "SESSIONTOKEN"));
+    assert_eq!(
+        signed.signature().as_str(),
+        "35151d1cfdaa4a94c8702242d53b4cb6d33d27fa6b2d262b436803612d6de2ac"
+    );
+    assert!(
+        signed
+            .headers()
+            .any(|(n, v)| n == "X-Amz-Security-Token" && v == "SESSIONTOKEN")
+    );
 }
 
 #[test]
@@ -105,7 +131,14 @@ fn cached_signer_gives_the_same_signatures() {
     assert_eq!(first.authorization(), second.authorization());
     assert_eq!(signer.keys.len(), 1);
     // A new day is a new scope: a different signature, and a second cached key.
-    let next_day = SigningParams::new(&creds, "us-west-2", "bedrock", suite_time().checked_add(Duration::from_secs(86_400)).unwrap());
+    let next_day = SigningParams::new(
+        &creds,
+        "us-west-2",
+        "bedrock",
+        suite_time()
+            .checked_add(Duration::from_secs(86_400))
+            .unwrap(),
+    );
     let third = signer.sign_headers(&converse_request(), &next_day).unwrap();
     assert_ne!(first.signature(), third.signature());
     assert_eq!(signer.keys.len(), 2);
@@ -120,7 +153,10 @@ fn existing_signing_headers_are_replaced() {
         .header("Authorization", "Bearer stale")
         .header("User-Agent", "bedrock-rs/0.1");
     let signed = sign_headers(&request, &params).unwrap();
-    assert_eq!(signed.signature().as_str(), "35151d1cfdaa4a94c8702242d53b4cb6d33d27fa6b2d262b436803612d6de2ac");
+    assert_eq!(
+        signed.signature().as_str(),
+        "35151d1cfdaa4a94c8702242d53b4cb6d33d27fa6b2d262b436803612d6de2ac"
+    );
 }
 
 #[test]
@@ -145,18 +181,25 @@ fn canonical_headers_trim_collapse_and_join_duplicates() {
 fn query_is_decoded_reencoded_and_sorted() {
     let creds = creds();
     let params = SigningParams::new(&creds, "us-east-1", "service", suite_time());
-    let request = SignableRequest::new("GET", "/?b=2&a=z&a=y&%E1%88%B4=1&\u{1234}x=&flag&&sp=a%20b+c#frag")
-        .header("host", "example.amazonaws.com");
+    let request = SignableRequest::new(
+        "GET",
+        "/?b=2&a=z&a=y&%E1%88%B4=1&\u{1234}x=&flag&&sp=a%20b+c#frag",
+    )
+    .header("host", "example.amazonaws.com");
     let creq = canonical_request(&request, &params).unwrap();
     let query = creq.as_str().lines().nth(2).unwrap();
-    assert_eq!(query, "%E1%88%B4=1&%E1%88%B4x=&a=y&a=z&b=2&flag=&sp=a%20b%2Bc");
+    assert_eq!(
+        query,
+        "%E1%88%B4=1&%E1%88%B4x=&a=y&a=z&b=2&flag=&sp=a%20b%2Bc"
+    );
 }
 
 #[test]
 fn path_normalization_and_both_encodings() {
     let creds = creds();
     let canonical_uri = |path: &str, settings: SigningSettings| {
-        let params = SigningParams::new(&creds, "us-east-1", "service", suite_time()).with_settings(settings);
+        let params = SigningParams::new(&creds, "us-east-1", "service", suite_time())
+            .with_settings(settings);
         let request = SignableRequest::new("GET", path).header("host", "h");
         let creq = canonical_request(&request, &params).unwrap();
         String::from(creq.as_str().lines().nth(1).unwrap())
@@ -184,8 +227,14 @@ fn path_normalization_and_both_encodings() {
     ] {
         assert_eq!(canonical_uri(path, double), expected, "{path}");
     }
-    assert_eq!(canonical_uri("/example%20space/", single), "/example%20space/");
-    assert_eq!(canonical_uri("/example space/", single), "/example%20space/");
+    assert_eq!(
+        canonical_uri("/example%20space/", single),
+        "/example%20space/"
+    );
+    assert_eq!(
+        canonical_uri("/example space/", single),
+        "/example%20space/"
+    );
     assert_eq!(canonical_uri("//example//", raw), "//example//");
     assert_eq!(canonical_uri("/a/./b/../", raw), "/a/./b/../");
 }
@@ -194,10 +243,12 @@ fn path_normalization_and_both_encodings() {
 fn presign_matches_the_suite_vanilla_case() {
     // aws-signing-test-suite v4/get-vanilla, query variant.
     let creds = creds();
-    let params = SigningParams::new(&creds, "us-east-1", "service", suite_time()).with_settings(SigningSettings {
-        uri_encoding: UriEncoding::Single,
-        ..SigningSettings::default()
-    });
+    let params = SigningParams::new(&creds, "us-east-1", "service", suite_time()).with_settings(
+        SigningSettings {
+            uri_encoding: UriEncoding::Single,
+            ..SigningSettings::default()
+        },
+    );
     let request = SignableRequest::new("GET", "/").header("Host", "example.amazonaws.com");
     let creq = presigned_canonical_request(&request, &params, Duration::from_secs(3600)).unwrap();
     assert_eq!(
@@ -205,7 +256,10 @@ fn presign_matches_the_suite_vanilla_case() {
         "GET\n/\nX-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fservice%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host\nhost:example.amazonaws.com\n\nhost\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     );
     let signed = presign(&request, &params, Duration::from_secs(3600)).unwrap();
-    assert_eq!(signed.signature().as_str(), "e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d");
+    assert_eq!(
+        signed.signature().as_str(),
+        "e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d"
+    );
     assert!(signed.to_query_string().starts_with("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fservice%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature="));
 }
 
@@ -213,24 +267,75 @@ fn presign_matches_the_suite_vanilla_case() {
 fn bad_input_is_an_error_never_a_panic() {
     let creds = creds();
     let params = SigningParams::new(&creds, "us-east-1", "bedrock", suite_time());
-    let check = |request: SignableRequest<'_>, params: &SigningParams<'_>| sign_headers(&request, params).map(|_| ()).unwrap_err();
+    let check = |request: SignableRequest<'_>, params: &SigningParams<'_>| {
+        sign_headers(&request, params).map(|_| ()).unwrap_err()
+    };
     let base = || SignableRequest::new("POST", "/model/x/converse").header("host", "h");
 
-    assert_eq!(check(base().header("x-bad", "a\r\nInjected: 1"), &params), SigningError::InvalidHeaderValue { name: "x-bad".into() });
-    assert_eq!(check(base().header("x-nul", "a\0b"), &params).kind(), "invalid_header_value");
+    assert_eq!(
+        check(base().header("x-bad", "a\r\nInjected: 1"), &params),
+        SigningError::InvalidHeaderValue {
+            name: "x-bad".into()
+        }
+    );
+    assert_eq!(
+        check(base().header("x-nul", "a\0b"), &params).kind(),
+        "invalid_header_value"
+    );
     assert_eq!(
         check(base().header_bytes("x-latin1", b"caf\xe9"), &params),
-        SigningError::NonUtf8HeaderValue { name: "x-latin1".into() }
+        SigningError::NonUtf8HeaderValue {
+            name: "x-latin1".into()
+        }
     );
-    assert_eq!(check(base().header("bad name", "v"), &params), SigningError::InvalidHeaderName { index: 1 });
-    assert_eq!(check(base().header("", "v"), &params).kind(), "invalid_header_name");
-    assert_eq!(check(SignableRequest::new("POST", "/x"), &params), SigningError::MissingHost);
-    assert_eq!(check(SignableRequest::new("PO ST", "/x").header("host", "h"), &params), SigningError::InvalidMethod);
-    assert_eq!(check(SignableRequest::new("", "/x").header("host", "h"), &params), SigningError::InvalidMethod);
-    assert_eq!(check(SignableRequest::new("GET", "x").header("host", "h"), &params), SigningError::InvalidPath);
-    assert_eq!(check(SignableRequest::new("GET", "/a\nb").header("host", "h"), &params), SigningError::InvalidPath);
-    assert_eq!(check(SignableRequest::new("GET", "/?a=\x01").header("host", "h"), &params), SigningError::InvalidQuery);
-    assert_eq!(check(base().payload(Payload::Sha256Hex("abc")), &params), SigningError::InvalidPayloadHash);
+    assert_eq!(
+        check(base().header("bad name", "v"), &params),
+        SigningError::InvalidHeaderName { index: 1 }
+    );
+    assert_eq!(
+        check(base().header("", "v"), &params).kind(),
+        "invalid_header_name"
+    );
+    assert_eq!(
+        check(SignableRequest::new("POST", "/x"), &params),
+        SigningError::MissingHost
+    );
+    assert_eq!(
+        check(
+            SignableRequest::new("PO ST", "/x").header("host", "h"),
+            &params
+        ),
+        SigningError::InvalidMethod
+    );
+    assert_eq!(
+        check(SignableRequest::new("", "/x").header("host", "h"), &params),
+        SigningError::InvalidMethod
+    );
+    assert_eq!(
+        check(
+            SignableRequest::new("GET", "x").header("host", "h"),
+            &params
+        ),
+        SigningError::InvalidPath
+    );
+    assert_eq!(
+        check(
+            SignableRequest::new("GET", "/a\nb").header("host", "h"),
+            &params
+        ),
+        SigningError::InvalidPath
+    );
+    assert_eq!(
+        check(
+            SignableRequest::new("GET", "/?a=\x01").header("host", "h"),
+            &params
+        ),
+        SigningError::InvalidQuery
+    );
+    assert_eq!(
+        check(base().payload(Payload::Sha256Hex("abc")), &params),
+        SigningError::InvalidPayloadHash
+    );
 
     let empty_region = SigningParams::new(&creds, "", "bedrock", suite_time());
     assert_eq!(check(base(), &empty_region), SigningError::EmptyRegion);
@@ -239,24 +344,46 @@ fn bad_input_is_an_error_never_a_panic() {
     let bad_service = SigningParams::new(&creds, "us-east-1", "", suite_time());
     assert_eq!(check(base(), &bad_service), SigningError::InvalidService);
 
-    assert_eq!(Credentials::new("", SECRET), Err(SigningError::InvalidAccessKeyId));
-    assert_eq!(Credentials::new("AKID EXAMPLE", SECRET), Err(SigningError::InvalidAccessKeyId));
-    assert_eq!(Credentials::new("AKID/X", SECRET), Err(SigningError::InvalidAccessKeyId));
-    assert_eq!(Credentials::new(AKID, ""), Err(SigningError::EmptySecretAccessKey));
+    assert_eq!(
+        Credentials::new("", SECRET),
+        Err(SigningError::InvalidAccessKeyId)
+    );
+    assert_eq!(
+        Credentials::new("AKID EXAMPLE", SECRET),
+        Err(SigningError::InvalidAccessKeyId)
+    );
+    assert_eq!(
+        Credentials::new("AKID/X", SECRET),
+        Err(SigningError::InvalidAccessKeyId)
+    );
+    assert_eq!(
+        Credentials::new(AKID, ""),
+        Err(SigningError::EmptySecretAccessKey)
+    );
 
     let too_long = MAX_PRESIGN_EXPIRY + Duration::from_secs(1);
     assert_eq!(
         presign(&base(), &params, too_long).unwrap_err(),
-        SigningError::InvalidExpiry { requested_secs: 604_801, max_secs: 604_800 }
+        SigningError::InvalidExpiry {
+            requested_secs: 604_801,
+            max_secs: 604_800
+        }
     );
-    assert_eq!(presign(&base(), &params, Duration::from_millis(999)).unwrap_err().kind(), "invalid_expiry");
+    assert_eq!(
+        presign(&base(), &params, Duration::from_millis(999))
+            .unwrap_err()
+            .kind(),
+        "invalid_expiry"
+    );
 }
 
 #[test]
 fn errors_never_echo_header_values() {
     let creds = creds();
     let params = SigningParams::new(&creds, "us-east-1", "bedrock", suite_time());
-    let request = SignableRequest::new("POST", "/").header("host", "h").header("x-api-key", "hunter2\n");
+    let request = SignableRequest::new("POST", "/")
+        .header("host", "h")
+        .header("x-api-key", "hunter2\n");
     let err = sign_headers(&request, &params).unwrap_err();
     assert!(!format!("{err}").contains("hunter2"));
     assert!(!format!("{err:?}").contains("hunter2"));
@@ -270,11 +397,20 @@ fn unsigned_and_precomputed_payloads() {
         content_sha256_header: true,
         ..SigningSettings::default()
     };
-    let params = SigningParams::new(&creds, "us-east-1", "s3", suite_time()).with_settings(settings);
-    let request = SignableRequest::new("PUT", "/k").header("host", "h").payload(Payload::Unsigned);
+    let params =
+        SigningParams::new(&creds, "us-east-1", "s3", suite_time()).with_settings(settings);
+    let request = SignableRequest::new("PUT", "/k")
+        .header("host", "h")
+        .payload(Payload::Unsigned);
     let creq = canonical_request(&request, &params).unwrap();
     assert!(creq.as_str().ends_with("\nx-amz-content-sha256:UNSIGNED-PAYLOAD\nx-amz-date:20150830T123600Z\n\nhost;x-amz-content-sha256;x-amz-date\nUNSIGNED-PAYLOAD"));
-    let precomputed = SignableRequest::new("PUT", "/k").header("host", "h").payload(Payload::Sha256Hex(EMPTY_PAYLOAD_SHA256));
+    let precomputed = SignableRequest::new("PUT", "/k")
+        .header("host", "h")
+        .payload(Payload::Sha256Hex(EMPTY_PAYLOAD_SHA256));
     let signed = sign_headers(&precomputed, &params).unwrap();
-    assert!(signed.headers().any(|(n, v)| n == "x-amz-content-sha256" && v == EMPTY_PAYLOAD_SHA256));
+    assert!(
+        signed
+            .headers()
+            .any(|(n, v)| n == "x-amz-content-sha256" && v == EMPTY_PAYLOAD_SHA256)
+    );
 }

@@ -63,12 +63,12 @@ pub fn line_diff(expected: &str, actual: &str) -> String {
             let _ = writeln!(out, "      {}", visible(a[i]));
             i += 1;
             j += 1;
-        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            let _ = writeln!(out, "    + {}", visible(b[j]));
-            j += 1;
-        } else {
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
             let _ = writeln!(out, "    - {}", visible(a[i]));
             i += 1;
+        } else {
+            let _ = writeln!(out, "    + {}", visible(b[j]));
+            j += 1;
         }
     }
     out

@@ -9,6 +9,7 @@
 //! |---|---|
 //! | [`time`] | [`time::UnixTime`] (wall clock, signing) and [`time::Instant`] (monotonic, deadlines); `x-amz-date` / ISO-8601 formatting and parsing |
 //! | [`secret`] | [`secret::Secret`], the wrapper that keeps secrets out of `Debug` and `Display` |
+//! | [`eventstream`] | the AWS event-stream frame codec: incremental decoder, byte-exact encoder |
 //! | [`sigv4`] | SigV4: canonical request, string to sign, signature, headers, presigning, derived-key cache, short-term Bedrock API keys |
 //!
 //! The event-stream codec, HTTP/1.1 framing, the request model, the catalog and the exchange
@@ -28,6 +29,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod eventstream;
 pub mod secret;
 pub mod sigv4;
 pub mod time;

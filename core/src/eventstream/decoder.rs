@@ -1,0 +1,625 @@
+//! The incremental event-stream decoder.
+//!
+//! ```text
+//!            decode(input)                        frame complete, CRCs valid
+//!  Idle ──────────────────────▶ ReadingPrelude ──▶ ReadingFrame ──────────────▶ Idle (message out)
+//!    │                              │                   │
+//!    │ whole frame in input         │ bad prelude CRC,  │ bad message CRC,
+//!    └──▶ message out, no copy      │ bad lengths,      │ bad headers
+//!                                   ▼ over a limit      ▼
+//!                                 Failed ◀──────────────┘   (every later call returns the error)
+//! ```
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use super::{HeaderValueRef, MIN_MESSAGE_LEN, MessageRef, PRELUDE_LEN};
+
+/// Local memory limits for one frame (see the module docs: the format forbids clients from
+/// rejecting on the specification's own limits, so these only protect this process).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest payload accepted, in bytes. Default 24 MiB.
+    pub max_payload_len: usize,
+    /// Largest header block accepted, in bytes. Default 128 KiB.
+    pub max_headers_len: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_payload_len: 24 * 1024 * 1024,
+            max_headers_len: 128 * 1024,
+        }
+    }
+}
+
+/// Which local limit a frame exceeded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitKind {
+    /// [`Limits::max_payload_len`].
+    Payload,
+    /// [`Limits::max_headers_len`].
+    Headers,
+}
+
+/// Why the byte stream is not a valid sequence of event-stream messages. Every error is final.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The prelude's CRC does not match its first 8 bytes.
+    PreludeCrc {
+        /// The CRC carried in the prelude.
+        expected: u32,
+        /// The CRC computed over the prelude.
+        actual: u32,
+    },
+    /// The message CRC does not match the frame.
+    MessageCrc {
+        /// The CRC carried at the end of the frame.
+        expected: u32,
+        /// The CRC computed over the frame.
+        actual: u32,
+    },
+    /// `total_length` is below the 16-byte minimum.
+    TotalLengthTooSmall {
+        /// The total length in the prelude.
+        total_length: u32,
+    },
+    /// `headers_length` does not fit in `total_length - 16`.
+    HeadersLengthTooLarge {
+        /// The headers length in the prelude.
+        headers_length: u32,
+        /// The total length in the prelude.
+        total_length: u32,
+    },
+    /// A frame exceeds a local [`Limits`] value; nothing of it was buffered.
+    LimitExceeded {
+        /// Which limit.
+        kind: LimitKind,
+        /// The length the prelude announced.
+        length: u64,
+        /// The configured limit.
+        limit: usize,
+    },
+    /// A header name has length 0.
+    EmptyHeaderName {
+        /// Offset of the header within the header block.
+        offset: usize,
+    },
+    /// A header name is not valid UTF-8.
+    HeaderNameNotUtf8 {
+        /// Offset of the header within the header block.
+        offset: usize,
+    },
+    /// Two headers share a name.
+    DuplicateHeader {
+        /// The repeated name.
+        name: String,
+    },
+    /// A header's type byte is not one of 0..=9.
+    UnknownHeaderType {
+        /// The header's name.
+        name: String,
+        /// The type byte.
+        type_id: u8,
+    },
+    /// A string header's value is not valid UTF-8.
+    HeaderValueNotUtf8 {
+        /// The header's name.
+        name: String,
+    },
+    /// A header runs past the end of the header block (`headers_length` cuts it off).
+    HeaderOverrun {
+        /// Offset of the header within the header block.
+        offset: usize,
+    },
+    /// The input ended inside a frame.
+    Truncated {
+        /// Bytes of the frame received.
+        received: usize,
+        /// Bytes the frame needs (12 while the prelude itself is incomplete).
+        expected: usize,
+    },
+}
+
+impl DecodeError {
+    /// A stable, snake_case name for the error, which conformance vectors match on.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::PreludeCrc { .. } => "prelude_crc",
+            Self::MessageCrc { .. } => "message_crc",
+            Self::TotalLengthTooSmall { .. } => "total_length_too_small",
+            Self::HeadersLengthTooLarge { .. } => "headers_length_too_large",
+            Self::LimitExceeded { .. } => "limit_exceeded",
+            Self::EmptyHeaderName { .. } => "empty_header_name",
+            Self::HeaderNameNotUtf8 { .. } => "header_name_not_utf8",
+            Self::DuplicateHeader { .. } => "duplicate_header",
+            Self::UnknownHeaderType { .. } => "unknown_header_type",
+            Self::HeaderValueNotUtf8 { .. } => "header_value_not_utf8",
+            Self::HeaderOverrun { .. } => "header_overrun",
+            Self::Truncated { .. } => "truncated",
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::PreludeCrc { expected, actual } => {
+                write!(
+                    f,
+                    "prelude CRC mismatch: frame says {expected:#010x}, computed {actual:#010x}"
+                )
+            }
+            Self::MessageCrc { expected, actual } => {
+                write!(
+                    f,
+                    "message CRC mismatch: frame says {expected:#010x}, computed {actual:#010x}"
+                )
+            }
+            Self::TotalLengthTooSmall { total_length } => {
+                write!(
+                    f,
+                    "message length {total_length} is below the 16-byte minimum"
+                )
+            }
+            Self::HeadersLengthTooLarge {
+                headers_length,
+                total_length,
+            } => write!(
+                f,
+                "headers length {headers_length} does not fit in a {total_length}-byte message"
+            ),
+            Self::LimitExceeded {
+                kind,
+                length,
+                limit,
+            } => {
+                let what = match kind {
+                    LimitKind::Payload => "payload",
+                    LimitKind::Headers => "headers",
+                };
+                write!(
+                    f,
+                    "{what} of {length} bytes exceeds the local limit of {limit} bytes"
+                )
+            }
+            Self::EmptyHeaderName { offset } => {
+                write!(f, "empty header name at header offset {offset}")
+            }
+            Self::HeaderNameNotUtf8 { offset } => {
+                write!(f, "header name at header offset {offset} is not UTF-8")
+            }
+            Self::DuplicateHeader { name } => write!(f, "duplicate header {name:?}"),
+            Self::UnknownHeaderType { name, type_id } => {
+                write!(f, "header {name:?} has unknown value type {type_id}")
+            }
+            Self::HeaderValueNotUtf8 { name } => write!(f, "string header {name:?} is not UTF-8"),
+            Self::HeaderOverrun { offset } => {
+                write!(
+                    f,
+                    "header at header offset {offset} runs past the header block"
+                )
+            }
+            Self::Truncated { received, expected } => write!(
+                f,
+                "stream ended inside a frame: {received} of {expected} bytes received"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for DecodeError {}
+
+/// What the decoder waits for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum State {
+    /// Between frames; nothing buffered.
+    Idle,
+    /// Fewer than 12 bytes of the next frame are buffered.
+    ReadingPrelude,
+    /// The prelude was valid; buffering the rest of a `total`-byte frame.
+    ReadingFrame { total: usize },
+    /// The buffer holds a complete frame handed out by the last call; cleared on the next.
+    Delivered,
+    /// A fatal error happened.
+    Failed(DecodeError),
+}
+
+/// Buffer capacity kept across frames; a larger buffer (left by an unusually large frame) is
+/// released once that frame is delivered.
+const RETAINED_CAPACITY: usize = 64 * 1024;
+
+/// Incremental event-stream decoder. See the [module docs](super).
+#[derive(Clone)]
+pub struct Decoder {
+    limits: Limits,
+    state: State,
+    buf: Vec<u8>,
+    peak_buffered: usize,
+}
+
+impl fmt::Debug for Decoder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Decoder")
+            .field("state", &self.state)
+            .field("buffered", &self.buf.len())
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Decoder {
+    /// A decoder with default [`Limits`].
+    pub fn new() -> Self {
+        Self::with_limits(Limits::default())
+    }
+
+    /// A decoder with the given limits.
+    pub fn with_limits(limits: Limits) -> Self {
+        Self {
+            limits,
+            state: State::Idle,
+            buf: Vec::new(),
+            peak_buffered: 0,
+        }
+    }
+
+    /// Decodes the next message, consuming bytes from the front of `input`.
+    ///
+    /// Returns `Ok(Some(message))` when a frame completed (the rest of `input` is left for the
+    /// next call: call again until it returns `Ok(None)`), `Ok(None)` when `input` is used up
+    /// in the middle of a frame (its bytes are buffered) or empty. Incomplete input is never an
+    /// error.
+    ///
+    /// # Errors
+    ///
+    /// A [`DecodeError`] for a malformed frame or one over a limit. The decoder then stays
+    /// failed and returns the same error on every later call.
+    pub fn decode<'r, 'i: 'r>(
+        &'r mut self,
+        input: &mut &'i [u8],
+    ) -> Result<Option<MessageRef<'r>>, DecodeError> {
+        if let State::Failed(e) = &self.state {
+            return Err(e.clone());
+        }
+        if self.state == State::Delivered {
+            self.buf.clear();
+            if self.buf.capacity() > RETAINED_CAPACITY {
+                self.buf.shrink_to(RETAINED_CAPACITY);
+            }
+            self.state = State::Idle;
+        }
+        match self.step(input) {
+            Ok(Step::NeedMore) => Ok(None),
+            Ok(Step::InInput(frame)) => Ok(Some(split_frame(frame))),
+            Ok(Step::InBuffer) => {
+                self.state = State::Delivered;
+                Ok(Some(split_frame(&self.buf)))
+            }
+            Err(e) => {
+                self.buf = Vec::new();
+                self.state = State::Failed(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    /// Signals the end of the input.
+    ///
+    /// # Errors
+    ///
+    /// [`DecodeError::Truncated`] when the input ended inside a frame (the decoder then stays
+    /// failed), or the error the decoder already failed with.
+    pub fn finish(&mut self) -> Result<(), DecodeError> {
+        let expected = match &self.state {
+            State::Idle | State::Delivered => return Ok(()),
+            State::Failed(e) => return Err(e.clone()),
+            State::ReadingPrelude => PRELUDE_LEN,
+            State::ReadingFrame { total } => *total,
+        };
+        let e = DecodeError::Truncated {
+            received: self.buf.len(),
+            expected,
+        };
+        self.buf = Vec::new();
+        self.state = State::Failed(e.clone());
+        Err(e)
+    }
+
+    /// Whether part of a frame is buffered (an end of input now would be a truncation).
+    pub fn is_mid_frame(&self) -> bool {
+        matches!(
+            self.state,
+            State::ReadingPrelude | State::ReadingFrame { .. }
+        )
+    }
+
+    /// Whether the decoder has failed.
+    pub fn is_failed(&self) -> bool {
+        matches!(self.state, State::Failed(_))
+    }
+
+    /// Bytes currently buffered.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// The most bytes ever buffered at once: never more than the largest frame seen.
+    pub fn peak_buffered(&self) -> usize {
+        self.peak_buffered
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    fn step<'a>(&mut self, input: &mut &'a [u8]) -> Result<Step<'a>, DecodeError> {
+        if self.state == State::Idle {
+            if input.is_empty() {
+                return Ok(Step::NeedMore);
+            }
+            let data: &'a [u8] = input;
+            if let Some(prelude) = data.first_chunk::<PRELUDE_LEN>() {
+                let total = self.check_prelude(prelude)?;
+                if let Some((frame, rest)) = data.split_at_checked(total) {
+                    // The whole frame is in the input: decode it in place.
+                    check_frame(frame)?;
+                    *input = rest;
+                    return Ok(Step::InInput(frame));
+                }
+                self.state = State::ReadingFrame { total };
+                self.buffer(input, total);
+                return Ok(Step::NeedMore);
+            }
+            self.state = State::ReadingPrelude;
+        }
+        if self.state == State::ReadingPrelude {
+            self.buffer(input, PRELUDE_LEN);
+            let Some(prelude) = self.buf.first_chunk::<PRELUDE_LEN>() else {
+                return Ok(Step::NeedMore);
+            };
+            let prelude = *prelude;
+            let total = self.check_prelude(&prelude)?;
+            self.state = State::ReadingFrame { total };
+        }
+        if let State::ReadingFrame { total } = self.state {
+            self.buffer(input, total);
+            if self.buf.len() < total {
+                return Ok(Step::NeedMore);
+            }
+            check_frame(&self.buf)?;
+            return Ok(Step::InBuffer);
+        }
+        Ok(Step::NeedMore)
+    }
+
+    /// Moves bytes from `input` into the buffer until it holds `upto` bytes.
+    fn buffer(&mut self, input: &mut &[u8], upto: usize) {
+        let want = upto.saturating_sub(self.buf.len());
+        let take = want.min(input.len());
+        if self.buf.capacity() < upto {
+            // `upto` is within the limits checked from the prelude.
+            self.buf.reserve_exact(upto - self.buf.len());
+        }
+        self.buf.extend_from_slice(&input[..take]);
+        *input = &input[take..];
+        self.peak_buffered = self.peak_buffered.max(self.buf.len());
+    }
+
+    /// Validates a prelude and returns the frame's total length.
+    fn check_prelude(&self, prelude: &[u8; PRELUDE_LEN]) -> Result<usize, DecodeError> {
+        let total_length = be_u32(&prelude[0..4]);
+        let headers_length = be_u32(&prelude[4..8]);
+        let expected = be_u32(&prelude[8..12]);
+        let actual = crc32fast::hash(&prelude[0..8]);
+        if expected != actual {
+            return Err(DecodeError::PreludeCrc { expected, actual });
+        }
+        let total = u64::from(total_length);
+        let headers = u64::from(headers_length);
+        if total < MIN_MESSAGE_LEN as u64 {
+            return Err(DecodeError::TotalLengthTooSmall { total_length });
+        }
+        let Some(payload) = total.checked_sub(MIN_MESSAGE_LEN as u64 + headers) else {
+            return Err(DecodeError::HeadersLengthTooLarge {
+                headers_length,
+                total_length,
+            });
+        };
+        if headers > self.limits.max_headers_len as u64 {
+            return Err(DecodeError::LimitExceeded {
+                kind: LimitKind::Headers,
+                length: headers,
+                limit: self.limits.max_headers_len,
+            });
+        }
+        if payload > self.limits.max_payload_len as u64 {
+            return Err(DecodeError::LimitExceeded {
+                kind: LimitKind::Payload,
+                length: payload,
+                limit: self.limits.max_payload_len,
+            });
+        }
+        // Both parts are within `usize` limits, so their sum is too.
+        usize::try_from(total).map_err(|_| DecodeError::LimitExceeded {
+            kind: LimitKind::Payload,
+            length: payload,
+            limit: self.limits.max_payload_len,
+        })
+    }
+}
+
+enum Step<'a> {
+    NeedMore,
+    InInput(&'a [u8]),
+    InBuffer,
+}
+
+fn be_u32(b: &[u8]) -> u32 {
+    let mut word = [0u8; 4];
+    word.copy_from_slice(&b[..4]);
+    u32::from_be_bytes(word)
+}
+
+/// The headers length of a frame whose prelude was validated (so it fits in the frame, and in
+/// `usize`).
+fn headers_len(frame: &[u8]) -> usize {
+    usize::try_from(be_u32(&frame[4..8])).unwrap_or(usize::MAX)
+}
+
+/// Checks a complete frame whose prelude was validated: the message CRC and the header block.
+fn check_frame(frame: &[u8]) -> Result<(), DecodeError> {
+    let crc_at = frame.len() - 4;
+    let expected = be_u32(&frame[crc_at..]);
+    let actual = crc32fast::hash(&frame[..crc_at]);
+    if expected != actual {
+        return Err(DecodeError::MessageCrc { expected, actual });
+    }
+    let headers_len = headers_len(frame);
+    validate_headers(&frame[PRELUDE_LEN..PRELUDE_LEN + headers_len])
+}
+
+/// Splits a checked frame into headers and payload.
+fn split_frame(frame: &[u8]) -> MessageRef<'_> {
+    let headers_len = headers_len(frame);
+    let body = &frame[PRELUDE_LEN..frame.len() - 4];
+    let (headers, payload) = body.split_at(headers_len);
+    MessageRef { headers, payload }
+}
+
+/// Walks the header block: each header well formed, the walk ending exactly at the block's end,
+/// names unique.
+fn validate_headers(block: &[u8]) -> Result<(), DecodeError> {
+    let mut names: Vec<&str> = Vec::new();
+    let mut offset = 0;
+    while offset < block.len() {
+        let Some((name, _, used)) = parse_header(&block[offset..]).map_err(|e| e.at(offset))?
+        else {
+            break;
+        };
+        names.push(name);
+        offset += used;
+    }
+    // Few headers is the norm (3 per ConverseStream frame): compare pairwise; many: sort.
+    if names.len() <= 16 {
+        for (i, a) in names.iter().enumerate() {
+            if names[..i].contains(a) {
+                return Err(DecodeError::DuplicateHeader { name: (*a).into() });
+            }
+        }
+    } else {
+        names.sort_unstable();
+        if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
+            return Err(DecodeError::DuplicateHeader {
+                name: pair[0].into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A header error whose offset is relative to the header being parsed.
+pub(super) struct HeaderError(DecodeError);
+
+impl HeaderError {
+    fn at(self, base: usize) -> DecodeError {
+        match self.0 {
+            DecodeError::EmptyHeaderName { offset } => DecodeError::EmptyHeaderName {
+                offset: base + offset,
+            },
+            DecodeError::HeaderNameNotUtf8 { offset } => DecodeError::HeaderNameNotUtf8 {
+                offset: base + offset,
+            },
+            DecodeError::HeaderOverrun { offset } => DecodeError::HeaderOverrun {
+                offset: base + offset,
+            },
+            other => other,
+        }
+    }
+}
+
+/// Parses the header at the start of `block`: `Ok(None)` when `block` is empty, otherwise the
+/// name, the value and the bytes used.
+pub(super) fn parse_header(
+    block: &[u8],
+) -> Result<Option<(&str, HeaderValueRef<'_>, usize)>, HeaderError> {
+    let overrun = || HeaderError(DecodeError::HeaderOverrun { offset: 0 });
+    let Some((&name_len, rest)) = block.split_first() else {
+        return Ok(None);
+    };
+    let name_len = usize::from(name_len);
+    if name_len == 0 {
+        return Err(HeaderError(DecodeError::EmptyHeaderName { offset: 0 }));
+    }
+    let (name, rest) = rest.split_at_checked(name_len).ok_or_else(overrun)?;
+    let name = core::str::from_utf8(name)
+        .map_err(|_| HeaderError(DecodeError::HeaderNameNotUtf8 { offset: 0 }))?;
+    let (&type_id, rest) = rest.split_first().ok_or_else(overrun)?;
+    let fixed = |n: usize| rest.get(..n).ok_or_else(overrun);
+    let (value, value_len) = match type_id {
+        0 => (HeaderValueRef::Bool(true), 0),
+        1 => (HeaderValueRef::Bool(false), 0),
+        2 => (HeaderValueRef::Byte(i8::from_be_bytes([fixed(1)?[0]])), 1),
+        3 => {
+            let b = fixed(2)?;
+            (HeaderValueRef::Short(i16::from_be_bytes([b[0], b[1]])), 2)
+        }
+        4 => {
+            let b = fixed(4)?;
+            (
+                HeaderValueRef::Int(i32::from_be_bytes([b[0], b[1], b[2], b[3]])),
+                4,
+            )
+        }
+        5 | 8 => {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(fixed(8)?);
+            let v = i64::from_be_bytes(word);
+            let value = if type_id == 5 {
+                HeaderValueRef::Long(v)
+            } else {
+                HeaderValueRef::Timestamp(v)
+            };
+            (value, 8)
+        }
+        6 | 7 => {
+            let b = fixed(2)?;
+            let len = usize::from(u16::from_be_bytes([b[0], b[1]]));
+            let bytes = rest.get(2..2 + len).ok_or_else(overrun)?;
+            let value = if type_id == 6 {
+                HeaderValueRef::Bytes(bytes)
+            } else {
+                let s = core::str::from_utf8(bytes).map_err(|_| {
+                    HeaderError(DecodeError::HeaderValueNotUtf8 { name: name.into() })
+                })?;
+                HeaderValueRef::String(s)
+            };
+            (value, 2 + len)
+        }
+        9 => {
+            let mut uuid = [0u8; 16];
+            uuid.copy_from_slice(fixed(16)?);
+            (HeaderValueRef::Uuid(uuid), 16)
+        }
+        _ => {
+            return Err(HeaderError(DecodeError::UnknownHeaderType {
+                name: name.into(),
+                type_id,
+            }));
+        }
+    };
+    Ok(Some((name, value, 1 + name_len + 1 + value_len)))
+}
+
+#[cfg(test)]
+mod tests;

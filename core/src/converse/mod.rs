@@ -1,0 +1,57 @@
+//! Converse and ConverseStream: the response shape, stream events, and the accumulator that
+//! turns a stream back into the response the non-streaming call would have returned.
+//!
+//! ```
+//! use bedrock_core::converse::{parse_event, StreamAccumulator};
+//! use bedrock_core::eventstream::{Decoder, Header, HeaderValue, Message};
+//!
+//! // Frames as Bedrock sends them (here built with the encoder).
+//! let event = |kind: &str, json: &str| {
+//!     let headers = vec![
+//!         Header::new(":event-type", HeaderValue::String(kind.into())),
+//!         Header::new(":content-type", HeaderValue::String("application/json".into())),
+//!         Header::new(":message-type", HeaderValue::String("event".into())),
+//!     ];
+//!     let mut frame = Vec::new();
+//!     Message::new(headers, json.as_bytes().to_vec()).encode(&mut frame).unwrap();
+//!     frame
+//! };
+//! let mut body = Vec::new();
+//! body.extend(event("messageStart", r#"{"role":"assistant"}"#));
+//! body.extend(event("contentBlockDelta", r#"{"contentBlockIndex":0,"delta":{"text":"Hel"}}"#));
+//! body.extend(event("contentBlockDelta", r#"{"contentBlockIndex":0,"delta":{"text":"lo"}}"#));
+//! body.extend(event("contentBlockStop", r#"{"contentBlockIndex":0}"#));
+//! body.extend(event("messageStop", r#"{"stopReason":"end_turn"}"#));
+//! body.extend(event("metadata", r#"{"usage":{"inputTokens":5,"outputTokens":2,"totalTokens":7},"metrics":{"latencyMs":90}}"#));
+//!
+//! let mut decoder = Decoder::new();
+//! let mut accumulator = StreamAccumulator::new();
+//! let mut input = body.as_slice();
+//! while let Some(message) = decoder.decode(&mut input)? {
+//!     if let Some(event) = parse_event(&message)? {
+//!         accumulator.handle_event(&event)?;
+//!     }
+//! }
+//! decoder.finish()?;
+//! let response = accumulator.finish()?;
+//! assert_eq!(serde_json::to_value(response.content())?, serde_json::json!([{"text": "Hello"}]));
+//! assert_eq!(response.usage.total_tokens, 7);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod accumulate;
+mod response;
+mod stream;
+
+pub use accumulate::{AccumulateError, StreamAccumulator};
+pub use response::{
+    CacheDetail, CitationsBlock, ContentBlock, ConverseOutput, ConverseResponse, Metrics,
+    OutputMessage, ReasoningBlock, StopReason, TokenUsage, ToolUseBlock, TruncatedToolUse,
+};
+pub use stream::{
+    BlockDelta, BlockStart, EventError, ExceptionKind, StreamEvent, StreamException,
+    StreamMetadata, parse_event,
+};
+
+#[cfg(test)]
+mod tests;

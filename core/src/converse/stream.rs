@@ -1,0 +1,479 @@
+//! ConverseStream events: one event-stream message in, one typed event (or exception) out.
+//!
+//! `:message-type` says what a message is: `event` (its `:event-type` names the event),
+//! `exception` (its `:exception-type` names a modelled error; the payload is `{"message": ...}`)
+//! or `error` (an unmodelled error in `:error-code` / `:error-message`). Names are matched
+//! case-insensitively and PascalCase shape names are accepted too (`ThrottlingException` as well
+//! as `throttlingException`), as the Go SDK does. Unknown event types are skipped and unknown
+//! JSON members ignored: a newer service must not break an older client.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::response::{Metrics, StopReason, TokenUsage};
+use crate::eventstream::MessageRef;
+
+/// A ConverseStream event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StreamEvent {
+    /// `messageStart`.
+    MessageStart {
+        /// `assistant`.
+        role: String,
+    },
+    /// `contentBlockStart`: a block that carries a header (tool calls, tool results, images).
+    ContentBlockStart {
+        /// The block's index in the message.
+        index: u32,
+        /// What starts.
+        start: BlockStart,
+    },
+    /// `contentBlockDelta`.
+    ContentBlockDelta {
+        /// The block's index in the message.
+        index: u32,
+        /// The increment.
+        delta: BlockDelta,
+    },
+    /// `contentBlockStop`.
+    ContentBlockStop {
+        /// The block's index.
+        index: u32,
+    },
+    /// `messageStop`.
+    MessageStop {
+        /// Why the model stopped.
+        stop_reason: StopReason,
+        /// Model-specific response fields, verbatim.
+        additional_model_response_fields: Option<Value>,
+    },
+    /// `metadata`: usage and metrics, sent after `messageStop`.
+    Metadata(StreamMetadata),
+}
+
+/// The header of a block that has one.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BlockStart {
+    /// A tool call begins; its input follows as JSON text fragments.
+    ToolUse {
+        /// The call's id.
+        tool_use_id: String,
+        /// The tool's name.
+        name: String,
+        /// `server_tool_use` for server-side tools.
+        kind: Option<String>,
+    },
+    /// A server-side tool result begins.
+    ToolResult {
+        /// The id of the call it answers.
+        tool_use_id: String,
+        /// Its type, when given.
+        kind: Option<String>,
+        /// `success` or `error`, when given.
+        status: Option<String>,
+    },
+    /// An image begins.
+    Image {
+        /// `png`, `jpeg`, ...
+        format: String,
+    },
+    /// A start this version does not know: the union member name.
+    Unknown(String),
+}
+
+/// A block increment.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BlockDelta {
+    /// Generated text.
+    Text(String),
+    /// A fragment of a tool call's JSON input, to concatenate.
+    ToolUseInput(String),
+    /// Tool-result content items (`{"text"}` / `{"json"}`), verbatim.
+    ToolResult(Vec<Value>),
+    /// Reasoning text.
+    ReasoningText(String),
+    /// The reasoning signature.
+    ReasoningSignature(String),
+    /// Redacted reasoning bytes (base64-decoded).
+    ReasoningRedacted(Vec<u8>),
+    /// A citation, verbatim.
+    Citation(Value),
+    /// An image increment, verbatim.
+    Image(Value),
+    /// A delta this version does not know: the union member name.
+    Unknown(String),
+}
+
+/// The `metadata` event.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct StreamMetadata {
+    /// Token counts.
+    pub usage: TokenUsage,
+    /// Latency.
+    pub metrics: Metrics,
+    /// Trace, verbatim.
+    pub trace: Option<Value>,
+    /// Performance configuration used, verbatim.
+    pub performance_config: Option<Value>,
+    /// Service tier used, verbatim.
+    pub service_tier: Option<Value>,
+}
+
+/// A modelled exception the service sent inside the stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExceptionKind {
+    /// `internalServerException` (HTTP 500).
+    InternalServer,
+    /// `modelStreamErrorException` (HTTP 424): the model failed mid-stream.
+    ModelStreamError,
+    /// `validationException` (HTTP 400).
+    Validation,
+    /// `throttlingException` (HTTP 429).
+    Throttling,
+    /// `serviceUnavailableException` (HTTP 503).
+    ServiceUnavailable,
+    /// Any other `:exception-type`, or an unmodelled `:error-code`: the name as sent.
+    Other(String),
+}
+
+impl ExceptionKind {
+    /// The modelled HTTP status of this exception, if known.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Self::InternalServer => Some(500),
+            Self::ModelStreamError => Some(424),
+            Self::Validation => Some(400),
+            Self::Throttling => Some(429),
+            Self::ServiceUnavailable => Some(503),
+            Self::Other(_) => None,
+        }
+    }
+
+    /// The AWS error type name, e.g. `ThrottlingException`.
+    pub fn error_type(&self) -> &str {
+        match self {
+            Self::InternalServer => "InternalServerException",
+            Self::ModelStreamError => "ModelStreamErrorException",
+            Self::Validation => "ValidationException",
+            Self::Throttling => "ThrottlingException",
+            Self::ServiceUnavailable => "ServiceUnavailableException",
+            Self::Other(name) => name,
+        }
+    }
+
+    fn from_name(name: &str) -> Self {
+        let is = |expected: &str| name.eq_ignore_ascii_case(expected);
+        if is("internalServerException") {
+            Self::InternalServer
+        } else if is("modelStreamErrorException") {
+            Self::ModelStreamError
+        } else if is("validationException") {
+            Self::Validation
+        } else if is("throttlingException") {
+            Self::Throttling
+        } else if is("serviceUnavailableException") {
+            Self::ServiceUnavailable
+        } else {
+            Self::Other(name.into())
+        }
+    }
+}
+
+/// An error the service reported inside the stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamException {
+    /// Which error.
+    pub kind: ExceptionKind,
+    /// The service's message.
+    pub message: String,
+    /// `modelStreamErrorException`: the status the model returned.
+    pub original_status_code: Option<u16>,
+    /// `modelStreamErrorException`: the model's own message.
+    pub original_message: Option<String>,
+}
+
+impl fmt::Display for StreamException {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} in the stream: {}",
+            self.kind.error_type(),
+            self.message
+        )?;
+        if let Some(code) = self.original_status_code {
+            write!(f, " (model returned {code}")?;
+            if let Some(original) = &self.original_message {
+                write!(f, ": {original}")?;
+            }
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a message could not be read as a ConverseStream event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventError {
+    /// The service sent an exception or error frame.
+    Exception(StreamException),
+    /// A message without a `:message-type` header, or with one of an unknown kind.
+    MissingMessageType,
+    /// An event message without `:event-type`.
+    MissingEventType,
+    /// A known event whose payload is not the JSON it must be.
+    Malformed {
+        /// The event type.
+        event_type: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl fmt::Display for EventError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Exception(e) => e.fmt(f),
+            Self::MissingMessageType => f.write_str("stream message has no known :message-type"),
+            Self::MissingEventType => f.write_str("stream event has no :event-type"),
+            Self::Malformed { event_type, reason } => {
+                write!(f, "malformed {event_type} event: {reason}")
+            }
+        }
+    }
+}
+
+impl core::error::Error for EventError {}
+
+/// Reads one event-stream message as a ConverseStream event.
+///
+/// Returns `Ok(None)` for an event type this version does not know (skip it).
+///
+/// # Errors
+///
+/// [`EventError::Exception`] for exception and error frames; the other variants for messages
+/// that are not ConverseStream events.
+pub fn parse_event(message: &MessageRef<'_>) -> Result<Option<StreamEvent>, EventError> {
+    let message_type = message
+        .header_str(":message-type")
+        .ok_or(EventError::MissingMessageType)?;
+    if message_type.eq_ignore_ascii_case("exception") {
+        let name = message
+            .header_str(":exception-type")
+            .unwrap_or("UnknownException");
+        return Err(EventError::Exception(exception(name, message.payload())));
+    }
+    if message_type.eq_ignore_ascii_case("error") {
+        let code = message.header_str(":error-code").unwrap_or("UnknownError");
+        return Err(EventError::Exception(StreamException {
+            kind: ExceptionKind::from_name(code),
+            message: message
+                .header_str(":error-message")
+                .unwrap_or_default()
+                .into(),
+            original_status_code: None,
+            original_message: None,
+        }));
+    }
+    if !message_type.eq_ignore_ascii_case("event") {
+        return Err(EventError::MissingMessageType);
+    }
+    let event_type = message
+        .header_str(":event-type")
+        .ok_or(EventError::MissingEventType)?;
+    parse_payload(event_type, message.payload())
+}
+
+fn exception(name: &str, payload: &[u8]) -> StreamException {
+    #[derive(Deserialize, Default)]
+    #[serde(rename_all = "camelCase")]
+    struct Body {
+        #[serde(alias = "Message")]
+        message: Option<String>,
+        original_status_code: Option<u16>,
+        original_message: Option<String>,
+    }
+    // A payload that is not JSON still makes a (less detailed) exception.
+    let body: Body = serde_json::from_slice(payload).unwrap_or_default();
+    StreamException {
+        kind: ExceptionKind::from_name(name),
+        message: body.message.unwrap_or_default(),
+        original_status_code: body.original_status_code,
+        original_message: body.original_message,
+    }
+}
+
+/// The event types, matched case-insensitively.
+fn event_kind(name: &str) -> Option<&'static str> {
+    [
+        "messageStart",
+        "contentBlockStart",
+        "contentBlockDelta",
+        "contentBlockStop",
+        "messageStop",
+        "metadata",
+    ]
+    .into_iter()
+    .find(|known| known.eq_ignore_ascii_case(name))
+}
+
+fn parse_payload(event_type: &str, payload: &[u8]) -> Result<Option<StreamEvent>, EventError> {
+    let Some(kind) = event_kind(event_type) else {
+        return Ok(None);
+    };
+    let malformed = |reason: String| EventError::Malformed {
+        event_type: kind.into(),
+        reason,
+    };
+    let json: Value = serde_json::from_slice(payload).map_err(|e| malformed(e.to_string()))?;
+    let Value::Object(mut body) = json else {
+        return Err(malformed("payload is not a JSON object".into()));
+    };
+    let index = |body: &serde_json::Map<String, Value>| -> Result<u32, EventError> {
+        body.get("contentBlockIndex")
+            .and_then(Value::as_u64)
+            .and_then(|i| u32::try_from(i).ok())
+            .ok_or_else(|| {
+                malformed("contentBlockIndex is missing or not a non-negative integer".into())
+            })
+    };
+    let text = |v: &Value, what: &str| -> Result<String, EventError> {
+        v.as_str()
+            .map(ToString::to_string)
+            .ok_or_else(|| malformed(alloc::format!("{what} is not a string")))
+    };
+    let event = match kind {
+        "messageStart" => StreamEvent::MessageStart {
+            role: body
+                .get("role")
+                .and_then(Value::as_str)
+                .unwrap_or("assistant")
+                .into(),
+        },
+        "contentBlockStart" => {
+            let index = index(&body)?;
+            let start = body
+                .remove("start")
+                .ok_or_else(|| malformed("start is missing".into()))?;
+            let (member, inner) = single_member(start)
+                .ok_or_else(|| malformed("start is not a one-member union".into()))?;
+            let field = |name: &str| {
+                inner
+                    .get(name)
+                    .and_then(Value::as_str)
+                    .map(ToString::to_string)
+            };
+            let start = match member.as_str() {
+                "toolUse" => BlockStart::ToolUse {
+                    tool_use_id: field("toolUseId")
+                        .ok_or_else(|| malformed("toolUse.toolUseId is missing".into()))?,
+                    name: field("name")
+                        .ok_or_else(|| malformed("toolUse.name is missing".into()))?,
+                    kind: field("type"),
+                },
+                "toolResult" => BlockStart::ToolResult {
+                    tool_use_id: field("toolUseId")
+                        .ok_or_else(|| malformed("toolResult.toolUseId is missing".into()))?,
+                    kind: field("type"),
+                    status: field("status"),
+                },
+                "image" => BlockStart::Image {
+                    format: field("format").unwrap_or_default(),
+                },
+                _ => BlockStart::Unknown(member),
+            };
+            StreamEvent::ContentBlockStart { index, start }
+        }
+        "contentBlockDelta" => {
+            let index = index(&body)?;
+            let delta = body
+                .remove("delta")
+                .ok_or_else(|| malformed("delta is missing".into()))?;
+            let (member, inner) = single_member(delta)
+                .ok_or_else(|| malformed("delta is not a one-member union".into()))?;
+            let delta = match member.as_str() {
+                "text" => BlockDelta::Text(text(&inner, "delta.text")?),
+                "toolUse" => BlockDelta::ToolUseInput(text(
+                    inner.get("input").unwrap_or(&Value::Null),
+                    "delta.toolUse.input",
+                )?),
+                "toolResult" => match inner {
+                    Value::Array(items) => BlockDelta::ToolResult(items),
+                    _ => return Err(malformed("delta.toolResult is not a list".into())),
+                },
+                "reasoningContent" => {
+                    let (part, value) = single_member(inner).ok_or_else(|| {
+                        malformed("delta.reasoningContent is not a one-member union".into())
+                    })?;
+                    match part.as_str() {
+                        "text" => BlockDelta::ReasoningText(text(&value, "reasoningContent.text")?),
+                        "signature" => BlockDelta::ReasoningSignature(text(
+                            &value,
+                            "reasoningContent.signature",
+                        )?),
+                        "redactedContent" => {
+                            let b64 = text(&value, "reasoningContent.redactedContent")?;
+                            let bytes = STANDARD.decode(b64).map_err(|_| {
+                                malformed("reasoningContent.redactedContent is not base64".into())
+                            })?;
+                            BlockDelta::ReasoningRedacted(bytes)
+                        }
+                        _ => BlockDelta::Unknown(alloc::format!("reasoningContent.{part}")),
+                    }
+                }
+                "citation" => BlockDelta::Citation(inner),
+                "image" => BlockDelta::Image(inner),
+                _ => BlockDelta::Unknown(member),
+            };
+            StreamEvent::ContentBlockDelta { index, delta }
+        }
+        "contentBlockStop" => StreamEvent::ContentBlockStop {
+            index: index(&body)?,
+        },
+        "messageStop" => StreamEvent::MessageStop {
+            stop_reason: StopReason::from_wire(
+                body.get("stopReason")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| malformed("stopReason is missing".into()))?,
+            ),
+            additional_model_response_fields: body.remove("additionalModelResponseFields"),
+        },
+        _ => {
+            let usage = body
+                .remove("usage")
+                .ok_or_else(|| malformed("usage is missing".into()))?;
+            StreamEvent::Metadata(StreamMetadata {
+                usage: serde_json::from_value(usage)
+                    .map_err(|e| malformed(alloc::format!("usage: {e}")))?,
+                metrics: body
+                    .remove("metrics")
+                    .map(serde_json::from_value)
+                    .transpose()
+                    .map_err(|e| malformed(alloc::format!("metrics: {e}")))?
+                    .unwrap_or_default(),
+                trace: body.remove("trace"),
+                performance_config: body.remove("performanceConfig"),
+                service_tier: body.remove("serviceTier"),
+            })
+        }
+    };
+    Ok(Some(event))
+}
+
+/// The member name and value of a one-member JSON object.
+fn single_member(value: Value) -> Option<(String, Value)> {
+    let Value::Object(map) = value else {
+        return None;
+    };
+    let mut members = map.into_iter();
+    match (members.next(), members.next()) {
+        (Some(member), None) => Some(member),
+        _ => None,
+    }
+}

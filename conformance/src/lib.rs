@@ -8,10 +8,12 @@
 //! | layout | suite |
 //! |---|---|
 //! | a folder with `request.txt` (+ `context.json`, `header-*`, `query-*`, `api-key.txt`) | [`sigv4_suite`]: the AWS signing test-suite layout |
+//! | a folder with an `expected.json` that has a `"vectors"` key, beside the raw files it describes | [`eventstream_suite`]: one case per listed file, decoded whole, byte by byte and at every split |
 //!
 //! A folder holding files that no suite recognises is a failure, so a vector can never be
 //! silently ignored.
 
+pub mod eventstream_suite;
 pub mod http_text;
 pub mod report;
 pub mod sigv4_suite;
@@ -50,6 +52,10 @@ fn walk(root: &Path, dir: &Path, reports: &mut Vec<CaseReport>) -> Result<(), St
             name: name(),
             outcome: sigv4_suite::run_case(dir),
         });
+        return Ok(());
+    }
+    if eventstream_suite::is_suite(dir) {
+        reports.extend(eventstream_suite::run_suite(dir, &name()));
         return Ok(());
     }
     let mut subdirs: Vec<PathBuf> = Vec::new();

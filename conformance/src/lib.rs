@@ -9,12 +9,14 @@
 //! |---|---|
 //! | a folder with `request.txt` (+ `context.json`, `header-*`, `query-*`, `api-key.txt`) | [`sigv4_suite`]: the AWS signing test-suite layout |
 //! | a folder with an `expected.json` that has a `"vectors"` key, beside the raw files it describes | [`eventstream_suite`]: one case per listed file, decoded whole, byte by byte and at every split |
+//! | a folder named after a registered JSON suite (`converse-request`, `errors`, ...) of `*.json` cases | [`json_suites`]: input → expected output or error |
 //!
 //! A folder holding files that no suite recognises is a failure, so a vector can never be
 //! silently ignored.
 
 pub mod eventstream_suite;
 pub mod http_text;
+pub mod json_suites;
 pub mod report;
 pub mod sigv4_suite;
 
@@ -52,6 +54,10 @@ fn walk(root: &Path, dir: &Path, reports: &mut Vec<CaseReport>) -> Result<(), St
             name: name(),
             outcome: sigv4_suite::run_case(dir),
         });
+        return Ok(());
+    }
+    if json_suites::is_suite(dir) {
+        reports.extend(json_suites::run_suite(dir, &name()));
         return Ok(());
     }
     if eventstream_suite::is_suite(dir) {

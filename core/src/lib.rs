@@ -9,6 +9,7 @@
 //! |---|---|
 //! | [`time`] | [`time::UnixTime`] (wall clock, signing) and [`time::Instant`] (monotonic, deadlines); `x-amz-date` / ISO-8601 formatting and parsing |
 //! | [`secret`] | [`secret::Secret`], the wrapper that keeps secrets out of `Debug` and `Display` |
+//! | [`catalog`] | the curated model rows: wire ids, limits, features, prices, billing policy |
 //! | [`converse`] | the Converse response, ConverseStream events, and the stream accumulator |
 //! | [`eventstream`] | the AWS event-stream frame codec: incremental decoder, byte-exact encoder |
 //! | [`sigv4`] | SigV4: canonical request, string to sign, signature, headers, presigning, derived-key cache, short-term Bedrock API keys |
@@ -30,6 +31,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod catalog;
 pub mod converse;
 pub mod eventstream;
 pub mod secret;

@@ -9,11 +9,13 @@
 //! |---|---|
 //! | a folder with `request.txt` (+ `context.json`, `header-*`, `query-*`, `api-key.txt`) | [`sigv4_suite`]: the AWS signing test-suite layout |
 //! | a folder with an `expected.json` that has a `"vectors"` key, beside the raw files it describes | [`eventstream_suite`]: one case per listed file, decoded whole, byte by byte and at every split |
+//! | a folder with an `expected.json` that has a `"streams"` key, beside the ConverseStream bodies it describes | [`converse_stream_suite`]: one case per listed body, decoded, parsed and accumulated whole, byte by byte and at every split |
 //! | a folder named after a registered JSON suite (`converse-request`, `errors`, ...) of `*.json` cases | [`json_suites`]: input → expected output or error |
 //!
 //! A folder holding files that no suite recognises is a failure, so a vector can never be
 //! silently ignored.
 
+pub mod converse_stream_suite;
 pub mod eventstream_suite;
 pub mod http_text;
 pub mod json_suites;
@@ -62,6 +64,10 @@ fn walk(root: &Path, dir: &Path, reports: &mut Vec<CaseReport>) -> Result<(), St
     }
     if eventstream_suite::is_suite(dir) {
         reports.extend(eventstream_suite::run_suite(dir, &name()));
+        return Ok(());
+    }
+    if converse_stream_suite::is_suite(dir) {
+        reports.extend(converse_stream_suite::run_suite(dir, &name()));
         return Ok(());
     }
     let mut subdirs: Vec<PathBuf> = Vec::new();

@@ -8,9 +8,13 @@
 //! | module | what it does |
 //! |---|---|
 //! | [`time`] | [`time::UnixTime`] (wall clock, signing) and [`time::Instant`] (monotonic, deadlines); `x-amz-date` / ISO-8601 formatting and parsing |
+//! | [`model`] | the provider-neutral request and response (the JSON users send and get back) |
 //! | [`secret`] | [`secret::Secret`], the wrapper that keeps secrets out of `Debug` and `Display` |
 //! | [`catalog`] | the curated model rows: wire ids, limits, features, prices, billing policy |
+//! | [`settings`] | `settings.toml` parsing (from text), credential references, user models merged over the catalog, routing a model id to endpoint, region and signing name |
+//! | [`billing`] | normalized token usage (uncached input, cache reads, cache writes by TTL, output) and its cost under a billing policy |
 //! | [`converse`] | the Converse response, ConverseStream events, and the stream accumulator |
+//! | [`error`] | typed errors with fix-it hints and the standard retry classification |
 //! | [`eventstream`] | the AWS event-stream frame codec: incremental decoder, byte-exact encoder |
 //! | [`sigv4`] | SigV4: canonical request, string to sign, signature, headers, presigning, derived-key cache, short-term Bedrock API keys |
 //!
@@ -31,9 +35,13 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod billing;
 pub mod catalog;
 pub mod converse;
+pub mod error;
 pub mod eventstream;
+pub mod model;
 pub mod secret;
+pub mod settings;
 pub mod sigv4;
 pub mod time;

@@ -14,6 +14,10 @@
 //! Each suite is a function from the case's `input` to `Ok(output)` or `Err(error)`, both JSON,
 //! registered in [`suite_fn`]; the folder name selects it.
 
+pub mod billing;
+pub mod region;
+pub mod settings;
+
 use std::fs;
 use std::path::Path;
 
@@ -25,7 +29,11 @@ use crate::report::{CaseReport, Outcome, check_stage};
 pub type SuiteFn = fn(&Value) -> Result<Value, Value>;
 
 /// The registered suites: folder name and function, one line each.
-const SUITES: &[(&str, SuiteFn)] = &[];
+const SUITES: &[(&str, SuiteFn)] = &[
+    ("region", region::run),
+    ("settings", settings::run),
+    ("billing", billing::run),
+];
 
 /// The suite registered under a folder name.
 pub fn suite_fn(folder: &str) -> Option<SuiteFn> {

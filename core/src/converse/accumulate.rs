@@ -4,8 +4,8 @@
 //! - Text deltas are concatenated per `contentBlockIndex`.
 //! - A tool call's input arrives as JSON text fragments; they are concatenated per index and
 //!   parsed once, at `contentBlockStop`. Empty input is `{}` (a tool without arguments). Input
-//!   that is not valid JSON is an error naming the tool — unless the message then stops for
-//!   `max_tokens`, in which case the call was cut off and becomes
+//!   that is not valid JSON is an error naming the tool — unless it is the last block and the
+//!   message then stops for `max_tokens`, in which case the call was cut off and becomes
 //!   [`ContentBlock::TruncatedToolUse`], never a call with made-up `{}` arguments.
 //! - Reasoning text, its signature and redacted reasoning are kept byte-exact: they must be sent
 //!   back unchanged in the next turn.
@@ -42,6 +42,8 @@ struct Block {
     redacted: Option<Vec<u8>>,
     citations: Vec<Value>,
     stopped: bool,
+    /// Whether a text delta arrived (possibly empty): only then is this a text block.
+    saw_text: bool,
     /// The parsed tool input, or the parse error, once stopped.
     parsed_input: Option<Result<Value, String>>,
 }
@@ -164,7 +166,10 @@ impl StreamAccumulator {
                     return Err(out_of_order("contentBlockDelta for a stopped block"));
                 }
                 match delta {
-                    BlockDelta::Text(text) => block.text.push_str(text),
+                    BlockDelta::Text(text) => {
+                        block.saw_text = true;
+                        block.text.push_str(text);
+                    }
                     BlockDelta::ToolUseInput(fragment) => block.tool_input.push_str(fragment),
                     BlockDelta::ToolResult(items) => {
                         block.tool_result_content.extend(items.iter().cloned())
@@ -254,10 +259,13 @@ impl StreamAccumulator {
                 partial: Box::new(self.partial()),
             });
         }
-        let cut_by_cap = matches!(self.stop, Some((StopReason::MaxTokens, _)));
+        // Only the last block can have been cut by the output cap; a malformed call before it
+        // is an error even when the message stopped for max_tokens.
+        let capped = matches!(self.stop, Some((StopReason::MaxTokens, _)));
+        let last = self.blocks.keys().next_back().copied();
         let mut content = Vec::with_capacity(self.blocks.len());
-        for block in self.blocks.values() {
-            if let Some(b) = build_block(block, cut_by_cap)? {
+        for (index, block) in &self.blocks {
+            if let Some(b) = build_block(block, capped && Some(*index) == last)? {
                 content.push(b);
             }
         }
@@ -371,7 +379,9 @@ fn build_block(block: &Block, cut_by_cap: bool) -> Result<Option<ContentBlock>, 
         }
         return Ok(Some(ContentBlock::Image(Value::Object(image))));
     }
-    if block.text.is_empty() && !block.stopped {
+    if !block.saw_text {
+        // Only unknown starts or deltas (or nothing) arrived: there is nothing to report, and
+        // inventing an empty text block would misstate the response.
         return Ok(None);
     }
     Ok(Some(ContentBlock::Text(block.text.clone())))

@@ -1,5 +1,7 @@
-//! Converse and ConverseStream: the response shape, stream events, and the accumulator that
-//! turns a stream back into the response the non-streaming call would have returned.
+//! Converse and ConverseStream: the neutral request encoded as a Converse body (with the
+//! catalog's rules), the response shape, stream events, the accumulator that turns a stream back
+//! into the response the non-streaming call would have returned, and the conversion to the
+//! neutral response.
 //!
 //! ```
 //! use bedrock_core::converse::{parse_event, StreamAccumulator};
@@ -40,10 +42,17 @@
 //! ```
 
 mod accumulate;
+mod neutral;
+mod request;
 mod response;
 mod stream;
 
 pub use accumulate::{AccumulateError, StreamAccumulator};
+pub use neutral::{normalize_stop, to_neutral};
+pub use request::{
+    EncodedRequest, MAX_CACHE_POINTS, RequestError, count_tokens_model_id, encode_count_tokens,
+    encode_request,
+};
 pub use response::{
     CacheDetail, CitationsBlock, ContentBlock, ConverseOutput, ConverseResponse, Metrics,
     OutputMessage, ReasoningBlock, StopReason, TokenUsage, ToolUseBlock, TruncatedToolUse,

@@ -524,3 +524,39 @@ fn out_of_order_events_are_errors() {
     acc.handle_event(&stop_event).unwrap();
     assert!(acc.handle_event(&stop_event).is_err());
 }
+
+#[test]
+fn blocks_of_unknown_kind_do_not_become_empty_text() {
+    let mut s = event("messageStart", json!({"role": "assistant"}));
+    s.extend(event(
+        "contentBlockStart",
+        json!({"contentBlockIndex": 0, "start": {"hologram": {"id": "h"}}}),
+    ));
+    s.extend(delta(0, json!({"hologram": {"frame": 1}})));
+    s.extend(stop(0));
+    s.extend(delta(1, json!({"text": ""})));
+    s.extend(stop(1));
+    s.extend(tail("end_turn", usage()));
+    let out = run_everywhere(&s);
+    assert_eq!(content(&out), json!([{"text": ""}]));
+}
+
+#[test]
+fn only_the_last_block_can_be_cut_by_the_cap() {
+    let mut s = event("messageStart", json!({"role": "assistant"}));
+    s.extend(event(
+        "contentBlockStart",
+        json!({"contentBlockIndex": 0, "start": {"toolUse": {"toolUseId": "a", "name": "first"}}}),
+    ));
+    s.extend(delta(0, json!({"toolUse": {"input": "{broken"}})));
+    s.extend(stop(0));
+    s.extend(event(
+        "contentBlockStart",
+        json!({"contentBlockIndex": 1, "start": {"toolUse": {"toolUseId": "b", "name": "second"}}}),
+    ));
+    s.extend(delta(1, json!({"toolUse": {"input": "{\"x\": "}})));
+    s.extend(stop(1));
+    s.extend(tail("max_tokens", usage()));
+    let err = run_everywhere(&s).result.unwrap_err();
+    assert!(err.starts_with("tool call \"first\" (a)"), "{err}");
+}

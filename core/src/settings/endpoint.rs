@@ -1,0 +1,317 @@
+//! Endpoint URLs, AWS partitions, and the region a Bedrock host names.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use core::fmt;
+
+use super::UrlProblem;
+use crate::catalog::Provider;
+
+/// A validated endpoint URL: `scheme://host[:port][/path]`, normalized (lowercase scheme and
+/// host, no default port, no trailing slash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Endpoint {
+    pub(crate) https: bool,
+    /// Lowercase; an IPv6 address keeps its brackets.
+    pub(crate) host: String,
+    /// Only a non-default port.
+    pub(crate) port: Option<u16>,
+    /// Empty or `/…` without a trailing slash.
+    pub(crate) path: String,
+}
+
+impl Endpoint {
+    /// Parses and validates an endpoint URL.
+    ///
+    /// Rules: `https` or `http` only, a host, no `user@`, no `?query` or `#fragment`, a port in
+    /// 1..=65535, an ASCII path without whitespace, and plain `http` only to a loopback host.
+    pub(crate) fn parse(url: &str) -> Result<Self, UrlProblem> {
+        let (scheme, rest) = url.split_once("://").ok_or(UrlProblem::Scheme)?;
+        let https = if scheme.eq_ignore_ascii_case("https") {
+            true
+        } else if scheme.eq_ignore_ascii_case("http") {
+            false
+        } else {
+            return Err(UrlProblem::Scheme);
+        };
+        if rest.contains(['?', '#']) {
+            return Err(UrlProblem::QueryOrFragment);
+        }
+        let (authority, path) = match rest.find('/') {
+            Some(at) => rest.split_at(at),
+            None => (rest, ""),
+        };
+        if authority.contains('@') {
+            return Err(UrlProblem::Userinfo);
+        }
+        if authority.is_empty() {
+            return Err(UrlProblem::MissingHost);
+        }
+        let (host, port) = split_host_port(authority)?;
+        let default_port = if https { 443 } else { 80 };
+        let port = port.filter(|p| *p != default_port);
+
+        let path = path.trim_end_matches('/');
+        if !path.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(UrlProblem::InvalidPath);
+        }
+
+        let endpoint = Self {
+            https,
+            host,
+            port,
+            path: path.into(),
+        };
+        if !https && !endpoint.is_loopback() {
+            return Err(UrlProblem::PlainHttpToRemoteHost);
+        }
+        Ok(endpoint)
+    }
+
+    /// The default endpoint of `provider` in `region`: Bedrock Runtime
+    /// (`https://bedrock-runtime.<region>.<partition dns suffix>`) or mantle's OpenAI-compatible
+    /// base (`https://bedrock-mantle.<region>.<partition dual-stack suffix>/openai/v1`).
+    pub(crate) fn default_for(provider: Provider, region: &str) -> Self {
+        let partition = Partition::of(region);
+        match provider {
+            Provider::Bedrock => Self {
+                https: true,
+                host: format!("bedrock-runtime.{region}.{}", partition.dns_suffix),
+                port: None,
+                path: String::new(),
+            },
+            Provider::BedrockOpenai => Self {
+                https: true,
+                host: format!(
+                    "bedrock-mantle.{region}.{}",
+                    partition.dual_stack_suffix.unwrap_or("api.aws")
+                ),
+                port: None,
+                path: "/openai/v1".into(),
+            },
+        }
+    }
+
+    /// The effective port (default for the scheme when none is given).
+    pub(crate) fn effective_port(&self) -> u16 {
+        self.port.unwrap_or(if self.https { 443 } else { 80 })
+    }
+
+    /// `localhost`, `127.0.0.0/8` or `[::1]`.
+    pub(crate) fn is_loopback(&self) -> bool {
+        is_loopback_host(&self.host)
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.https { "https://" } else { "http://" })?;
+        f.write_str(&self.host)?;
+        if let Some(port) = self.port {
+            write!(f, ":{port}")?;
+        }
+        f.write_str(&self.path)
+    }
+}
+
+fn split_host_port(authority: &str) -> Result<(String, Option<u16>), UrlProblem> {
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (address, after) = v6.split_once(']').ok_or(UrlProblem::InvalidHost)?;
+        let valid = !address.is_empty()
+            && address.contains(':')
+            && address
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+        if !valid {
+            return Err(UrlProblem::InvalidHost);
+        }
+        let port = match after {
+            "" => None,
+            _ => Some(after.strip_prefix(':').ok_or(UrlProblem::InvalidPort)?),
+        };
+        (&authority[..address.len() + 2], port)
+    } else {
+        match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() {
+        return Err(UrlProblem::MissingHost);
+    }
+    if !host.starts_with('[') {
+        let valid = host.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
+        if !valid {
+            return Err(UrlProblem::InvalidHost);
+        }
+    }
+    let port = match port {
+        None => None,
+        Some(digits) => {
+            if digits.is_empty() || digits.len() > 5 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Err(UrlProblem::InvalidPort);
+            }
+            match digits.parse::<u16>() {
+                Ok(p) if p != 0 => Some(p),
+                _ => return Err(UrlProblem::InvalidPort),
+            }
+        }
+    };
+    Ok((host.to_ascii_lowercase(), port))
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    if host == "localhost" || host == "[::1]" {
+        return true;
+    }
+    let mut octets = host.split('.');
+    let first = octets.next();
+    let rest: alloc::vec::Vec<&str> = octets.collect();
+    first == Some("127")
+        && rest.len() == 3
+        && rest
+            .iter()
+            .all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
+}
+
+/// The DNS suffixes of an AWS partition (botocore `partitions.json`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Partition {
+    /// `dnsSuffix`.
+    pub(crate) dns_suffix: &'static str,
+    /// `dualStackDnsSuffix`, where known.
+    pub(crate) dual_stack_suffix: Option<&'static str>,
+    /// The PrivateLink endpoint suffix, where known.
+    pub(crate) vpce_suffix: Option<&'static str>,
+}
+
+impl Partition {
+    const AWS: Self = Self {
+        dns_suffix: "amazonaws.com",
+        dual_stack_suffix: Some("api.aws"),
+        vpce_suffix: Some("vpce.amazonaws.com"),
+    };
+
+    /// The partition a region belongs to, by the `partitions.json` region patterns; anything
+    /// unmatched is the commercial `aws` partition, as botocore assumes.
+    pub(crate) fn of(region: &str) -> Self {
+        let only = |dns_suffix| Self {
+            dns_suffix,
+            dual_stack_suffix: None,
+            vpce_suffix: None,
+        };
+        if region.starts_with("cn-") {
+            Self {
+                dns_suffix: "amazonaws.com.cn",
+                dual_stack_suffix: Some("api.amazonwebservices.com.cn"),
+                vpce_suffix: Some("vpce.amazonaws.com.cn"),
+            }
+        } else if region.starts_with("us-isob-") {
+            only("sc2s.sgov.gov")
+        } else if region.starts_with("us-isof-") {
+            only("csp.hci.ic.gov")
+        } else if region.starts_with("us-iso-") {
+            only("c2s.ic.gov")
+        } else if region.starts_with("eu-isoe-") {
+            only("cloud.adc-e.uk")
+        } else if region.starts_with("eusc-") {
+            only("amazonaws.eu")
+        } else {
+            // aws and aws-us-gov share their suffixes.
+            Self::AWS
+        }
+    }
+}
+
+/// The Bedrock service a recognised AWS host belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AwsService {
+    /// `bedrock-runtime[-fips]`: SigV4 signing name `bedrock`.
+    Runtime,
+    /// `bedrock-mantle`: SigV4 signing name `bedrock-mantle`.
+    Mantle,
+}
+
+impl AwsService {
+    pub(crate) fn signing_name(self) -> &'static str {
+        match self {
+            Self::Runtime => "bedrock",
+            Self::Mantle => "bedrock-mantle",
+        }
+    }
+}
+
+/// Recognises a Bedrock Runtime or mantle hostname and returns its service and region.
+pub(crate) fn parse_aws_host(host: &str) -> Option<(AwsService, String)> {
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    let (first, rest) = host.split_once('.')?;
+    if let Some(endpoint_id) = first.strip_prefix("vpce-") {
+        // vpce-<id>-<suffix>[-<az>].bedrock-runtime.<region>.vpce.amazonaws.com
+        let id_parts = endpoint_id.split('-');
+        let valid_id = endpoint_id.split('-').count() >= 2
+            && id_parts
+                .clone()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if !valid_id {
+            return None;
+        }
+        let (service, rest) = rest.split_once('.')?;
+        let service = match service {
+            "bedrock-runtime" => AwsService::Runtime,
+            "bedrock-mantle" => AwsService::Mantle,
+            _ => return None,
+        };
+        let (region, suffix) = rest.split_once('.')?;
+        let partition = Partition::of(region);
+        return (is_region_shaped(region) && partition.vpce_suffix == Some(suffix))
+            .then(|| (service, region.to_string()));
+    }
+    let (service, dual_stack_only) = match first {
+        "bedrock-runtime" | "bedrock-runtime-fips" => (AwsService::Runtime, false),
+        // mantle is served only on the dual-stack domain.
+        "bedrock-mantle" => (AwsService::Mantle, true),
+        _ => return None,
+    };
+    let (region, suffix) = rest.split_once('.')?;
+    if !is_region_shaped(region) {
+        return None;
+    }
+    let partition = Partition::of(region);
+    let matches = (!dual_stack_only && suffix == partition.dns_suffix)
+        || partition.dual_stack_suffix == Some(suffix);
+    matches.then(|| (service, region.to_string()))
+}
+
+/// Whether `region` looks like an AWS region: `-`-separated lowercase words ending in a number
+/// (`us-east-1`, `us-gov-west-1`, `cn-north-1`, `eusc-de-east-1`).
+fn is_region_shaped(region: &str) -> bool {
+    let parts: alloc::vec::Vec<&str> = region.split('-').collect();
+    let Some((number, words)) = parts.split_last() else {
+        return false;
+    };
+    words.len() >= 2
+        && words
+            .iter()
+            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+        && (1..=2).contains(&number.len())
+        && number.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `region` is acceptable as an explicit signing region: 1 to 63 lowercase letters,
+/// digits and `-`, starting and ending with a letter or digit (what SigV4 accepts in a
+/// credential scope; an emulator may use any such name).
+pub(crate) fn is_valid_region(region: &str) -> bool {
+    let bytes = region.as_bytes();
+    (1..=63).contains(&bytes.len())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && bytes.first() != Some(&b'-')
+        && bytes.last() != Some(&b'-')
+}

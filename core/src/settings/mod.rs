@@ -1,0 +1,621 @@
+//! `settings.toml`: providers, credential references, user models, and routing a model id to
+//! an endpoint.
+//!
+//! The core never reads the file: the adapter reads it and hands the text to
+//! [`Settings::parse`]. The result answers one question for the exchange,
+//! [`Settings::route`]: for this model id, which provider, wire id, endpoint, SigV4 region and
+//! signing name, and which credentials to try in which order.
+//!
+//! # Schema (`_version = 1`)
+//!
+//! ```toml
+//! _version = 1                      # optional; a missing _version reads as 1, any other value is an error
+//!
+//! [llm.providers.bedrock]           # or bedrock-openai; no other provider ids exist
+//! enabled = true                    # default false: both providers ship disabled
+//! base_url = "https://bedrock-runtime.us-west-2.amazonaws.com"   # optional; the region is derived from it
+//! region = "us-west-2"              # optional; wins over the region derived from base_url
+//! [llm.providers.bedrock.auth]
+//! credentials = ["env:AWS_BEARER_TOKEN_BEDROCK", "vault:BEDROCK_API_KEY", "aws_sigv4"]
+//!
+//! [llm.models."my-claude"]          # merged over the built-in catalog row of the same id, if any
+//! provider = "bedrock"              # required for a new id
+//! api_id = "arn:aws:bedrock:us-west-2:123456789012:application-inference-profile/abc"   # required for a new id
+//! billing_policy = "anthropic"      # or "openai"
+//! limits = { context_window = 200000, max_output = 64000 }
+//! features = { tools = true, vision = true, reasoning = true, prompt_cache = true, sampling_params = true }
+//! costs = { input = 3.0, output = 15.0, cache_read = 0.3 }          # USD per million tokens
+//!
+//! [llm.vault]
+//! path = "/home/me/.local/share/bedrock/vault"   # the local secret vault (read by the host layer)
+//! ```
+//!
+//! Every key outside this schema is an error naming the key and its 1-based line, at any depth.
+//! Errors name keys, never values: a value in the wrong place may be a pasted secret.
+//!
+//! # Credential references
+//!
+//! `credentials` is an ordered list of `env:NAME`, `vault:NAME` and `aws_sigv4`, tried in order
+//! by the auth layer; the first that resolves wins. `NAME` is `[A-Za-z_][A-Za-z0-9_]*`. Anything
+//! else is rejected as a probable literal secret, and the error does not echo it. `aws_sigv4` is
+//! valid only for `bedrock` (mantle's Responses API takes Bedrock API keys only). When
+//! `credentials` is absent the defaults are [`CredentialRef::defaults`]:
+//! `env:AWS_BEARER_TOKEN_BEDROCK`, `env:BEDROCK_API_KEY`, `vault:AWS_BEARER_TOKEN_BEDROCK`,
+//! `vault:BEDROCK_API_KEY`, then `aws_sigv4` (the last for `bedrock` only).
+//!
+//! # User models
+//!
+//! An `[llm.models.<id>]` entry whose id is a built-in row overrides only the fields it sets.
+//! A new id needs `provider` and `api_id`; what it leaves out gets deliberately conservative
+//! defaults, so an unknown model is never sent something it may reject:
+//!
+//! | field | default for a new model |
+//! |---|---|
+//! | `family` | `custom` |
+//! | `limits.context_window` | [`NEW_MODEL_CONTEXT_WINDOW`] (128 000) |
+//! | `limits.max_output` | [`NEW_MODEL_MAX_OUTPUT`] (4 096, which every Bedrock text model accepts) |
+//! | `features` | all `false` except `sampling_params = true` (no tools, vision, reasoning or cache points are assumed; temperature/top_p are passed as given) |
+//! | `billing_policy` | `openai` (no cache-write surcharge) |
+//! | `costs` | all 0: the cost of a call is reported as 0 until prices are set |
+//!
+//! # Routing
+//!
+//! [`Settings::route`] resolves, in this order:
+//!
+//! 1. the model: the merged catalog row, else [`SettingsProblem::UnknownModel`];
+//! 2. its provider, which must be enabled, else [`SettingsProblem::ProviderDisabled`];
+//! 3. endpoint and region:
+//!
+//! | provider settings | endpoint | signing region |
+//! |---|---|---|
+//! | `base_url` and `region` | `base_url` | `region` |
+//! | `base_url` naming a region ([`region_from_host`]) | `base_url` | derived from the host |
+//! | `base_url` on any other host (loopback, proxy) | `base_url` | error [`SettingsProblem::MissingRegion`] |
+//! | no `base_url`; `region`, else the caller's region ([`RouteInputs::region`], e.g. `AWS_REGION`) | default endpoint of that region | that region |
+//! | no `base_url`, no region anywhere | `bedrock`: error; `bedrock-openai`: `https://bedrock-mantle.us-east-1.api.aws/openai/v1` | `us-east-1` |
+//!
+//! Default endpoints are `https://bedrock-runtime.<region>.amazonaws.com` (`.amazonaws.com.cn`
+//! for `cn-*`, the partition's suffix for the ISO and EU sovereign partitions) and
+//! `https://bedrock-mantle.<region>.api.aws/openai/v1`.
+//!
+//! The caller's region does **not** apply to a custom host: `AWS_REGION` says where the user's
+//! AWS work goes, not what a proxy or an emulator expects to verify, and guessing would turn a
+//! configuration slip into signature failures that are hard to explain. The CLI's `--region`
+//! ([`Settings::override_endpoint`]) counts as an explicit region.
+//!
+//! The SigV4 signing name is `bedrock` for Bedrock Runtime hosts and `bedrock-mantle` for mantle
+//! hosts; for any other host it follows the provider (`bedrock` / `bedrock-mantle`).
+//!
+//! Plain `http://` is accepted only for loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`),
+//! where [`Route::insecure_loopback`] is set: an emulator on this machine, never a network
+//! where a bearer token would travel in clear.
+
+mod endpoint;
+mod error;
+mod parse;
+#[cfg(test)]
+mod tests;
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+pub use error::{SettingsError, SettingsProblem, UrlProblem};
+
+use crate::catalog::{self, BillingPolicy, Features, ModelInfo, Price, Prices, Provider};
+use endpoint::{Endpoint, parse_aws_host};
+
+/// Context window (tokens) of a user model that is not in the built-in catalog and sets none.
+pub const NEW_MODEL_CONTEXT_WINDOW: u32 = 128_000;
+
+/// Largest output (tokens) of a user model that is not in the built-in catalog and sets none.
+pub const NEW_MODEL_MAX_OUTPUT: u32 = 4_096;
+
+/// The region `bedrock-openai` uses when neither its settings nor the caller name one.
+pub const DEFAULT_MANTLE_REGION: &str = "us-east-1";
+
+/// A reference to a credential: where to look, never the credential itself.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CredentialRef {
+    /// `env:NAME`: a Bedrock API key in the environment variable `NAME`.
+    Env(String),
+    /// `vault:NAME`: a Bedrock API key stored in the local secret vault under `NAME`.
+    Vault(String),
+    /// `aws_sigv4`: SigV4 with the standard AWS credential chain (`bedrock` only).
+    AwsSigV4,
+}
+
+impl CredentialRef {
+    /// Parses `env:NAME`, `vault:NAME` or `aws_sigv4`; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        match classify_credential(text) {
+            CredentialParse::Ok(c) => Some(c),
+            CredentialParse::InvalidName | CredentialParse::NotAReference => None,
+        }
+    }
+
+    /// The credentials tried when a provider's settings give none.
+    pub fn defaults(provider: Provider) -> Vec<Self> {
+        let mut refs = alloc::vec![
+            Self::Env("AWS_BEARER_TOKEN_BEDROCK".into()),
+            Self::Env("BEDROCK_API_KEY".into()),
+            Self::Vault("AWS_BEARER_TOKEN_BEDROCK".into()),
+            Self::Vault("BEDROCK_API_KEY".into()),
+        ];
+        if provider == Provider::Bedrock {
+            refs.push(Self::AwsSigV4);
+        }
+        refs
+    }
+}
+
+impl fmt::Display for CredentialRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Env(name) => write!(f, "env:{name}"),
+            Self::Vault(name) => write!(f, "vault:{name}"),
+            Self::AwsSigV4 => f.write_str("aws_sigv4"),
+        }
+    }
+}
+
+pub(crate) enum CredentialParse {
+    Ok(CredentialRef),
+    InvalidName,
+    NotAReference,
+}
+
+pub(crate) fn classify_credential(text: &str) -> CredentialParse {
+    if text == "aws_sigv4" {
+        return CredentialParse::Ok(CredentialRef::AwsSigV4);
+    }
+    let (make, name): (fn(String) -> CredentialRef, &str) =
+        if let Some(name) = text.strip_prefix("env:") {
+            (CredentialRef::Env, name)
+        } else if let Some(name) = text.strip_prefix("vault:") {
+            (CredentialRef::Vault, name)
+        } else {
+            return CredentialParse::NotAReference;
+        };
+    if is_identifier(name) {
+        CredentialParse::Ok(make(name.into()))
+    } else {
+        CredentialParse::InvalidName
+    }
+}
+
+/// `[A-Za-z_][A-Za-z0-9_]*`, at most 128 bytes.
+fn is_identifier(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    name.len() <= 128
+        && bytes
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// One provider's settings, after defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderSettings {
+    provider: Provider,
+    /// `None` when the file does not say; see [`Settings::enable_all_unless_disabled`].
+    enabled: Option<bool>,
+    endpoint: Option<Endpoint>,
+    region: Option<String>,
+    credentials: Vec<CredentialRef>,
+}
+
+impl ProviderSettings {
+    fn new(provider: Provider) -> Self {
+        Self {
+            provider,
+            enabled: None,
+            endpoint: None,
+            region: None,
+            credentials: CredentialRef::defaults(provider),
+        }
+    }
+
+    /// The provider these settings are for.
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    /// Whether the provider is enabled (default `false`).
+    pub fn is_enabled(&self) -> bool {
+        self.enabled == Some(true)
+    }
+
+    /// Whether the settings say `enabled = false` explicitly.
+    pub fn is_explicitly_disabled(&self) -> bool {
+        self.enabled == Some(false)
+    }
+
+    /// The explicit endpoint, normalized (`scheme://host[:port][/path]`, no trailing slash).
+    pub fn base_url(&self) -> Option<String> {
+        self.endpoint.as_ref().map(ToString::to_string)
+    }
+
+    /// The explicit signing region.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// The credential references, in the order they are tried.
+    pub fn credentials(&self) -> &[CredentialRef] {
+        &self.credentials
+    }
+}
+
+/// A user `[llm.models.<id>]` entry: only what the file sets.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct ModelEntry {
+    provider: Option<Provider>,
+    api_id: Option<String>,
+    context_window: Option<u32>,
+    max_output: Option<u32>,
+    tools: Option<bool>,
+    vision: Option<bool>,
+    reasoning: Option<bool>,
+    prompt_cache: Option<bool>,
+    sampling_params: Option<bool>,
+    billing: Option<BillingPolicy>,
+    input: Option<Price>,
+    output: Option<Price>,
+    cache_read: Option<Price>,
+}
+
+impl ModelEntry {
+    /// This entry applied over `row`.
+    fn apply(&self, mut row: ModelInfo) -> ModelInfo {
+        fn set<T: Clone>(field: &mut T, value: &Option<T>) {
+            if let Some(v) = value {
+                *field = v.clone();
+            }
+        }
+        set(&mut row.provider, &self.provider);
+        set(&mut row.api_id, &self.api_id);
+        set(&mut row.context_window, &self.context_window);
+        set(&mut row.max_output, &self.max_output);
+        set(&mut row.features.tools, &self.tools);
+        set(&mut row.features.vision, &self.vision);
+        set(&mut row.features.reasoning, &self.reasoning);
+        set(&mut row.features.prompt_cache, &self.prompt_cache);
+        set(&mut row.features.sampling_params, &self.sampling_params);
+        set(&mut row.billing, &self.billing);
+        set(&mut row.prices.input, &self.input);
+        set(&mut row.prices.output, &self.output);
+        set(&mut row.prices.cache_read, &self.cache_read);
+        row
+    }
+
+    /// A new catalog row for `id` (not built in): conservative defaults under this entry.
+    /// `None` when `provider` or `api_id` is missing (the parser rejects such entries).
+    fn new_row(&self, id: &str) -> Option<ModelInfo> {
+        let base = ModelInfo {
+            id: id.into(),
+            provider: self.provider?,
+            api_id: self.api_id.clone()?,
+            family: "custom".into(),
+            is_default: false,
+            is_small_default: false,
+            context_window: NEW_MODEL_CONTEXT_WINDOW,
+            max_output: NEW_MODEL_MAX_OUTPUT,
+            features: Features {
+                tools: false,
+                vision: false,
+                reasoning: false,
+                prompt_cache: false,
+                sampling_params: true,
+            },
+            billing: BillingPolicy::OpenAi,
+            prices: Prices::default(),
+            notes: None,
+        };
+        Some(self.apply(base))
+    }
+}
+
+/// Parsed `settings.toml`: both providers (with defaults filled in), the user's model entries
+/// and the vault location.
+///
+/// `Settings::default()` is what an empty file gives: both providers disabled with default
+/// credentials, no user models.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    bedrock: ProviderSettings,
+    bedrock_openai: ProviderSettings,
+    models: BTreeMap<String, ModelEntry>,
+    vault_path: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bedrock: ProviderSettings::new(Provider::Bedrock),
+            bedrock_openai: ProviderSettings::new(Provider::BedrockOpenai),
+            models: BTreeMap::new(),
+            vault_path: None,
+        }
+    }
+}
+
+/// What the caller knows from outside the settings file when routing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RouteInputs<'a> {
+    /// The ambient region (`AWS_REGION`, `AWS_DEFAULT_REGION` or the profile's `region`),
+    /// resolved by the caller; used only for providers without a `base_url`. An empty string
+    /// counts as none.
+    pub region: Option<&'a str>,
+}
+
+/// Where and how to send a request for one model: the answer of [`Settings::route`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// The catalog row, with the user's settings merged in.
+    pub model: ModelInfo,
+    /// The provider (also `model.provider`).
+    pub provider: Provider,
+    /// `scheme://host[:port][/path]`, no trailing slash; operation paths are appended to it.
+    pub base_url: String,
+    /// The host, lowercase (an IPv6 address in brackets), without the port.
+    pub host: String,
+    /// The TCP port (443 / 80 when the URL gives none).
+    pub port: u16,
+    /// The base URL's path: empty or `/…` without a trailing slash (`/openai/v1` for mantle).
+    pub path: String,
+    /// The SigV4 signing region.
+    pub region: String,
+    /// The SigV4 signing name: `bedrock` (Bedrock Runtime) or `bedrock-mantle`.
+    pub signing_name: &'static str,
+    /// The credential references, in the order to try them.
+    pub credentials: Vec<CredentialRef>,
+    /// The endpoint is plain `http://` to a loopback host (an emulator); otherwise it is HTTPS.
+    pub insecure_loopback: bool,
+}
+
+impl Route {
+    /// The `Host` header value: the host, with `:port` when it is not the scheme's default.
+    pub fn host_header(&self) -> String {
+        let default_port = if self.insecure_loopback { 80 } else { 443 };
+        if self.port == default_port {
+            self.host.clone()
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl Settings {
+    /// Parses the text of a `settings.toml`.
+    ///
+    /// # Errors
+    ///
+    /// A [`SettingsError`] with the 1-based line for invalid TOML, an unsupported `_version`,
+    /// an unknown key or provider, a value of the wrong type or range, an invalid URL or
+    /// region, a credential reference that is not `env:`/`vault:`/`aws_sigv4` (the value is not
+    /// echoed), `aws_sigv4` on `bedrock-openai`, or a new user model without `provider` or
+    /// `api_id`.
+    pub fn parse(text: &str) -> Result<Self, SettingsError> {
+        parse::parse(text)
+    }
+
+    /// The settings of `provider`.
+    pub fn provider(&self, provider: Provider) -> &ProviderSettings {
+        match provider {
+            Provider::Bedrock => &self.bedrock,
+            Provider::BedrockOpenai => &self.bedrock_openai,
+        }
+    }
+
+    fn provider_mut(&mut self, provider: Provider) -> &mut ProviderSettings {
+        match provider {
+            Provider::Bedrock => &mut self.bedrock,
+            Provider::BedrockOpenai => &mut self.bedrock_openai,
+        }
+    }
+
+    /// Enables or disables `provider`, whatever the file says.
+    pub fn set_enabled(&mut self, provider: Provider, enabled: bool) {
+        self.provider_mut(provider).enabled = Some(enabled);
+    }
+
+    /// Enables every provider whose settings do not say `enabled = false`.
+    ///
+    /// The library ships both providers disabled; the `bedrock` CLI is a Bedrock tool, so it
+    /// calls this: both providers are on unless the settings file turns one off.
+    pub fn enable_all_unless_disabled(&mut self) {
+        for provider in [Provider::Bedrock, Provider::BedrockOpenai] {
+            let settings = self.provider_mut(provider);
+            if settings.enabled.is_none() {
+                settings.enabled = Some(true);
+            }
+        }
+    }
+
+    /// Overrides `provider`'s endpoint and/or region (the CLI's `--base-url` and `--region`);
+    /// `None` leaves a value as it is. An explicit region wins over the one derived from the
+    /// host, as a `region` setting does.
+    ///
+    /// # Errors
+    ///
+    /// [`SettingsProblem::InvalidUrl`] or [`SettingsProblem::InvalidRegion`] (no line); on error
+    /// nothing is changed.
+    pub fn override_endpoint(
+        &mut self,
+        provider: Provider,
+        base_url: Option<&str>,
+        region: Option<&str>,
+    ) -> Result<(), SettingsError> {
+        let endpoint = base_url
+            .map(|url| {
+                Endpoint::parse(url).map_err(|problem| {
+                    SettingsError::new(
+                        SettingsProblem::InvalidUrl {
+                            key: "base_url override".into(),
+                            problem,
+                        },
+                        None,
+                    )
+                })
+            })
+            .transpose()?;
+        if let Some(region) = region
+            && !endpoint::is_valid_region(region)
+        {
+            return Err(SettingsError::new(
+                SettingsProblem::InvalidRegion {
+                    key: "region override".into(),
+                },
+                None,
+            ));
+        }
+        let settings = self.provider_mut(provider);
+        if let Some(endpoint) = endpoint {
+            settings.endpoint = Some(endpoint);
+        }
+        if let Some(region) = region {
+            settings.region = Some(region.into());
+        }
+        Ok(())
+    }
+
+    /// The path of the local secret vault (`[llm.vault] path`), if set.
+    pub fn vault_path(&self) -> Option<&str> {
+        self.vault_path.as_deref()
+    }
+
+    /// The catalog row for `id`: built in, user-defined, or built in with the user's overrides.
+    pub fn model(&self, id: &str) -> Option<ModelInfo> {
+        let entry = self.models.get(id);
+        match (catalog::find(id), entry) {
+            (Some(row), Some(entry)) => Some(entry.apply(row)),
+            (Some(row), None) => Some(row),
+            (None, Some(entry)) => entry.new_row(id),
+            (None, None) => None,
+        }
+    }
+
+    /// The merged catalog: built-in rows in catalog order (with user overrides), then the
+    /// user's new models by id.
+    pub fn models(&self) -> Vec<ModelInfo> {
+        let builtin = catalog::builtin();
+        let mut out: Vec<ModelInfo> = Vec::with_capacity(builtin.len() + self.models.len());
+        for row in builtin {
+            out.push(match self.models.get(&row.id) {
+                Some(entry) => entry.apply(row),
+                None => row,
+            });
+        }
+        for (id, entry) in &self.models {
+            if !out.iter().any(|m| &m.id == id) {
+                out.extend(entry.new_row(id));
+            }
+        }
+        out
+    }
+
+    /// Routes `model_id` to its provider, wire id, endpoint, signing region and credentials
+    /// (rules in the [module docs](self)).
+    ///
+    /// # Errors
+    ///
+    /// [`SettingsProblem::UnknownModel`], [`SettingsProblem::ProviderDisabled`],
+    /// [`SettingsProblem::MissingRegion`], or [`SettingsProblem::InvalidRegion`] for a caller
+    /// region that is not a region name. None carries a line.
+    pub fn route(&self, model_id: &str, inputs: &RouteInputs<'_>) -> Result<Route, SettingsError> {
+        let fail = |problem| SettingsError::new(problem, None);
+        let model = self.model(model_id).ok_or_else(|| {
+            fail(SettingsProblem::UnknownModel {
+                model: model_id.into(),
+            })
+        })?;
+        let provider = model.provider;
+        let settings = self.provider(provider);
+        if !settings.is_enabled() {
+            return Err(fail(SettingsProblem::ProviderDisabled { provider }));
+        }
+
+        let (endpoint, region) = match (&settings.endpoint, &settings.region) {
+            (Some(endpoint), Some(region)) => (endpoint.clone(), region.clone()),
+            (Some(endpoint), None) => match region_from_host(&endpoint.host) {
+                Some(region) => (endpoint.clone(), region),
+                None => {
+                    return Err(fail(SettingsProblem::MissingRegion {
+                        provider,
+                        custom_endpoint: true,
+                    }));
+                }
+            },
+            (None, region) => {
+                let caller = inputs.region.filter(|r| !r.is_empty());
+                if let Some(r) = caller
+                    && region.is_none()
+                    && !endpoint::is_valid_region(r)
+                {
+                    return Err(fail(SettingsProblem::InvalidRegion {
+                        key: "AWS_REGION".into(),
+                    }));
+                }
+                let region = match (region.as_deref(), caller, provider) {
+                    (Some(r), _, _) | (None, Some(r), _) => r.to_string(),
+                    (None, None, Provider::BedrockOpenai) => DEFAULT_MANTLE_REGION.into(),
+                    (None, None, Provider::Bedrock) => {
+                        return Err(fail(SettingsProblem::MissingRegion {
+                            provider,
+                            custom_endpoint: false,
+                        }));
+                    }
+                };
+                (Endpoint::default_for(provider, &region), region)
+            }
+        };
+
+        let signing_name = match parse_aws_host(&endpoint.host) {
+            Some((service, _)) => service.signing_name(),
+            None => match provider {
+                Provider::Bedrock => "bedrock",
+                Provider::BedrockOpenai => "bedrock-mantle",
+            },
+        };
+        Ok(Route {
+            provider,
+            base_url: endpoint.to_string(),
+            port: endpoint.effective_port(),
+            insecure_loopback: !endpoint.https,
+            host: endpoint.host,
+            path: endpoint.path,
+            region,
+            signing_name,
+            credentials: settings.credentials.clone(),
+            model,
+        })
+    }
+}
+
+/// The AWS region a Bedrock hostname names, or `None` for any other host.
+///
+/// Recognised (case-insensitive, one trailing dot allowed), with the suffix checked against the
+/// region's partition:
+///
+/// - `bedrock-runtime.<region>.amazonaws.com`, `bedrock-runtime-fips.<region>.amazonaws.com`
+///   (GovCloud `us-gov-*` included), `….amazonaws.com.cn` for `cn-*`, and the ISO / EU sovereign
+///   partition suffixes;
+/// - dual-stack `bedrock-runtime[-fips].<region>.api.aws` (`api.amazonwebservices.com.cn` in
+///   China);
+/// - mantle `bedrock-mantle.<region>.api.aws`;
+/// - PrivateLink `vpce-<id>-<suffix>[-<az>].bedrock-runtime.<region>.vpce.amazonaws.com` (also
+///   `bedrock-mantle`, and `vpce.amazonaws.com.cn`).
+///
+/// Loopback addresses, `localhost`, proxies, and look-alikes such as
+/// `bedrock-runtime.us-east-1.amazonaws.com.evil.com` give `None`.
+pub fn region_from_host(host: &str) -> Option<String> {
+    parse_aws_host(host).map(|(_, region)| region)
+}
+
+/// The default base URL of `provider` in `region` (see the [module docs](self)).
+pub fn default_base_url(provider: Provider, region: &str) -> String {
+    Endpoint::default_for(provider, region).to_string()
+}

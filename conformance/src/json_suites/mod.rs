@@ -15,6 +15,7 @@
 //! registered in [`suite_fn`]; the folder name selects it.
 
 pub mod billing;
+pub mod converse;
 pub mod region;
 pub mod settings;
 
@@ -33,6 +34,9 @@ const SUITES: &[(&str, SuiteFn)] = &[
     ("region", region::run),
     ("settings", settings::run),
     ("billing", billing::run),
+    ("converse-request", converse::request),
+    ("converse-response", converse::response),
+    ("errors", converse::errors),
 ];
 
 /// The suite registered under a folder name.

@@ -15,6 +15,7 @@
 //! | [`billing`] | normalized token usage (uncached input, cache reads, cache writes by TTL, output) and its cost under a billing policy |
 //! | [`converse`] | the Converse response, ConverseStream events, and the stream accumulator |
 //! | [`error`] | typed errors with fix-it hints and the standard retry classification |
+//! | [`http1`] | HTTP/1.1 request bytes and an incremental response reader (head, content-length, chunked, close-delimited) |
 //! | [`eventstream`] | the AWS event-stream frame codec: incremental decoder, byte-exact encoder |
 //! | [`sigv4`] | SigV4: canonical request, string to sign, signature, headers, presigning, derived-key cache, short-term Bedrock API keys |
 //!
@@ -40,6 +41,7 @@ pub mod catalog;
 pub mod converse;
 pub mod error;
 pub mod eventstream;
+pub mod http1;
 pub mod model;
 pub mod secret;
 pub mod settings;

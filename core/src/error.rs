@@ -17,6 +17,7 @@
 //!
 //! Retry classification follows the AWS SDKs' standard retry mode (`bedrock-wire.md` §3.1).
 
+use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use core::fmt;
 
@@ -195,6 +196,12 @@ pub enum RetryClass {
 /// A failure, with everything needed to act on it. See the [module docs](self).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
+    // Boxed: results stay one pointer wide on the success path.
+    inner: Box<Inner>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Inner {
     kind: ErrorKind,
     message: String,
     status: Option<u16>,
@@ -209,14 +216,16 @@ impl Error {
     /// An error of `kind` with `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
-            kind,
-            message: message.into(),
-            status: None,
-            error_type: None,
-            request_id: None,
-            model_id: None,
-            region: None,
-            retry_after_ms: None,
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                status: None,
+                error_type: None,
+                request_id: None,
+                model_id: None,
+                region: None,
+                retry_after_ms: None,
+            }),
         }
     }
 
@@ -288,20 +297,20 @@ impl Error {
             kind
         };
         let mut error = Self::new(kind, message);
-        error.status = Some(status);
-        error.error_type = error_type;
-        error.request_id = request_id.map(ToString::to_string);
+        error.inner.status = Some(status);
+        error.inner.error_type = error_type;
+        error.inner.request_id = request_id.map(ToString::to_string);
         error
     }
 
     /// Adds the model id and region the call was for.
     #[must_use]
     pub fn with_context(mut self, model_id: Option<&str>, region: Option<&str>) -> Self {
-        if self.model_id.is_none() {
-            self.model_id = model_id.map(ToString::to_string);
+        if self.inner.model_id.is_none() {
+            self.inner.model_id = model_id.map(ToString::to_string);
         }
-        if self.region.is_none() {
-            self.region = region.map(ToString::to_string);
+        if self.inner.region.is_none() {
+            self.inner.region = region.map(ToString::to_string);
         }
         self
     }
@@ -309,92 +318,93 @@ impl Error {
     /// Sets the request id.
     #[must_use]
     pub fn with_request_id(mut self, request_id: Option<&str>) -> Self {
-        self.request_id = request_id.map(ToString::to_string);
+        self.inner.request_id = request_id.map(ToString::to_string);
         self
     }
 
     /// Sets the HTTP status.
     #[must_use]
     pub fn with_status(mut self, status: u16) -> Self {
-        self.status = Some(status);
+        self.inner.status = Some(status);
         self
     }
 
     /// Sets the AWS error type.
     #[must_use]
     pub fn with_error_type(mut self, error_type: impl Into<String>) -> Self {
-        self.error_type = Some(error_type.into());
+        self.inner.error_type = Some(error_type.into());
         self
     }
 
     /// Records the service's `x-amz-retry-after` (milliseconds).
     #[must_use]
     pub fn with_retry_after_ms(mut self, millis: Option<u64>) -> Self {
-        self.retry_after_ms = millis;
+        self.inner.retry_after_ms = millis;
         self
     }
 
     /// The kind.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The message (the service's own words for service errors).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// The HTTP status, when the service answered.
     pub fn status(&self) -> Option<u16> {
-        self.status
+        self.inner.status
     }
 
     /// The AWS error type, e.g. `ThrottlingException`.
     pub fn error_type(&self) -> Option<&str> {
-        self.error_type.as_deref()
+        self.inner.error_type.as_deref()
     }
 
     /// The service's request id (`x-amzn-RequestId`).
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.inner.request_id.as_deref()
     }
 
     /// The model id of the call.
     pub fn model_id(&self) -> Option<&str> {
-        self.model_id.as_deref()
+        self.inner.model_id.as_deref()
     }
 
     /// The region of the call.
     pub fn region(&self) -> Option<&str> {
-        self.region.as_deref()
+        self.inner.region.as_deref()
     }
 
     /// The service's `x-amz-retry-after`, in milliseconds.
     pub fn retry_after_ms(&self) -> Option<u64> {
-        self.retry_after_ms
+        self.inner.retry_after_ms
     }
 
     /// How the standard retry mode treats this error.
     pub fn retry_class(&self) -> RetryClass {
-        let code = self.error_type.as_deref().unwrap_or_default();
+        let code = self.inner.error_type.as_deref().unwrap_or_default();
         if THROTTLING_CODES
             .iter()
             .any(|c| c.eq_ignore_ascii_case(code))
         {
             return RetryClass::Throttling;
         }
-        if self.kind == ErrorKind::ModelNotReady
+        if self.inner.kind == ErrorKind::ModelNotReady
             || TRANSIENT_CODES.iter().any(|c| c.eq_ignore_ascii_case(code))
-            || matches!(self.status, Some(500 | 502 | 503 | 504))
+            || matches!(self.inner.status, Some(500 | 502 | 503 | 504))
         {
             return RetryClass::Transient;
         }
-        if self.status == Some(429) && self.kind == ErrorKind::Throttling {
+        if self.inner.status == Some(429) && self.inner.kind == ErrorKind::Throttling {
             // An unmodelled 429.
             return RetryClass::Throttling;
         }
-        match self.kind {
-            ErrorKind::Io => RetryClass::Transient,
+        match self.inner.kind {
+            // Connection failures and read timeouts: the SDKs retry these as transient.
+            ErrorKind::Io | ErrorKind::Timeout => RetryClass::Transient,
             _ => RetryClass::No,
         }
     }
@@ -406,7 +416,7 @@ impl Error {
 
     /// A one-line fix, when one is known.
     pub fn hint(&self) -> Option<&'static str> {
-        let m = self.message.as_str();
+        let m = self.inner.message.as_str();
         if contains_ignore_case(m, "authentication failed") {
             return Some(
                 "the runtime rejected the API key: check AWS_BEARER_TOKEN_BEDROCK / BEDROCK_API_KEY; a key scoped to \
@@ -437,7 +447,7 @@ impl Error {
                  settings, to its documented limit",
             );
         }
-        match self.kind {
+        match self.inner.kind {
             ErrorKind::NoCredentials => Some(
                 "set AWS_BEARER_TOKEN_BEDROCK (or BEDROCK_API_KEY), store a key with `bedrock secret set`, or \
                  configure AWS credentials (AWS_ACCESS_KEY_ID / AWS_PROFILE / SSO / instance role)",
@@ -468,26 +478,31 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind, self.message.trim_end_matches('.'))?;
+        write!(
+            f,
+            "{}: {}",
+            self.inner.kind,
+            self.inner.message.trim_end_matches('.')
+        )?;
         let mut sep = " (";
         let mut part = |f: &mut fmt::Formatter<'_>, args: fmt::Arguments<'_>| -> fmt::Result {
             f.write_str(sep)?;
             sep = ", ";
             f.write_fmt(args)
         };
-        if let Some(status) = self.status {
+        if let Some(status) = self.inner.status {
             part(f, format_args!("HTTP {status}"))?;
         }
-        if let Some(t) = &self.error_type {
+        if let Some(t) = &self.inner.error_type {
             part(f, format_args!("{t}"))?;
         }
-        if let Some(id) = &self.request_id {
+        if let Some(id) = &self.inner.request_id {
             part(f, format_args!("request id {id}"))?;
         }
-        if let Some(model) = &self.model_id {
+        if let Some(model) = &self.inner.model_id {
             part(f, format_args!("model {model}"))?;
         }
-        if let Some(region) = &self.region {
+        if let Some(region) = &self.inner.region {
             part(f, format_args!("region {region}"))?;
         }
         if sep == ", " {
@@ -561,7 +576,7 @@ impl From<crate::converse::StreamException> for Error {
             message.push(')');
         }
         let mut error = Self::new(kind, message).with_error_type(e.kind.error_type());
-        error.status = e.kind.http_status();
+        error.inner.status = e.kind.http_status();
         error
     }
 }

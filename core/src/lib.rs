@@ -14,7 +14,9 @@
 //! | [`settings`] | `settings.toml` parsing (from text), credential references, user models merged over the catalog, routing a model id to endpoint, region and signing name |
 //! | [`billing`] | normalized token usage (uncached input, cache reads, cache writes by TTL, output) and its cost under a billing policy |
 //! | [`converse`] | the Converse response, ConverseStream events, and the stream accumulator |
+//! | [`retry`] | the standard retry mode: backoff, `x-amz-retry-after`, the shared retry-token bucket, seeded jitter |
 //! | [`error`] | typed errors with fix-it hints and the standard retry classification |
+//! | [`exchange`] | one API call as a state machine: signed request bytes out, response bytes in, events, retries, deadlines |
 //! | [`http1`] | HTTP/1.1 request bytes and an incremental response reader (head, content-length, chunked, close-delimited) |
 //! | [`eventstream`] | the AWS event-stream frame codec: incremental decoder, byte-exact encoder |
 //! | [`sigv4`] | SigV4: canonical request, string to sign, signature, headers, presigning, derived-key cache, short-term Bedrock API keys |
@@ -36,13 +38,16 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod auth;
 pub mod billing;
 pub mod catalog;
 pub mod converse;
 pub mod error;
 pub mod eventstream;
+pub mod exchange;
 pub mod http1;
 pub mod model;
+pub mod retry;
 pub mod secret;
 pub mod settings;
 pub mod sigv4;

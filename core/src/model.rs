@@ -444,3 +444,78 @@ impl Request {
         serde_json::from_slice(json)
     }
 }
+
+/// A streaming increment, normalized across providers. The final [`Response`] follows the last
+/// one and holds everything they carried.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum StreamEvent {
+    /// Text for content block `index`.
+    TextDelta {
+        /// The content block.
+        index: u32,
+        /// The text.
+        text: String,
+    },
+    /// Reasoning text.
+    ReasoningDelta {
+        /// The content block.
+        index: u32,
+        /// The text.
+        text: String,
+    },
+    /// The reasoning block's signature.
+    ReasoningSignature {
+        /// The content block.
+        index: u32,
+        /// The signature (or a piece of it).
+        signature: String,
+    },
+    /// Redacted reasoning bytes, base64.
+    RedactedReasoning {
+        /// The content block.
+        index: u32,
+        /// The bytes, base64.
+        data: String,
+    },
+    /// A tool call begins.
+    ToolCallStart {
+        /// The content block.
+        index: u32,
+        /// The call id.
+        id: String,
+        /// The tool's name.
+        name: String,
+    },
+    /// A fragment of a tool call's JSON arguments.
+    ToolCallDelta {
+        /// The content block.
+        index: u32,
+        /// The fragment (not valid JSON on its own).
+        arguments: String,
+    },
+    /// A citation for content block `index`.
+    Citation {
+        /// The content block.
+        index: u32,
+        /// The citation, verbatim.
+        citation: Value,
+    },
+    /// Content block `index` is complete.
+    BlockStop {
+        /// The content block.
+        index: u32,
+    },
+    /// The model stopped.
+    MessageStop {
+        /// Why, normalized.
+        stop_reason: StopReason,
+        /// Why, as the provider said.
+        raw_stop_reason: String,
+    },
+    /// Token counts for the call.
+    Usage {
+        /// The counts.
+        usage: Usage,
+    },
+}

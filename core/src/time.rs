@@ -345,6 +345,50 @@ impl UnixTime {
     }
 }
 
+impl UnixTime {
+    /// Parses an HTTP `Date` header in the IMF-fixdate form every current server sends:
+    /// `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110 §5.6.7). Used to measure clock skew.
+    ///
+    /// # Errors
+    ///
+    /// [`TimeError::Malformed`] for any other shape, [`TimeError::InvalidDate`] for a date that
+    /// does not exist.
+    pub fn parse_http_date(text: &str) -> Result<Self, TimeError> {
+        const MALFORMED: TimeError = TimeError::Malformed {
+            expected: "HTTP date (Sun, 06 Nov 1994 08:49:37 GMT)",
+        };
+        let b = text.trim().as_bytes();
+        if b.len() != 29
+            || &b[3..5] != b", "
+            || b[7] != b' '
+            || b[11] != b' '
+            || b[16] != b' '
+            || b[19] != b':'
+            || b[22] != b':'
+            || &b[25..] != b" GMT"
+        {
+            return Err(MALFORMED);
+        }
+        const MONTHS: [&[u8; 3]; 12] = [
+            b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+            b"Dec",
+        ];
+        let month = MONTHS
+            .iter()
+            .position(|m| &b[8..11] == *m)
+            .ok_or(MALFORMED)?;
+        let num = |r: core::ops::Range<usize>| read_digits(&b[r]).ok_or(MALFORMED);
+        Self::from_datetime(DateTime {
+            year: u16::try_from(num(12..16)?).map_err(|_| MALFORMED)?,
+            month: small(u32::try_from(month + 1).unwrap_or(13)),
+            day: small(num(5..7)?),
+            hour: small(num(17..19)?),
+            minute: small(num(20..22)?),
+            second: small(num(23..25)?),
+        })
+    }
+}
+
 impl fmt::Display for UnixTime {
     /// Formats as ISO-8601, like [`UnixTime::to_iso8601`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -657,6 +701,30 @@ mod tests {
             UnixTime::parse_iso8601("9999-12-31T23:59:59-01:00"),
             Err(TimeError::OutOfRange)
         );
+    }
+
+    #[test]
+    fn parses_http_dates() {
+        assert_eq!(
+            UnixTime::parse_http_date("Sun, 30 Aug 2015 12:36:00 GMT"),
+            Ok(t(1_440_938_160))
+        );
+        assert_eq!(
+            UnixTime::parse_http_date("Wed, 29 Feb 2024 00:00:00 GMT")
+                .unwrap()
+                .to_iso8601(),
+            "2024-02-29T00:00:00Z"
+        );
+        for bad in [
+            "Sun, 30 Aug 2015 12:36:00 UTC",
+            "Sunday, 30-Aug-15 12:36:00 GMT",
+            "Sun, 30 Foo 2015 12:36:00 GMT",
+            "Sun, 31 Sep 2015 12:36:00 GMT",
+            "",
+            "Sun, 30 Aug 2015 12:36:0\u{e9} GMT",
+        ] {
+            assert!(UnixTime::parse_http_date(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -48,7 +48,7 @@ mod response;
 mod stream;
 
 pub use accumulate::{AccumulateError, StreamAccumulator};
-pub use neutral::{normalize_stop, to_neutral};
+pub use neutral::{normalize_stop, to_neutral, to_neutral_event};
 pub use request::{
     EncodedRequest, MAX_CACHE_POINTS, RequestError, count_tokens_model_id, encode_count_tokens,
     encode_request,

@@ -8,9 +8,10 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value};
 
 use super::response::{ContentBlock, ConverseResponse, ReasoningBlock, StopReason as WireStop};
+use super::stream::{BlockDelta, BlockStart, StreamEvent as WireEvent};
 use crate::billing::{Usage, cost};
 use crate::catalog::ModelInfo;
-use crate::model::{Part, Response, StopReason};
+use crate::model::{Part, Response, StopReason, StreamEvent};
 
 /// Converts a Converse response (non-streaming, or accumulated from a stream) into the neutral
 /// response: content parts, normalized and raw stop reason, usage, cost from `model`'s prices,
@@ -122,4 +123,63 @@ fn block_to_part(block: ContentBlock) -> Part {
             block: other.to_value(),
         },
     }
+}
+
+/// The neutral stream event for a ConverseStream event; `None` for events with nothing to show
+/// as they arrive (`messageStart`, tool-result and image increments, unknown members — all of
+/// which still reach the final response).
+pub fn to_neutral_event(event: &WireEvent) -> Option<StreamEvent> {
+    Some(match event {
+        WireEvent::MessageStart { .. } => return None,
+        WireEvent::ContentBlockStart { index, start } => match start {
+            BlockStart::ToolUse {
+                tool_use_id, name, ..
+            } => StreamEvent::ToolCallStart {
+                index: *index,
+                id: tool_use_id.clone(),
+                name: name.clone(),
+            },
+            _ => return None,
+        },
+        WireEvent::ContentBlockDelta { index, delta } => {
+            let index = *index;
+            match delta {
+                BlockDelta::Text(text) => StreamEvent::TextDelta {
+                    index,
+                    text: text.clone(),
+                },
+                BlockDelta::ToolUseInput(fragment) => StreamEvent::ToolCallDelta {
+                    index,
+                    arguments: fragment.clone(),
+                },
+                BlockDelta::ReasoningText(text) => StreamEvent::ReasoningDelta {
+                    index,
+                    text: text.clone(),
+                },
+                BlockDelta::ReasoningSignature(signature) => StreamEvent::ReasoningSignature {
+                    index,
+                    signature: signature.clone(),
+                },
+                BlockDelta::ReasoningRedacted(bytes) => StreamEvent::RedactedReasoning {
+                    index,
+                    data: STANDARD.encode(bytes),
+                },
+                BlockDelta::Citation(citation) => StreamEvent::Citation {
+                    index,
+                    citation: citation.clone(),
+                },
+                BlockDelta::ToolResult(_) | BlockDelta::Image(_) | BlockDelta::Unknown(_) => {
+                    return None;
+                }
+            }
+        }
+        WireEvent::ContentBlockStop { index } => StreamEvent::BlockStop { index: *index },
+        WireEvent::MessageStop { stop_reason, .. } => StreamEvent::MessageStop {
+            stop_reason: normalize_stop(stop_reason),
+            raw_stop_reason: stop_reason.as_str().into(),
+        },
+        WireEvent::Metadata(metadata) => StreamEvent::Usage {
+            usage: Usage::from_converse(&metadata.usage),
+        },
+    })
 }

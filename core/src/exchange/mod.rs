@@ -1,0 +1,1093 @@
+//! One logical API call — Converse, ConverseStream or CountTokens, retries included — as a
+//! state machine that never touches a socket or a clock.
+//!
+//! The exchange turns a routed request, a credential and the time into signed HTTP/1.1 bytes,
+//! then consumes whatever bytes the network delivers and yields [`Event`]s: the response head,
+//! each stream event as soon as its frame completes, retry instructions, and the final
+//! [`Response`]. Any runtime drives it with a short loop:
+//!
+//! ```
+//! # use bedrock_core::exchange::doc_support::*;
+//! use bedrock_core::exchange::{Clock, Event, Exchange, ExchangeConfig, Operation};
+//!
+//! # let (route, request, auth, mut peer) = scripted_text_stream("Hello");
+//! let config = ExchangeConfig::default();
+//! let mut now = peer.now();
+//! let mut ex = Exchange::new(&route, &request, Operation::ConverseStream, auth, &config,
+//!                            Clock { wall: peer.wall(), now }, [7; 32])?;
+//! let mut text = String::new();
+//! let mut buf = [0u8; 512];
+//! 'call: loop {
+//!     while let Some(bytes) = ex.poll_transmit() { peer.write_all(&bytes); }    // request bytes
+//!     while let Some(event) = ex.poll_event() {                                  // drain every event
+//!         match event {
+//!             Event::Stream(bedrock_core::model::StreamEvent::TextDelta { text: t, .. }) => text.push_str(&t),
+//!             Event::Retry { delay, .. } => {
+//!                 now = peer.sleep(delay);                  // (reconnect unless reuse_connection)
+//!                 ex.retry(Clock { wall: peer.wall(), now })?;
+//!                 continue 'call;                           // the new attempt has bytes to send
+//!             }
+//!             _ => {}
+//!         }
+//!     }
+//!     if ex.is_finished() { break; }
+//!     // Wait for bytes or for ex.poll_timeout(); then hand over what happened.
+//!     match peer.read(&mut buf) {
+//!         Some(0) => ex.handle_eof(peer.now())?,
+//!         Some(n) => ex.handle_input(&buf[..n], peer.now())?,
+//!         None => ex.handle_timeout(peer.now())?,
+//!     }
+//! }
+//! assert_eq!(text, "Hello");
+//! assert_eq!(ex.response().map(|r| r.text()), Some("Hello".to_string()));
+//! # Ok::<(), bedrock_core::error::Error>(())
+//! ```
+//!
+//! Polling order: after any `handle_*` call, drain [`poll_transmit`](Exchange::poll_transmit)
+//! and [`poll_event`](Exchange::poll_event) until both are empty, then wait for bytes or the
+//! deadline from [`poll_timeout`](Exchange::poll_timeout).
+//!
+//! HTTP clients that parse HTTP themselves (ureq) use the parts-level entry instead:
+//! [`request_parts`](Exchange::request_parts) for method, URL, headers and body, then
+//! [`handle_response_head`](Exchange::handle_response_head),
+//! [`handle_body`](Exchange::handle_body) with de-framed body bytes,
+//! [`handle_body_end`](Exchange::handle_body_end), or
+//! [`handle_transport_error`](Exchange::handle_transport_error). The same bytes give the same
+//! events through both entries.
+//!
+//! ```text
+//!           new()                 head                 body end
+//!   Sending ─────▶ AwaitingHead ───────▶ ReadingBody ───────────▶ Finished (Response)
+//!      ▲               │ timeout, EOF,        │ error status, exception, truncation,
+//!      │ retry()       │ transport error      │ idle timeout
+//!      │               ▼                      ▼
+//!   AwaitingRetry ◀── retryable, attempts and retry tokens left, no stream event yet
+//!                     otherwise ──▶ Failed (every later call returns the error)
+//! ```
+//!
+//! Retries follow [`crate::retry`]: the exchange emits [`Event::Retry`] with the delay; the
+//! caller sleeps, reconnects (unless `reuse_connection`) and calls
+//! [`retry`](Exchange::retry), which re-signs with the new time. A stream is never retried
+//! once one of its events has been produced. A `Signature expired` / `RequestTimeTooSkewed`
+//! answer corrects the signing clock from the response's `Date` once and retries at once.
+//!
+//! | limit | default |
+//! |---|---|
+//! | first byte after sending | 300 s ([`ExchangeConfig::first_byte_timeout`]) |
+//! | idle between body bytes | 300 s ([`ExchangeConfig::idle_timeout`]) |
+//! | non-streaming success body | 32 MiB |
+//! | error body kept | 64 KiB |
+//! | response head | 64 KiB |
+//! | event-stream frame | 24 MiB payload, 128 KiB headers |
+
+#[doc(hidden)]
+pub mod doc_support;
+
+use alloc::collections::VecDeque;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+use core::time::Duration;
+
+use crate::auth::Auth;
+use crate::catalog::{ModelInfo, Provider};
+use crate::converse::{self, StreamAccumulator};
+use crate::error::{Error, ErrorKind, RetryClass};
+use crate::eventstream::{self, Decoder};
+use crate::http1::{self, ResponseEvent, ResponseHead, ResponseLimits, ResponseReader};
+use crate::model::{Request, Response, StreamEvent};
+use crate::retry::{Jitter, RETRY_COST, RetryConfig, RetryQuota, THROTTLING_RETRY_COST};
+use crate::settings::Route;
+use crate::sigv4::{SignableRequest, Signer, SigningParams};
+use crate::time::{Instant, UnixTime};
+
+/// Which Bedrock Runtime operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    /// `POST /model/{id}/converse`.
+    Converse,
+    /// `POST /model/{id}/converse-stream`: event-stream frames.
+    ConverseStream,
+    /// `POST /model/{id}/count-tokens`.
+    CountTokens,
+}
+
+impl Operation {
+    fn path(self) -> &'static str {
+        match self {
+            Self::Converse => "converse",
+            Self::ConverseStream => "converse-stream",
+            Self::CountTokens => "count-tokens",
+        }
+    }
+}
+
+/// Per-client settings of every exchange.
+#[derive(Clone, Debug)]
+pub struct ExchangeConfig {
+    /// From the end of sending to the first response byte.
+    pub first_byte_timeout: Duration,
+    /// Longest silence between response bytes once the response started.
+    pub idle_timeout: Duration,
+    /// The retry policy.
+    pub retry: RetryConfig,
+    /// The retry-token bucket shared by the client's calls.
+    pub quota: RetryQuota,
+    /// The largest non-streaming success body accepted.
+    pub max_body_len: usize,
+    /// HTTP head limits.
+    pub http_limits: ResponseLimits,
+    /// Event-stream frame limits.
+    pub frame_limits: eventstream::Limits,
+    /// Appended to the `User-Agent` (e.g. the adapter's name and version).
+    pub user_agent_suffix: Option<String>,
+}
+
+impl Default for ExchangeConfig {
+    fn default() -> Self {
+        Self {
+            first_byte_timeout: Duration::from_secs(300),
+            idle_timeout: Duration::from_secs(300),
+            retry: RetryConfig::default(),
+            quota: RetryQuota::default(),
+            max_body_len: 32 * 1024 * 1024,
+            http_limits: ResponseLimits::default(),
+            frame_limits: eventstream::Limits::default(),
+            user_agent_suffix: None,
+        }
+    }
+}
+
+/// The two clocks, as inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Clock {
+    /// Wall-clock time, for signing.
+    pub wall: UnixTime,
+    /// Monotonic time, for deadlines.
+    pub now: Instant,
+}
+
+/// Why a deadline exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeoutReason {
+    /// Waiting for the first response byte.
+    FirstByte,
+    /// Waiting for more body bytes.
+    Idle,
+}
+
+/// What the exchange tells its driver.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// A response head arrived.
+    Head {
+        /// The status.
+        status: u16,
+        /// `x-amzn-RequestId`.
+        request_id: Option<String>,
+    },
+    /// A streaming increment (ConverseStream).
+    Stream(StreamEvent),
+    /// The attempt failed and will be retried: close the connection unless
+    /// `reuse_connection`, wait `delay`, connect, then call [`Exchange::retry`].
+    Retry {
+        /// The attempt that failed (1-based).
+        attempt: u32,
+        /// How long to wait.
+        delay: Duration,
+        /// Whether the connection may carry the next attempt.
+        reuse_connection: bool,
+        /// Why.
+        error: Error,
+    },
+    /// The final response (Converse and ConverseStream end with the same value).
+    Response(Response),
+    /// The result of CountTokens.
+    TokenCount {
+        /// Input tokens the request would use.
+        input_tokens: u64,
+    },
+}
+
+/// A request as parts, for HTTP clients that write HTTP themselves.
+#[derive(Clone)]
+pub struct RequestParts {
+    /// `POST`.
+    pub method: &'static str,
+    /// The full URL.
+    pub url: String,
+    /// Every header, signing headers included. `Host` and `Content-Length` are listed too; a
+    /// client that sets them itself must produce the same values.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl fmt::Debug for RequestParts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestParts")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field(
+                "headers",
+                &self.headers.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+            )
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum State {
+    /// The request of the current attempt has not been taken yet.
+    Sending,
+    AwaitingHead,
+    ReadingBody,
+    AwaitingRetry,
+    Finished,
+    Failed(Error),
+}
+
+/// What the current attempt's body is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BodyMode {
+    Success,
+    ErrorBody,
+}
+
+/// Error bodies are kept up to this size; the rest is read and dropped.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// One call. See the [module docs](self).
+pub struct Exchange {
+    operation: Operation,
+    model: ModelInfo,
+    scheme_host: String,
+    host_header: String,
+    target: String,
+    region: String,
+    signing_name: &'static str,
+    auth: Auth,
+    body: Vec<u8>,
+    warnings: Vec<String>,
+    config: ExchangeConfig,
+    jitter: Jitter,
+    invocation_id: String,
+    signer: Signer,
+
+    attempt: u32,
+    skew_secs: i64,
+    skew_corrected: bool,
+    tokens_taken: u32,
+    stream_started: bool,
+    events: VecDeque<Event>,
+    state: State,
+    response: Option<Response>,
+
+    transmit: Option<Vec<u8>>,
+    attempt_headers: Vec<(&'static str, String)>,
+    signed_at: UnixTime,
+    reader: ResponseReader,
+    body_mode: BodyMode,
+    head: Option<HeadInfo>,
+    body_buf: Vec<u8>,
+    decoder: Decoder,
+    accumulator: StreamAccumulator,
+    deadline: Option<(Instant, TimeoutReason)>,
+    keep_alive: bool,
+}
+
+#[derive(Clone, Debug)]
+struct HeadInfo {
+    status: u16,
+    request_id: Option<String>,
+    error_type: Option<String>,
+    date: Option<UnixTime>,
+    retry_after: Option<Duration>,
+}
+
+impl fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Exchange")
+            .field("operation", &self.operation)
+            .field("model", &self.model.id)
+            .field("target", &self.target)
+            .field("auth", &self.auth.scheme())
+            .field("attempt", &self.attempt)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Exchange {
+    /// Encodes and signs the first attempt of a call.
+    ///
+    /// `entropy` must come from a real random source: it makes the `amz-sdk-invocation-id` and
+    /// seeds the retry jitter.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidRequest`] when the request cannot be encoded,
+    /// [`ErrorKind::Configuration`] for a route this exchange cannot serve (the bedrock-openai
+    /// provider, credentials over plain HTTP to a non-loopback host) or credentials that cannot
+    /// sign.
+    pub fn new(
+        route: &Route,
+        request: &Request,
+        operation: Operation,
+        auth: Auth,
+        config: &ExchangeConfig,
+        clock: Clock,
+        entropy: [u8; 32],
+    ) -> Result<Self, Error> {
+        let context = |e: Error| e.with_context(Some(&route.model.id), Some(&route.region));
+        if route.provider != Provider::Bedrock {
+            return Err(context(Error::new(
+                ErrorKind::Configuration,
+                format!(
+                    "{} is served by the {} provider (the OpenAI Responses API), which this exchange does not speak",
+                    route.model.id, route.provider
+                ),
+            )));
+        }
+        let scheme = if route.insecure_loopback {
+            "http"
+        } else {
+            "https"
+        };
+        if route.base_url.starts_with("http://") && !route.insecure_loopback {
+            return Err(context(Error::new(
+                ErrorKind::Configuration,
+                "refusing to send credentials over plain http:// to a host that is not loopback; use https://",
+            )));
+        }
+        let (body, warnings) = match operation {
+            Operation::CountTokens => {
+                let body = converse::encode_count_tokens(request, &route.model)
+                    .map_err(|e| context(e.into()))?;
+                (serde_json::to_vec(&body).unwrap_or_default(), Vec::new())
+            }
+            Operation::Converse | Operation::ConverseStream => {
+                let encoded = converse::encode_request(request, &route.model)
+                    .map_err(|e| context(e.into()))?;
+                (encoded.to_bytes(), encoded.warnings)
+            }
+        };
+        let wire_id = match operation {
+            Operation::CountTokens => converse::count_tokens_model_id(&route.model.api_id),
+            _ => &route.model.api_id,
+        };
+        let mut target = String::with_capacity(route.path.len() + wire_id.len() * 3 + 32);
+        target.push_str(&route.path);
+        target.push_str("/model/");
+        http1::push_path_segment(&mut target, wire_id);
+        target.push('/');
+        target.push_str(operation.path());
+
+        let host_header = route.host_header();
+        let mut exchange = Self {
+            operation,
+            model: route.model.clone(),
+            scheme_host: format!("{scheme}://{host_header}"),
+            host_header,
+            target,
+            region: route.region.clone(),
+            signing_name: route.signing_name,
+            auth,
+            body,
+            warnings,
+            config: config.clone(),
+            jitter: Jitter::new(u64::from_le_bytes(
+                entropy[16..24].try_into().unwrap_or([1; 8]),
+            )),
+            invocation_id: uuid_v4(&entropy),
+            signer: Signer::new(),
+            attempt: 1,
+            skew_secs: 0,
+            skew_corrected: false,
+            tokens_taken: 0,
+            stream_started: false,
+            events: VecDeque::new(),
+            state: State::Sending,
+            response: None,
+            transmit: None,
+            attempt_headers: Vec::new(),
+            signed_at: clock.wall,
+            reader: ResponseReader::new(config.http_limits),
+            body_mode: BodyMode::Success,
+            head: None,
+            body_buf: Vec::new(),
+            decoder: Decoder::with_limits(config.frame_limits),
+            accumulator: StreamAccumulator::new(),
+            deadline: None,
+            keep_alive: false,
+        };
+        exchange.start_attempt(clock)?;
+        Ok(exchange)
+    }
+
+    /// The request bytes of the current attempt, once.
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        let bytes = self.transmit.take()?;
+        if self.state == State::Sending {
+            self.state = State::AwaitingHead;
+        }
+        Some(bytes)
+    }
+
+    /// The request of the current attempt as parts, once (instead of
+    /// [`poll_transmit`](Self::poll_transmit)).
+    pub fn request_parts(&mut self) -> Option<RequestParts> {
+        if self.state != State::Sending {
+            return None;
+        }
+        self.transmit = None;
+        self.state = State::AwaitingHead;
+        Some(RequestParts {
+            method: "POST",
+            url: format!("{}{}", self.scheme_host, self.target),
+            headers: self.attempt_headers.clone(),
+            body: self.body.clone(),
+        })
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// The next deadline: call [`handle_timeout`](Self::handle_timeout) when it passes.
+    pub fn poll_timeout(&self) -> Option<(Instant, TimeoutReason)> {
+        match self.state {
+            State::AwaitingHead | State::ReadingBody => self.deadline,
+            _ => None,
+        }
+    }
+
+    /// Whether the call is over (a response, or a final error).
+    pub fn is_finished(&self) -> bool {
+        matches!(self.state, State::Finished | State::Failed(_))
+    }
+
+    /// The final response, once finished successfully.
+    pub fn response(&self) -> Option<&Response> {
+        self.response.as_ref()
+    }
+
+    /// The final error, if the call failed.
+    pub fn error(&self) -> Option<&Error> {
+        match &self.state {
+            State::Failed(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The attempt in progress (1-based).
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// Whether the connection can carry another request once the response is complete.
+    pub fn keep_alive(&self) -> bool {
+        self.keep_alive
+    }
+
+    /// The `amz-sdk-invocation-id` of this call (the same for every attempt).
+    pub fn invocation_id(&self) -> &str {
+        &self.invocation_id
+    }
+
+    /// Changes the encoder made to the request (dropped parameters, clamped `max_tokens`, ...).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Response bytes from the connection.
+    ///
+    /// # Errors
+    ///
+    /// The final error when this input ends the call with one (it is also kept:
+    /// [`error`](Self::error)); the same error again on every later call.
+    pub fn handle_input(&mut self, mut input: &[u8], now: Instant) -> Result<(), Error> {
+        self.check_live()?;
+        if !matches!(self.state, State::AwaitingHead | State::ReadingBody) {
+            // Bytes for an attempt that is over (a retry is pending): not ours to read.
+            return Ok(());
+        }
+        self.touch(now);
+        loop {
+            match self.reader.read(&mut input) {
+                Ok(Some(ResponseEvent::Head(head))) => self.on_head(&head, now),
+                Ok(Some(ResponseEvent::Data(data))) => self.on_data(data, now),
+                Ok(Some(ResponseEvent::End)) => {
+                    self.keep_alive = self.reader.keep_alive();
+                    self.on_end(now);
+                }
+                Ok(None) => break,
+                Err(e) => self.fail(Error::new(ErrorKind::Protocol, format!("HTTP: {e}")), now),
+            }
+            if !matches!(self.state, State::AwaitingHead | State::ReadingBody) {
+                break;
+            }
+        }
+        self.result()
+    }
+
+    /// The connection closed.
+    ///
+    /// # Errors
+    ///
+    /// As [`handle_input`](Self::handle_input).
+    pub fn handle_eof(&mut self, now: Instant) -> Result<(), Error> {
+        self.check_live()?;
+        if !matches!(self.state, State::AwaitingHead | State::ReadingBody) {
+            return Ok(());
+        }
+        match self.reader.finish() {
+            Ok(Some(ResponseEvent::End)) => {
+                self.keep_alive = false;
+                self.on_end(now);
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let error = if self.head.is_none() {
+                    Error::new(
+                        ErrorKind::Io,
+                        "the connection closed before the response head",
+                    )
+                } else {
+                    Error::new(self.cut_kind(), format!("HTTP: {e}"))
+                };
+                self.fail(error, now);
+            }
+        }
+        self.result()
+    }
+
+    /// A deadline from [`poll_timeout`](Self::poll_timeout) may have passed.
+    ///
+    /// # Errors
+    ///
+    /// As [`handle_input`](Self::handle_input).
+    pub fn handle_timeout(&mut self, now: Instant) -> Result<(), Error> {
+        self.check_live()?;
+        if let Some((deadline, reason)) = self.poll_timeout()
+            && now >= deadline
+        {
+            let message = match reason {
+                TimeoutReason::FirstByte => format!(
+                    "no response within {} s of sending the request",
+                    self.config.first_byte_timeout.as_secs()
+                ),
+                TimeoutReason::Idle => format!(
+                    "the response stalled: no bytes for {} s",
+                    self.config.idle_timeout.as_secs()
+                ),
+            };
+            self.keep_alive = false;
+            self.fail(Error::new(ErrorKind::Timeout, message), now);
+        }
+        self.result()
+    }
+
+    /// Parts-level entry: the response status and headers.
+    ///
+    /// # Errors
+    ///
+    /// As [`handle_input`](Self::handle_input).
+    pub fn handle_response_head(
+        &mut self,
+        status: u16,
+        headers: &[(&str, &[u8])],
+        now: Instant,
+    ) -> Result<(), Error> {
+        self.check_live()?;
+        if self.state != State::AwaitingHead {
+            return Ok(());
+        }
+        self.touch(now);
+        let head = ResponseHead {
+            status,
+            reason: String::new(),
+            minor_version: 1,
+            headers: headers
+                .iter()
+                .map(|(n, v)| ((*n).to_string(), v.to_vec()))
+                .collect(),
+        };
+        self.on_head(&head, now);
+        self.result()
+    }
+
+    /// Parts-level entry: de-framed body bytes.
+    ///
+    /// # Errors
+    ///
+    /// As [`handle_input`](Self::handle_input).
+    pub fn handle_body(&mut self, data: &[u8], now: Instant) -> Result<(), Error> {
+        self.check_live()?;
+        if self.state != State::ReadingBody {
+            return Ok(());
+        }
+        self.touch(now);
+        if !data.is_empty() {
+            self.on_data(data, now);
+        }
+        self.result()
+    }
+
+    /// Parts-level entry: the body is complete.
+    ///
+    /// # Errors
+    ///
+    /// As [`handle_input`](Self::handle_input).
+    pub fn handle_body_end(&mut self, now: Instant) -> Result<(), Error> {
+        self.check_live()?;
+        if self.state != State::ReadingBody {
+            return Ok(());
+        }
+        self.on_end(now);
+        self.result()
+    }
+
+    /// Parts-level entry (or a failed connect / write with either entry): the transport failed.
+    ///
+    /// # Errors
+    ///
+    /// As [`handle_input`](Self::handle_input).
+    pub fn handle_transport_error(&mut self, message: &str, now: Instant) -> Result<(), Error> {
+        self.check_live()?;
+        if !matches!(
+            self.state,
+            State::Sending | State::AwaitingHead | State::ReadingBody
+        ) {
+            return Ok(());
+        }
+        self.keep_alive = false;
+        let kind = if self.head.is_some() {
+            self.cut_kind()
+        } else {
+            ErrorKind::Io
+        };
+        self.fail(Error::new(kind, message), now);
+        self.result()
+    }
+
+    /// Starts the next attempt after an [`Event::Retry`], signing at `clock.wall`.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Configuration`] if the request can no longer be signed; calling it when no
+    /// retry is pending returns the state's error, or does nothing.
+    pub fn retry(&mut self, clock: Clock) -> Result<(), Error> {
+        self.check_live()?;
+        if self.state != State::AwaitingRetry {
+            return Ok(());
+        }
+        self.attempt += 1;
+        self.start_attempt(clock)
+    }
+
+    /// How a connection lost mid-response is classed: a cut event stream is a truncated stream
+    /// (retried only while none of its events is out); a cut JSON body is an I/O failure, retried.
+    fn cut_kind(&self) -> ErrorKind {
+        if self.operation == Operation::ConverseStream && self.body_mode == BodyMode::Success {
+            ErrorKind::TruncatedStream
+        } else {
+            ErrorKind::Io
+        }
+    }
+
+    fn check_live(&self) -> Result<(), Error> {
+        match &self.state {
+            State::Failed(e) => Err(e.clone()),
+            _ => Ok(()),
+        }
+    }
+
+    fn result(&self) -> Result<(), Error> {
+        self.check_live()
+    }
+
+    fn touch(&mut self, now: Instant) {
+        if matches!(self.state, State::ReadingBody) {
+            self.deadline = Some((
+                now.saturating_add(self.config.idle_timeout),
+                TimeoutReason::Idle,
+            ));
+        }
+    }
+
+    /// Resets per-attempt state and signs the attempt's request.
+    fn start_attempt(&mut self, clock: Clock) -> Result<(), Error> {
+        self.reader = ResponseReader::new(self.config.http_limits);
+        self.decoder = Decoder::with_limits(self.config.frame_limits);
+        self.accumulator = StreamAccumulator::new();
+        self.head = None;
+        self.body_buf = Vec::new();
+        self.body_mode = BodyMode::Success;
+        self.keep_alive = false;
+        self.signed_at = shift(clock.wall, self.skew_secs);
+        self.deadline = Some((
+            clock.now.saturating_add(self.config.first_byte_timeout),
+            TimeoutReason::FirstByte,
+        ));
+        let headers = self.sign()?;
+        let borrowed: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let mut bytes = Vec::with_capacity(self.body.len() + 1024);
+        http1::write_request(&mut bytes, "POST", &self.target, &borrowed, &self.body).map_err(
+            |e| {
+                Error::new(
+                    ErrorKind::Configuration,
+                    format!("cannot write the request: {e}"),
+                )
+                .with_context(Some(&self.model.id), Some(&self.region))
+            },
+        )?;
+        self.transmit = Some(bytes);
+        self.attempt_headers = headers;
+        self.state = State::Sending;
+        Ok(())
+    }
+
+    /// Builds the header list and signs it at `self.signed_at`.
+    fn sign(&mut self) -> Result<Vec<(&'static str, String)>, Error> {
+        let mut headers: Vec<(&'static str, String)> = Vec::with_capacity(12);
+        headers.push(("Host", self.host_header.clone()));
+        headers.push(("Content-Type", "application/json".into()));
+        headers.push(("Content-Length", self.body.len().to_string()));
+        headers.push((
+            "Accept",
+            match self.operation {
+                Operation::ConverseStream => "application/vnd.amazon.eventstream".into(),
+                _ => "application/json".into(),
+            },
+        ));
+        let mut agent = format!("bedrock-core/{}", env!("CARGO_PKG_VERSION"));
+        if let Some(suffix) = &self.config.user_agent_suffix {
+            agent.push(' ');
+            agent.push_str(suffix);
+        }
+        headers.push(("User-Agent", agent));
+        headers.push(("amz-sdk-invocation-id", self.invocation_id.clone()));
+        headers.push((
+            "amz-sdk-request",
+            format!(
+                "attempt={}; max={}",
+                self.attempt, self.config.retry.max_attempts
+            ),
+        ));
+        match &self.auth {
+            Auth::Bearer(key) => {
+                headers.push(("Authorization", format!("Bearer {}", key.expose())))
+            }
+            Auth::SigV4(credentials) => {
+                // Like botocore: sign Content-Type and Host (and the date and token); the
+                // amz-sdk-* and length headers travel unsigned.
+                let request = SignableRequest::new("POST", &self.target)
+                    .header("host", &self.host_header)
+                    .header("content-type", "application/json")
+                    .body(&self.body);
+                let params = SigningParams::new(
+                    credentials,
+                    &self.region,
+                    self.signing_name,
+                    self.signed_at,
+                );
+                let signed = self.signer.sign_headers(&request, &params).map_err(|e| {
+                    Error::from(e).with_context(Some(&self.model.id), Some(&self.region))
+                })?;
+                for (name, value) in signed.headers() {
+                    headers.push((name, value.to_string()));
+                }
+            }
+        }
+        Ok(headers)
+    }
+
+    fn on_head(&mut self, head: &ResponseHead, now: Instant) {
+        let request_id = head.header("x-amzn-RequestId").map(ToString::to_string);
+        let info = HeadInfo {
+            status: head.status,
+            request_id: request_id.clone(),
+            error_type: head.header("x-amzn-ErrorType").map(ToString::to_string),
+            date: head
+                .header("date")
+                .and_then(|d| UnixTime::parse_http_date(d).ok()),
+            retry_after: head
+                .header("x-amz-retry-after")
+                .and_then(|v| v.parse::<u64>().ok())
+                .map(Duration::from_millis),
+        };
+        self.body_mode = if (200..300).contains(&head.status) {
+            BodyMode::Success
+        } else {
+            BodyMode::ErrorBody
+        };
+        self.head = Some(info);
+        self.state = State::ReadingBody;
+        self.deadline = Some((
+            now.saturating_add(self.config.idle_timeout),
+            TimeoutReason::Idle,
+        ));
+        self.events.push_back(Event::Head {
+            status: head.status,
+            request_id,
+        });
+    }
+
+    fn on_data(&mut self, data: &[u8], now: Instant) {
+        match (self.body_mode, self.operation) {
+            (BodyMode::Success, Operation::ConverseStream) => self.on_frames(data, now),
+            (BodyMode::Success, _) => {
+                if self.body_buf.len() + data.len() > self.config.max_body_len {
+                    self.fail(
+                        Error::new(
+                            ErrorKind::Protocol,
+                            format!("response body exceeds {} bytes", self.config.max_body_len),
+                        ),
+                        now,
+                    );
+                } else {
+                    self.body_buf.extend_from_slice(data);
+                }
+            }
+            (BodyMode::ErrorBody, _) => {
+                let room = MAX_ERROR_BODY.saturating_sub(self.body_buf.len());
+                self.body_buf
+                    .extend_from_slice(&data[..data.len().min(room)]);
+            }
+        }
+    }
+
+    /// Decodes event-stream frames from stream body bytes, handing out each event as its frame
+    /// completes.
+    fn on_frames(&mut self, mut data: &[u8], now: Instant) {
+        loop {
+            let message = match self.decoder.decode(&mut data) {
+                Ok(Some(message)) => converse::parse_event(&message),
+                Ok(None) => return,
+                Err(e) => {
+                    self.fail(e.into(), now);
+                    return;
+                }
+            };
+            match message {
+                Ok(Some(event)) => {
+                    if let Err(e) = self.accumulator.handle_event(&event) {
+                        self.fail(e.into(), now);
+                        return;
+                    }
+                    if let Some(neutral) = converse::to_neutral_event(&event) {
+                        self.stream_started = true;
+                        self.events.push_back(Event::Stream(neutral));
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    self.fail(e.into(), now);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn on_end(&mut self, now: Instant) {
+        let Some(head) = self.head.clone() else {
+            return;
+        };
+        if self.body_mode == BodyMode::ErrorBody {
+            let error = Error::from_response(
+                head.status,
+                head.error_type.as_deref(),
+                head.request_id.as_deref(),
+                &self.body_buf,
+            )
+            .with_retry_after_ms(
+                head.retry_after
+                    .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            );
+            if self.try_correct_skew(&error, &head) {
+                return;
+            }
+            self.fail(error, now);
+            return;
+        }
+        let result = match self.operation {
+            Operation::ConverseStream => self.finish_stream(),
+            Operation::Converse => converse::ConverseResponse::from_json(&self.body_buf)
+                .map_err(|e| Error::new(ErrorKind::Protocol, format!("Converse response: {e}")))
+                .map(|r| self.neutral(r, &head)),
+            Operation::CountTokens => {
+                let parsed: Result<serde_json::Value, _> = serde_json::from_slice(&self.body_buf);
+                match parsed
+                    .ok()
+                    .and_then(|v| v.get("inputTokens").and_then(serde_json::Value::as_u64))
+                {
+                    Some(input_tokens) => {
+                        self.succeed(Event::TokenCount { input_tokens });
+                        return;
+                    }
+                    None => Err(Error::new(
+                        ErrorKind::Protocol,
+                        "CountTokens response has no inputTokens number",
+                    )),
+                }
+            }
+        };
+        match result {
+            Ok(response) => {
+                self.response = Some(response.clone());
+                self.succeed(Event::Response(response));
+            }
+            Err(e) => self.fail(e, now),
+        }
+    }
+
+    fn finish_stream(&mut self) -> Result<Response, Error> {
+        self.decoder.finish().map_err(Error::from)?;
+        let head = self.head.clone();
+        match self.accumulator.finish() {
+            Ok(response) => Ok(match &head {
+                Some(head) => self.neutral(response, head),
+                None => converse::to_neutral(response, &self.model, None, self.warnings.clone()),
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn neutral(&self, response: converse::ConverseResponse, head: &HeadInfo) -> Response {
+        converse::to_neutral(
+            response,
+            &self.model,
+            head.request_id.clone(),
+            self.warnings.clone(),
+        )
+    }
+
+    fn succeed(&mut self, event: Event) {
+        // Standard mode refunds: a first-attempt success returns 1 token, a retried success
+        // returns what its retries took.
+        let refund = if self.tokens_taken == 0 {
+            1
+        } else {
+            self.tokens_taken
+        };
+        self.config.quota.release(refund);
+        self.events.push_back(event);
+        self.state = State::Finished;
+        self.deadline = None;
+    }
+
+    /// A `Signature expired` / `RequestTimeTooSkewed` answer: take the server's clock from its
+    /// `Date` header and retry at once, once per call.
+    fn try_correct_skew(&mut self, error: &Error, head: &HeadInfo) -> bool {
+        let error_type = error.error_type().unwrap_or_default();
+        let skew_error = error_type.eq_ignore_ascii_case("RequestTimeTooSkewed")
+            || error_type.eq_ignore_ascii_case("RequestExpired")
+            || error
+                .message()
+                .to_ascii_lowercase()
+                .contains("signature expired");
+        let Some(server) = head.date else {
+            return false;
+        };
+        if !skew_error || self.skew_corrected || self.attempt >= self.config.retry.max_attempts {
+            return false;
+        }
+        // Local wall time at signing = signed_at - old skew; the server's time ≈ `Date`.
+        let local = shift(self.signed_at, -self.skew_secs);
+        let skew = i64::try_from(server.secs()).unwrap_or(i64::MAX)
+            - i64::try_from(local.secs()).unwrap_or(i64::MAX);
+        self.skew_secs = skew;
+        self.skew_corrected = true;
+        let reuse_connection = self.reader.is_done() && self.reader.keep_alive();
+        self.state = State::AwaitingRetry;
+        self.deadline = None;
+        self.events.push_back(Event::Retry {
+            attempt: self.attempt,
+            delay: Duration::ZERO,
+            reuse_connection,
+            error: error
+                .clone()
+                .with_context(Some(&self.model.id), Some(&self.region)),
+        });
+        true
+    }
+
+    /// Ends the attempt with `error`: schedules a retry when allowed, otherwise fails the call.
+    fn fail(&mut self, error: Error, _now: Instant) {
+        if self.is_finished() || self.state == State::AwaitingRetry {
+            return;
+        }
+        let mut error = error.with_context(Some(&self.model.id), Some(&self.region));
+        if error.request_id().is_none() {
+            let id = self.head.as_ref().and_then(|h| h.request_id.clone());
+            error = error.with_request_id(id.as_deref());
+        }
+        let class = error.retry_class();
+        let cost = if class == RetryClass::Throttling {
+            THROTTLING_RETRY_COST
+        } else {
+            RETRY_COST
+        };
+        let retry = class != RetryClass::No
+            && !self.stream_started
+            && self.attempt < self.config.retry.max_attempts
+            && self.config.quota.try_acquire(cost);
+        if !retry {
+            self.state = State::Failed(error);
+            self.deadline = None;
+            self.transmit = None;
+            return;
+        }
+        self.tokens_taken += cost;
+        let delay = self.config.retry.backoff(
+            class,
+            self.attempt,
+            self.jitter.next_unit(),
+            error.retry_after_ms().map(Duration::from_millis),
+        );
+        let reuse_connection = self.reader.is_done() && self.reader.keep_alive();
+        self.keep_alive = reuse_connection;
+        self.state = State::AwaitingRetry;
+        self.deadline = None;
+        self.events.push_back(Event::Retry {
+            attempt: self.attempt,
+            delay,
+            reuse_connection,
+            error,
+        });
+    }
+}
+
+/// `time` moved by `secs` (negative: earlier), clamped to the representable range.
+fn shift(time: UnixTime, secs: i64) -> UnixTime {
+    let d = Duration::from_secs(secs.unsigned_abs());
+    let moved = if secs >= 0 {
+        time.checked_add(d)
+    } else {
+        time.checked_sub(d)
+    };
+    moved.unwrap_or(time)
+}
+
+/// An RFC 4122 version-4 UUID from the first 16 bytes of `entropy`.
+fn uuid_v4(entropy: &[u8; 32]) -> String {
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&entropy[..16]);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let mut out = String::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        let _ = fmt::Write::write_fmt(&mut out, format_args!("{byte:02x}"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

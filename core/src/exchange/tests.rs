@@ -1,0 +1,676 @@
+//! Scripted-peer tests: recorded response bytes and virtual time, no sockets, no sleeps.
+
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use serde_json::json;
+
+use super::doc_support::*;
+use super::*;
+use crate::model::StopReason;
+use crate::retry::INITIAL_RETRY_TOKENS;
+
+const ENTROPY: [u8; 32] = [7; 32];
+
+fn clock(peer: &ScriptedPeer) -> Clock {
+    Clock {
+        wall: peer.wall(),
+        now: peer.now(),
+    }
+}
+
+fn new_exchange(operation: Operation, peer: &ScriptedPeer, config: &ExchangeConfig) -> Exchange {
+    Exchange::new(
+        &loopback_route(),
+        &text_request("Hi"),
+        operation,
+        example_auth(),
+        config,
+        clock(peer),
+        ENTROPY,
+    )
+    .unwrap()
+}
+
+/// Everything a drive produced.
+#[derive(Debug, PartialEq)]
+struct Run {
+    events: Vec<Event>,
+    error: Option<Error>,
+}
+
+/// Drives through the bytes entry until finished, following retries.
+fn drive(ex: &mut Exchange, peer: &mut ScriptedPeer) -> Run {
+    drive_with_pause(ex, peer, Duration::ZERO)
+}
+
+/// As [`drive`], spending `pause` more than the retry delay before each retry (a reconnect).
+fn drive_with_pause(ex: &mut Exchange, peer: &mut ScriptedPeer, pause: Duration) -> Run {
+    let mut events = Vec::new();
+    let mut buf = [0u8; 4096];
+    'call: for _ in 0..100_000 {
+        while let Some(bytes) = ex.poll_transmit() {
+            peer.write_all(&bytes);
+        }
+        while let Some(event) = ex.poll_event() {
+            let retry_delay = match &event {
+                Event::Retry { delay, .. } => Some(*delay),
+                _ => None,
+            };
+            events.push(event);
+            if let Some(delay) = retry_delay {
+                peer.sleep(delay + pause);
+                ex.retry(clock(peer)).unwrap();
+                continue 'call;
+            }
+        }
+        if ex.is_finished() {
+            return Run {
+                events,
+                error: ex.error().cloned(),
+            };
+        }
+        let result = match peer.read(&mut buf) {
+            Some(0) => ex.handle_eof(peer.now()),
+            Some(n) => ex.handle_input(&buf[..n], peer.now()),
+            None => {
+                // Nothing to read: jump to the deadline.
+                let (deadline, _) = ex
+                    .poll_timeout()
+                    .expect("a waiting exchange has a deadline");
+                let wait = deadline.saturating_duration_since(peer.now());
+                peer.sleep(wait);
+                ex.handle_timeout(peer.now())
+            }
+        };
+        if result.is_err() {
+            while let Some(event) = ex.poll_event() {
+                events.push(event);
+            }
+            return Run {
+                events,
+                error: ex.error().cloned(),
+            };
+        }
+    }
+    panic!("the exchange never finished");
+}
+
+fn stream_response(frames: &[u8], chunk: usize) -> Vec<u8> {
+    chunked_response(
+        200,
+        &[
+            ("Content-Type", "application/vnd.amazon.eventstream"),
+            ("x-amzn-RequestId", "req-1"),
+        ],
+        frames,
+        chunk,
+    )
+}
+
+fn final_text(run: &Run) -> Option<String> {
+    run.events.iter().find_map(|e| match e {
+        Event::Response(r) => Some(r.text()),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_stream_at_every_split_gives_the_same_events() {
+    let bytes = stream_response(&text_stream_frames("Hello, world"), 50);
+    let reference = {
+        let mut peer = ScriptedPeer::new(vec![bytes.clone()], bytes.len());
+        let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+        drive(&mut ex, &mut peer)
+    };
+    assert_eq!(final_text(&reference).as_deref(), Some("Hello, world"));
+    let deltas = reference
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::Stream(StreamEvent::TextDelta { .. })))
+        .count();
+    assert_eq!(deltas, 4);
+    for step in 1..=bytes.len() {
+        let mut peer = ScriptedPeer::new(vec![bytes.clone()], step);
+        let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+        assert_eq!(
+            drive(&mut ex, &mut peer),
+            reference,
+            "reading {step} bytes at a time"
+        );
+    }
+}
+
+#[test]
+fn each_event_is_out_as_soon_as_its_frame_completes() {
+    let frames = text_stream_frames("abcdef");
+    let first_frame_len = event_frame("messageStart", &json!({"role": "assistant"})).len()
+        + event_frame(
+            "contentBlockDelta",
+            &json!({"contentBlockIndex": 0, "delta": {"text": "abc"}}),
+        )
+        .len();
+    let bytes = stream_response(&frames, frames.len());
+    let mut peer = ScriptedPeer::new(vec![], 1);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+    peer.write_all(&ex.poll_transmit().unwrap());
+    let head_end = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let chunk_line = bytes[head_end..]
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .unwrap()
+        + 2;
+    let upto = head_end + chunk_line + first_frame_len;
+    ex.handle_input(&bytes[..upto - 1], peer.now()).unwrap();
+    let before: Vec<Event> = core::iter::from_fn(|| ex.poll_event()).collect();
+    assert!(
+        !before.iter().any(|e| matches!(e, Event::Stream(_))),
+        "the delta frame is one byte short"
+    );
+    ex.handle_input(&bytes[upto - 1..upto], peer.now()).unwrap();
+    assert!(
+        matches!(ex.poll_event(), Some(Event::Stream(StreamEvent::TextDelta { text, .. })) if text == "abc")
+    );
+}
+
+#[test]
+fn converse_and_count_tokens() {
+    let body = json!({
+        "output": {"message": {"role": "assistant", "content": [{"text": "Hi there"}]}},
+        "stopReason": "end_turn",
+        "usage": {"inputTokens": 4, "outputTokens": 2, "totalTokens": 6},
+        "metrics": {"latencyMs": 5}
+    });
+    let response = length_response(
+        200,
+        &[("x-amzn-RequestId", "r-9")],
+        &serde_json::to_vec(&body).unwrap(),
+    );
+    let mut peer = ScriptedPeer::new(vec![response], 7);
+    let mut ex = new_exchange(Operation::Converse, &peer, &ExchangeConfig::default());
+    let run = drive(&mut ex, &mut peer);
+    assert_eq!(final_text(&run).as_deref(), Some("Hi there"));
+    let response = ex.response().unwrap();
+    assert_eq!(response.request_id.as_deref(), Some("r-9"));
+    assert_eq!(response.stop_reason, StopReason::EndTurn);
+    assert!(response.cost.is_some(), "catalog prices give a cost");
+    let request = String::from_utf8(peer.requests[0].clone()).unwrap();
+    assert!(
+        request.starts_with(
+            "POST /model/us.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse HTTP/1.1\r\n"
+        ),
+        "{request}"
+    );
+    assert!(request.contains("\r\nAccept: application/json\r\n"));
+
+    let mut peer = ScriptedPeer::new(
+        vec![length_response(200, &[], br#"{"inputTokens": 42}"#)],
+        100,
+    );
+    let mut ex = new_exchange(Operation::CountTokens, &peer, &ExchangeConfig::default());
+    let run = drive(&mut ex, &mut peer);
+    assert!(run.events.contains(&Event::TokenCount { input_tokens: 42 }));
+    let request = String::from_utf8(peer.requests[0].clone()).unwrap();
+    assert!(
+        request.starts_with(
+            "POST /model/anthropic.claude-haiku-4-5-20251001-v1%3A0/count-tokens HTTP/1.1"
+        ),
+        "{request}"
+    );
+    assert!(
+        request.ends_with(
+            r#"{"input":{"converse":{"messages":[{"content":[{"text":"Hi"}],"role":"user"}]}}}"#
+        ),
+        "{request}"
+    );
+}
+
+#[test]
+fn every_bedrock_error_type_becomes_a_typed_error() {
+    for (status, error_type, kind, retried) in [
+        (403, "AccessDeniedException", ErrorKind::AccessDenied, false),
+        (400, "ValidationException", ErrorKind::Validation, false),
+        (429, "ThrottlingException", ErrorKind::Throttling, true),
+        (
+            429,
+            "ModelNotReadyException",
+            ErrorKind::ModelNotReady,
+            true,
+        ),
+        (408, "ModelTimeoutException", ErrorKind::ModelTimeout, false),
+        (
+            503,
+            "ServiceUnavailableException",
+            ErrorKind::ServiceUnavailable,
+            true,
+        ),
+        (
+            500,
+            "InternalServerException",
+            ErrorKind::InternalServer,
+            true,
+        ),
+        (
+            404,
+            "ResourceNotFoundException",
+            ErrorKind::ResourceNotFound,
+            false,
+        ),
+        (424, "ModelErrorException", ErrorKind::ModelError, false),
+        (
+            400,
+            "ServiceQuotaExceededException",
+            ErrorKind::ServiceQuotaExceeded,
+            false,
+        ),
+    ] {
+        let body = json!({"message": "something about it"}).to_string();
+        let response = length_response(
+            status,
+            &[
+                ("x-amzn-ErrorType", error_type),
+                ("x-amzn-RequestId", "e-1"),
+            ],
+            body.as_bytes(),
+        );
+        let mut peer = ScriptedPeer::new(vec![response.clone(), response.clone(), response], 13);
+        let mut ex = new_exchange(Operation::Converse, &peer, &ExchangeConfig::default());
+        let run = drive(&mut ex, &mut peer);
+        let error = run.error.expect("fails");
+        assert_eq!(error.kind(), kind, "{error_type}");
+        assert_eq!(error.status(), Some(status));
+        assert_eq!(error.request_id(), Some("e-1"));
+        assert_eq!(error.model_id(), Some("us.anthropic.claude-haiku-4-5"));
+        assert_eq!(error.region(), Some("us-east-1"));
+        let retries = run
+            .events
+            .iter()
+            .filter(|e| matches!(e, Event::Retry { .. }))
+            .count();
+        assert_eq!(retries, if retried { 2 } else { 0 }, "{error_type}");
+        assert_eq!(peer.requests.len(), if retried { 3 } else { 1 });
+    }
+}
+
+#[test]
+fn throttled_then_success_retries_with_a_new_signature_and_the_same_invocation_id() {
+    let throttle = length_response(
+        429,
+        &[("x-amzn-ErrorType", "ThrottlingException")],
+        br#"{"message":"slow down"}"#,
+    );
+    let ok = stream_response(&text_stream_frames("done"), 16);
+    let mut peer = ScriptedPeer::new(vec![throttle, ok], 32);
+    let config = ExchangeConfig::default();
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &config);
+    let run = drive_with_pause(&mut ex, &mut peer, Duration::from_secs(2));
+    assert_eq!(final_text(&run).as_deref(), Some("done"));
+    let Some(Event::Retry {
+        attempt: 1,
+        delay,
+        error,
+        reuse_connection: true,
+    }) = run.events.iter().find(|e| matches!(e, Event::Retry { .. }))
+    else {
+        panic!("{:?}", run.events)
+    };
+    assert!(
+        *delay <= Duration::from_secs(1),
+        "throttling backoff base is 1 s: {delay:?}"
+    );
+    assert_eq!(error.kind(), ErrorKind::Throttling);
+    let header = |request: &[u8], name: &str| {
+        let text = String::from_utf8_lossy(request).into_owned();
+        text.lines()
+            .find_map(|l| l.strip_prefix(name).map(ToString::to_string))
+            .unwrap_or_default()
+    };
+    let (first, second) = (&peer.requests[0], &peer.requests[1]);
+    assert_eq!(
+        header(first, "amz-sdk-invocation-id: "),
+        header(second, "amz-sdk-invocation-id: ")
+    );
+    assert_eq!(header(first, "amz-sdk-request: "), "attempt=1; max=3");
+    assert_eq!(header(second, "amz-sdk-request: "), "attempt=2; max=3");
+    assert_ne!(
+        header(first, "X-Amz-Date: "),
+        header(second, "X-Amz-Date: "),
+        "re-signed at the new time"
+    );
+    assert_ne!(
+        header(first, "Authorization: "),
+        header(second, "Authorization: ")
+    );
+    // The retry took 5 tokens and the retried success returned them.
+    assert_eq!(config.quota.available(), INITIAL_RETRY_TOKENS);
+}
+
+#[test]
+fn retry_after_is_honoured() {
+    let throttle = length_response(
+        429,
+        &[
+            ("x-amzn-ErrorType", "ThrottlingException"),
+            ("x-amz-retry-after", "3000"),
+        ],
+        b"{}",
+    );
+    let mut peer = ScriptedPeer::new(
+        vec![throttle, stream_response(&text_stream_frames("x"), 64)],
+        64,
+    );
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+    let run = drive(&mut ex, &mut peer);
+    let delay = run.events.iter().find_map(|e| match e {
+        Event::Retry { delay, .. } => Some(*delay),
+        _ => None,
+    });
+    assert!(delay.unwrap() >= Duration::from_secs(3));
+}
+
+#[test]
+fn an_empty_quota_stops_retries() {
+    let throttle = length_response(429, &[("x-amzn-ErrorType", "ThrottlingException")], b"{}");
+    let config = ExchangeConfig {
+        quota: RetryQuota::new(4),
+        ..ExchangeConfig::default()
+    };
+    let mut peer = ScriptedPeer::new(vec![throttle], 64);
+    let mut ex = new_exchange(Operation::Converse, &peer, &config);
+    let run = drive(&mut ex, &mut peer);
+    assert_eq!(run.error.unwrap().kind(), ErrorKind::Throttling);
+    assert_eq!(peer.requests.len(), 1);
+}
+
+#[test]
+fn mid_stream_exceptions_are_not_retried() {
+    let mut frames = event_frame("messageStart", &json!({"role": "assistant"}));
+    frames.extend(event_frame(
+        "contentBlockDelta",
+        &json!({"contentBlockIndex": 0, "delta": {"text": "partial"}}),
+    ));
+    let headers = vec![
+        crate::eventstream::Header::new(
+            ":exception-type",
+            crate::eventstream::HeaderValue::String("throttlingException".into()),
+        ),
+        crate::eventstream::Header::new(
+            ":content-type",
+            crate::eventstream::HeaderValue::String("application/json".into()),
+        ),
+        crate::eventstream::Header::new(
+            ":message-type",
+            crate::eventstream::HeaderValue::String("exception".into()),
+        ),
+    ];
+    crate::eventstream::Message::new(headers, br#"{"message":"Too many requests"}"#.to_vec())
+        .encode(&mut frames)
+        .unwrap();
+    let mut peer = ScriptedPeer::new(vec![stream_response(&frames, 20)], 9);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+    let run = drive(&mut ex, &mut peer);
+    let error = run.error.unwrap();
+    assert_eq!(error.kind(), ErrorKind::Throttling);
+    assert_eq!(error.request_id(), Some("req-1"));
+    assert_eq!(peer.requests.len(), 1, "no retry after stream events");
+    assert!(run.events.iter().any(
+        |e| matches!(e, Event::Stream(StreamEvent::TextDelta { text, .. }) if text == "partial")
+    ));
+}
+
+#[test]
+fn premature_eof_in_head_chunk_and_frame() {
+    let ok = stream_response(&text_stream_frames("complete answer"), 40);
+    let head_end = ok.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    // EOF in the head: a transport failure before any event, retried, then a success.
+    let mut peer = ScriptedPeer::new(vec![ok[..head_end - 5].to_vec(), ok.clone()], 64);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+    let run = drive(&mut ex, &mut peer);
+    assert_eq!(final_text(&run).as_deref(), Some("complete answer"));
+    assert!(matches!(&run.events[0], Event::Retry { error, .. } if error.kind() == ErrorKind::Io));
+
+    // EOF inside a chunk after events: truncated, never reported as success.
+    let cut = head_end + 200;
+    let mut peer = ScriptedPeer::new(vec![ok[..cut].to_vec()], 64);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+    let run = drive(&mut ex, &mut peer);
+    assert_eq!(
+        run.error.as_ref().unwrap().kind(),
+        ErrorKind::TruncatedStream
+    );
+    assert!(final_text(&run).is_none());
+
+    // The HTTP body complete but a frame cut short inside it.
+    let frames = text_stream_frames("complete answer");
+    let bytes = stream_response(&frames[..frames.len() - 7], 40);
+    let mut peer = ScriptedPeer::new(vec![bytes], 64);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+    let run = drive(&mut ex, &mut peer);
+    let error = run.error.unwrap();
+    assert_eq!(error.kind(), ErrorKind::TruncatedStream, "{error}");
+
+    // Frames complete but no messageStop / metadata.
+    let mut frames = event_frame("messageStart", &json!({"role": "assistant"}));
+    frames.extend(event_frame(
+        "contentBlockDelta",
+        &json!({"contentBlockIndex": 0, "delta": {"text": "x"}}),
+    ));
+    let mut peer = ScriptedPeer::new(vec![stream_response(&frames, 40)], 64);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+    assert_eq!(
+        drive(&mut ex, &mut peer).error.unwrap().kind(),
+        ErrorKind::TruncatedStream
+    );
+}
+
+#[test]
+fn idle_and_first_byte_timeouts() {
+    let config = ExchangeConfig {
+        first_byte_timeout: Duration::from_secs(10),
+        idle_timeout: Duration::from_secs(2),
+        retry: RetryConfig {
+            max_attempts: 1,
+            ..RetryConfig::default()
+        },
+        ..ExchangeConfig::default()
+    };
+    // A stream that stops after a few bytes and never closes.
+    let ok = stream_response(&text_stream_frames("long answer here"), 40);
+    let mut peer = ScriptedPeer::new(vec![], 64);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &config);
+    peer.write_all(&ex.poll_transmit().unwrap());
+    assert_eq!(ex.poll_timeout().unwrap().1, TimeoutReason::FirstByte);
+    ex.handle_input(&ok[..150], peer.now()).unwrap();
+    let (deadline, reason) = ex.poll_timeout().unwrap();
+    assert_eq!(reason, TimeoutReason::Idle);
+    assert_eq!(deadline, peer.now().saturating_add(Duration::from_secs(2)));
+    // One nanosecond early: nothing happens.
+    ex.handle_timeout(Instant::from_nanos(deadline.as_nanos() - 1))
+        .unwrap();
+    let error = ex.handle_timeout(deadline).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert!(error.to_string().contains("stalled"));
+    assert_eq!(
+        ex.handle_input(b"more", deadline).unwrap_err(),
+        error,
+        "errors are final"
+    );
+
+    // No first byte at all: retried (a timeout before any event), then it fails for good.
+    let config = ExchangeConfig {
+        first_byte_timeout: Duration::from_secs(10),
+        ..ExchangeConfig::default()
+    };
+    let mut peer = ScriptedPeer::new(vec![], 64);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &config);
+    let run = drive(&mut ex, &mut peer);
+    assert_eq!(run.error.unwrap().kind(), ErrorKind::Timeout);
+    assert_eq!(peer.requests.len(), 3);
+}
+
+#[test]
+fn clock_skew_is_corrected_once() {
+    let mut peer = ScriptedPeer::new(vec![], 64);
+    // The server is 20 minutes ahead of the client.
+    let server = peer.wall().checked_add(Duration::from_secs(1200)).unwrap();
+    let date = http_date(server);
+    let expired = length_response(
+        403,
+        &[("x-amzn-ErrorType", "InvalidSignatureException"), ("Date", &date)],
+        br#"{"message":"Signature expired: 20251125T120000Z is now earlier than 20251125T121500Z"}"#,
+    );
+    peer = ScriptedPeer::new(
+        vec![
+            expired.clone(),
+            stream_response(&text_stream_frames("ok"), 64),
+        ],
+        64,
+    );
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+    let run = drive(&mut ex, &mut peer);
+    assert_eq!(final_text(&run).as_deref(), Some("ok"));
+    let date_of = |request: &[u8]| {
+        let text = String::from_utf8_lossy(request).into_owned();
+        let value = text
+            .lines()
+            .find_map(|l| l.strip_prefix("X-Amz-Date: ").map(ToString::to_string))
+            .unwrap();
+        UnixTime::parse_amz_date(&value).unwrap()
+    };
+    let shifted = date_of(&peer.requests[1]).secs() - date_of(&peer.requests[0]).secs();
+    assert!(
+        (1199..=1201).contains(&shifted),
+        "second attempt signed on the server's clock: {shifted}"
+    );
+
+    // A second skew answer is not corrected again.
+    let mut peer = ScriptedPeer::new(vec![expired.clone(), expired.clone(), expired], 64);
+    let mut ex = new_exchange(Operation::Converse, &peer, &ExchangeConfig::default());
+    let run = drive(&mut ex, &mut peer);
+    assert_eq!(run.error.unwrap().kind(), ErrorKind::Authentication);
+    assert_eq!(peer.requests.len(), 2);
+}
+
+fn http_date(t: UnixTime) -> String {
+    let dt = t.to_datetime();
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    alloc::format!(
+        "Mon, {:02} {} {} {:02}:{:02}:{:02} GMT",
+        dt.day,
+        MONTHS[usize::from(dt.month - 1)],
+        dt.year,
+        dt.hour,
+        dt.minute,
+        dt.second
+    )
+}
+
+#[test]
+fn parts_entry_gives_the_same_events_as_bytes() {
+    let frames = text_stream_frames("same either way");
+    let bytes = stream_response(&frames, 25);
+    let mut peer = ScriptedPeer::new(vec![bytes], 33);
+    let mut by_bytes = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+    let reference = drive(&mut by_bytes, &mut peer);
+
+    let peer = ScriptedPeer::new(vec![], 1);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+    let parts = ex.request_parts().unwrap();
+    assert_eq!(
+        parts.url,
+        "http://127.0.0.1:8080/model/us.anthropic.claude-haiku-4-5-20251001-v1%3A0/converse-stream"
+    );
+    assert!(
+        parts.headers.iter().any(|(n, v)| *n == "Authorization"
+            && v.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"))
+    );
+    assert!(ex.poll_transmit().is_none(), "one entry per attempt");
+    let headers: Vec<(&str, &[u8])> = vec![
+        (
+            "Content-Type",
+            b"application/vnd.amazon.eventstream".as_slice(),
+        ),
+        ("x-amzn-RequestId", b"req-1".as_slice()),
+    ];
+    ex.handle_response_head(200, &headers, peer.now()).unwrap();
+    for piece in frames.chunks(11) {
+        ex.handle_body(piece, peer.now()).unwrap();
+    }
+    ex.handle_body_end(peer.now()).unwrap();
+    let events: Vec<Event> = core::iter::from_fn(|| ex.poll_event()).collect();
+    assert_eq!(events, reference.events);
+}
+
+#[test]
+fn bearer_keys_and_plain_http() {
+    let peer = ScriptedPeer::new(vec![], 1);
+    let mut ex = Exchange::new(
+        &loopback_route(),
+        &text_request("Hi"),
+        Operation::Converse,
+        Auth::bearer(" bedrock-api-key-abc \n"),
+        &ExchangeConfig::default(),
+        clock(&peer),
+        ENTROPY,
+    )
+    .unwrap();
+    let request = String::from_utf8(ex.poll_transmit().unwrap()).unwrap();
+    assert!(request.contains("\r\nAuthorization: Bearer bedrock-api-key-abc\r\n"));
+    assert!(!request.contains("X-Amz-Date"));
+    assert!(
+        !alloc::format!("{ex:?}").contains("bedrock-api-key-abc"),
+        "Debug never shows the key"
+    );
+
+    let mut remote = loopback_route();
+    remote.base_url = "http://bedrock.example.com".into();
+    remote.insecure_loopback = false;
+    let err = Exchange::new(
+        &remote,
+        &text_request("Hi"),
+        Operation::Converse,
+        example_auth(),
+        &ExchangeConfig::default(),
+        clock(&peer),
+        ENTROPY,
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Configuration);
+    assert!(err.message().contains("plain http"));
+}
+
+#[test]
+fn invocation_id_is_a_v4_uuid() {
+    let id = uuid_v4(&[0xff; 32]);
+    assert_eq!(id, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+    assert_eq!(uuid_v4(&[0; 32]), "00000000-0000-4000-8000-000000000000");
+}
+
+#[test]
+fn bad_requests_fail_before_sending() {
+    let peer = ScriptedPeer::new(vec![], 1);
+    let mut request = text_request("Hi");
+    request.tool_choice = Some(crate::model::ToolChoice::None);
+    request.tools = vec![crate::model::Tool {
+        name: "t".into(),
+        description: None,
+        input_schema: None,
+        strict: None,
+    }];
+    let err = Exchange::new(
+        &loopback_route(),
+        &request,
+        Operation::Converse,
+        example_auth(),
+        &ExchangeConfig::default(),
+        clock(&peer),
+        ENTROPY,
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    assert_eq!(err.model_id(), Some("us.anthropic.claude-haiku-4-5"));
+}

@@ -216,9 +216,7 @@ impl UnixTime {
 
     /// The date stamp of a SigV4 credential scope, `YYYYMMDD`.
     pub fn date_stamp(self) -> DateStamp {
-        let mut out = [0u8; 8];
-        out.copy_from_slice(&self.amz_date().0[..8]);
-        DateStamp(out)
+        self.amz_date().date_stamp()
     }
 
     /// ISO-8601 / RFC 3339 in UTC: `2015-08-30T12:36:00Z`, with `.nnnnnnnnn` trailing-zero-trimmed
@@ -401,6 +399,13 @@ impl fmt::Display for UnixTime {
 pub struct AmzDate([u8; 16]);
 
 impl AmzDate {
+    /// The date stamp (`YYYYMMDD`) of the same instant, without recomputing the calendar date.
+    pub fn date_stamp(&self) -> DateStamp {
+        let mut out = [0u8; 8];
+        out.copy_from_slice(&self.0[..8]);
+        DateStamp(out)
+    }
+
     /// The text.
     pub fn as_str(&self) -> &str {
         // Only ASCII digits, 'T' and 'Z' are ever written.

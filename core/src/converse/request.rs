@@ -221,8 +221,11 @@ fn encode_parts(
         for (i, part) in content.parts().into_iter().enumerate() {
             let path = format!("system[{i}]");
             match part {
+                // An empty system prompt means none (Bedrock rejects empty text blocks).
+                Part::Text { text, .. } if text.is_empty() => {}
                 Part::Text { text, .. } => system.push(json!({"text": text})),
                 Part::CachePoint { ttl } => {
+                    check_ttl(ttl.as_deref(), &path)?;
                     if cache_ok {
                         explicit_points += 1;
                         system.push(cache_point(ttl.as_deref()));
@@ -250,6 +253,7 @@ fn encode_parts(
         for (i, part) in message.content.parts().into_iter().enumerate() {
             let path = format!("messages[{m}].content[{i}]");
             if let Part::CachePoint { ttl } = &part {
+                check_ttl(ttl.as_deref(), &path)?;
                 let after_reasoning = content
                     .last()
                     .is_some_and(|b: &Value| b.get("reasoningContent").is_some());
@@ -294,8 +298,17 @@ fn encode_parts(
     let mut tools = Vec::with_capacity(request.tools.len());
     for (i, tool) in request.tools.iter().enumerate() {
         let path = format!("tools[{i}]");
-        if tool.name.is_empty() {
-            return Err(error(path, "name must not be empty"));
+        if tool.name.is_empty()
+            || tool.name.len() > 64
+            || !tool
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(error(
+                format!("{path}.name"),
+                "tool names must be 1 to 64 characters of a-z, A-Z, 0-9, '_' and '-'",
+            ));
         }
         let schema = match &tool.input_schema {
             None | Some(Value::Null) => json!({"type": "object", "properties": {}}),
@@ -315,7 +328,7 @@ fn encode_parts(
         };
         let mut spec = Map::new();
         spec.insert("name".into(), Value::String(tool.name.clone()));
-        if let Some(description) = &tool.description {
+        if let Some(description) = tool.description.as_ref().filter(|d| !d.is_empty()) {
             spec.insert("description".into(), Value::String(description.clone()));
         }
         spec.insert("inputSchema".into(), json!({"json": schema}));
@@ -355,11 +368,11 @@ fn encode_parts(
         0
     };
     if budget > 0 && !tools.is_empty() {
-        tools.push(cache_point(None));
+        tools.push(automatic_cache_point());
         budget -= 1;
     }
     if budget > 0 && !system.is_empty() && !is_cache_point(system.last()) {
-        system.push(cache_point(None));
+        system.push(automatic_cache_point());
         budget -= 1;
     }
     if budget > 0 {
@@ -379,10 +392,12 @@ fn encode_parts(
         {
             let last = content.last();
             if !is_cache_point(last) && last.is_none_or(|b| b.get("reasoningContent").is_none()) {
-                content.push(cache_point(None));
+                content.push(automatic_cache_point());
             }
         }
     }
+
+    order_cache_ttls(&mut tools, &mut system, &mut messages)?;
 
     let tool_config = (!tools.is_empty()).then(|| {
         let mut config = Map::new();
@@ -397,6 +412,61 @@ fn encode_parts(
         system,
         tool_config,
     })
+}
+
+/// Marks a cache point the encoder placed itself; [`order_cache_ttls`] removes the marker.
+const AUTOMATIC: &str = "__automatic";
+
+fn automatic_cache_point() -> Value {
+    json!({"cachePoint": {"type": "default", AUTOMATIC: true}})
+}
+
+fn check_ttl(ttl: Option<&str>, path: &str) -> Result<(), RequestError> {
+    match ttl {
+        None | Some("5m" | "1h") => Ok(()),
+        Some(_) => Err(error(
+            format!("{path}.ttl"),
+            "cache point ttl must be \"5m\" or \"1h\"",
+        )),
+    }
+}
+
+/// Bedrock reads cache points in prefix order (tools, system, messages) and rejects a longer
+/// TTL after a shorter one. Explicit points in that order are an error; an automatic point takes
+/// the `1h` TTL when any later point has it, so placing points never breaks the rule.
+fn order_cache_ttls(
+    tools: &mut [Value],
+    system: &mut [Value],
+    messages: &mut [Value],
+) -> Result<(), RequestError> {
+    let message_blocks = messages
+        .iter_mut()
+        .filter_map(|m| m.get_mut("content").and_then(Value::as_array_mut))
+        .flat_map(|content| content.iter_mut());
+    let mut points: Vec<&mut Map<String, Value>> = tools
+        .iter_mut()
+        .chain(system.iter_mut())
+        .chain(message_blocks)
+        .filter_map(|block| block.get_mut("cachePoint").and_then(Value::as_object_mut))
+        .collect();
+    let mut later_one_hour = false;
+    for point in points.iter_mut().rev() {
+        let automatic = point.remove(AUTOMATIC).is_some();
+        let one_hour = point.get("ttl").and_then(Value::as_str) == Some("1h");
+        if automatic {
+            if later_one_hour {
+                point.insert("ttl".into(), Value::String("1h".into()));
+            }
+        } else if one_hour {
+            later_one_hour = true;
+        } else if later_one_hour {
+            return Err(error(
+                "",
+                "a cache point with ttl \"1h\" may not follow one with a shorter ttl (Bedrock reads them in tools, system, messages order)",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn cache_point(ttl: Option<&str>) -> Value {
@@ -515,13 +585,13 @@ fn encode_part(part: Part, role: Role, path: &str) -> Result<Value, RequestError
                         items.push(match part {
                             Part::Json { json } => json!({"json": json}),
                             Part::Text { text, .. } => json!({"text": text}),
-                            media @ (Part::Image { .. } | Part::Document { .. } | Part::Video { .. }) => {
+                            media @ (Part::Image { .. } | Part::Document { .. } | Part::Video { .. } | Part::Bedrock { .. }) => {
                                 encode_part(media, role, &item_path)?
                             }
                             _ => {
                                 return Err(error(
                                     item_path,
-                                    "tool results may hold text, json, image, document and video parts",
+                                    "tool results may hold text, json, image, document, video and bedrock parts",
                                 ));
                             }
                         });

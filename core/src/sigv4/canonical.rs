@@ -15,6 +15,7 @@ use core::cmp::Ordering;
 use core::ops::Range;
 
 use super::encode::{decode_into, encode_component, encode_path_double, encode_path_single};
+use super::inline::InlineVec;
 use super::{SignableRequest, SigningError, SigningSettings, UriEncoding};
 
 /// Headers never signed: hop-by-hop headers, headers proxies rewrite, tracing headers, and
@@ -61,6 +62,7 @@ pub(crate) struct Written {
 }
 
 /// One header as it enters the canonical form.
+#[derive(Clone, Copy)]
 struct Header<'r> {
     name: &'r [u8],
     value: &'r [u8],
@@ -100,7 +102,7 @@ pub(crate) fn write_canonical_request(
             session_token,
         } => {
             let mut signed = Vec::with_capacity(64);
-            write_signed_header_names(&mut signed, &headers);
+            write_signed_header_names(&mut signed, headers.as_slice());
             // `signed` holds lower-cased header names, which were validated as tokens.
             let signed = core::str::from_utf8(&signed).map_err(|_| SigningError::InvalidQuery)?;
             let mut extra: Vec<(&str, &str)> = Vec::with_capacity(6);
@@ -119,10 +121,10 @@ pub(crate) fn write_canonical_request(
     }
     out.push(b'\n');
 
-    write_canonical_headers(out, &headers);
+    write_canonical_headers(out, headers.as_slice());
     out.push(b'\n');
     let start = out.len();
-    write_signed_header_names(out, &headers);
+    write_signed_header_names(out, headers.as_slice());
     let signed_headers = start..out.len();
     out.push(b'\n');
     out.extend_from_slice(payload_hash.as_bytes());
@@ -134,18 +136,27 @@ pub(crate) fn write_canonical_request(
 fn collect_headers<'r>(
     req: &SignableRequest<'r>,
     additions: &Additions<'r>,
-) -> Result<Vec<Header<'r>>, SigningError> {
-    let mut headers = Vec::with_capacity(req.headers.len() + 3);
+) -> Result<InlineVec<Header<'r>, 12>, SigningError> {
+    let mut headers = InlineVec::new(Header {
+        name: b"",
+        value: b"",
+    });
     let mut has_host = false;
-    for (index, &(name, value)) in req.headers.iter().enumerate() {
+    for (index, &(name, value)) in req.headers().iter().enumerate() {
         if name.is_empty() || !name.bytes().all(is_tchar) {
             return Err(SigningError::InvalidHeaderName { index });
         }
-        if value.iter().any(|&b| is_ctl(b) && b != b'\t') {
-            return Err(SigningError::InvalidHeaderValue { name: name.into() });
-        }
-        if core::str::from_utf8(value).is_err() {
-            return Err(SigningError::NonUtf8HeaderValue { name: name.into() });
+        // Fast path: printable ASCII and tabs are valid; only other bytes need the full checks.
+        if !value
+            .iter()
+            .all(|&b| (0x20..0x7f).contains(&b) || b == b'\t')
+        {
+            if value.iter().any(|&b| is_ctl(b) && b != b'\t') {
+                return Err(SigningError::InvalidHeaderValue { name: name.into() });
+            }
+            if core::str::from_utf8(value).is_err() {
+                return Err(SigningError::NonUtf8HeaderValue { name: name.into() });
+            }
         }
         let replaced_by_signer = match additions {
             Additions::Headers {
@@ -200,7 +211,10 @@ fn collect_headers<'r>(
             });
         }
     }
-    headers.sort_by(|a, b| cmp_ignore_case(a.name, b.name));
+    // Stable: repeated headers keep their order. Small slices sort without allocating.
+    headers
+        .as_mut_slice()
+        .sort_by(|a, b| cmp_ignore_case(a.name, b.name));
     Ok(headers)
 }
 
@@ -287,7 +301,7 @@ fn write_canonical_headers(out: &mut Vec<u8>, headers: &[Header<'_>]) {
     let mut i = 0;
     while i < headers.len() {
         let name = headers[i].name;
-        out.extend(name.iter().map(u8::to_ascii_lowercase));
+        push_lowercase(out, name);
         out.push(b':');
         write_trimmed_value(out, headers[i].value);
         i += 1;
@@ -302,6 +316,15 @@ fn write_canonical_headers(out: &mut Vec<u8>, headers: &[Header<'_>]) {
 
 fn write_trimmed_value(out: &mut Vec<u8>, value: &[u8]) {
     let is_space = |b: &u8| *b == b' ' || *b == b'\t';
+    // Fast path: nothing to trim or collapse (no tab, no double space, no space at either end).
+    let clean = value.first().is_none_or(|b| !is_space(b))
+        && value.last().is_none_or(|b| !is_space(b))
+        && !value.contains(&b'\t')
+        && !value.windows(2).any(|w| w == b"  ");
+    if clean {
+        out.extend_from_slice(value);
+        return;
+    }
     let mut pending_space = false;
     let start = value
         .iter()
@@ -330,9 +353,15 @@ fn write_signed_header_names(out: &mut Vec<u8>, headers: &[Header<'_>]) {
         if previous.is_some() {
             out.push(b';');
         }
-        out.extend(header.name.iter().map(u8::to_ascii_lowercase));
+        push_lowercase(out, header.name);
         previous = Some(header.name);
     }
+}
+
+fn push_lowercase(out: &mut Vec<u8>, name: &[u8]) {
+    let start = out.len();
+    out.extend_from_slice(name);
+    out[start..].make_ascii_lowercase();
 }
 
 fn cmp_ignore_case(a: &[u8], b: &[u8]) -> Ordering {

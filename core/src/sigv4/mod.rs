@@ -43,6 +43,7 @@
 mod api_key;
 mod canonical;
 mod encode;
+mod inline;
 mod key;
 
 use alloc::string::String;
@@ -58,8 +59,9 @@ pub use api_key::{
 pub use key::{SigningKey, signing_key};
 
 use crate::secret::Secret;
-use crate::time::{AmzDate, UnixTime};
+use crate::time::{AmzDate, DateStamp, UnixTime};
 use canonical::{Additions, write_canonical_request};
+use inline::InlineVec;
 use key::{HmacSha256, KeyCache};
 
 /// The signing algorithm identifier.
@@ -280,7 +282,7 @@ pub struct SignableRequest<'a> {
     method: &'a str,
     path: &'a str,
     query: &'a str,
-    headers: Vec<(&'a str, &'a [u8])>,
+    headers: InlineVec<(&'a str, &'a [u8]), 8>,
     payload: Payload<'a>,
 }
 
@@ -301,7 +303,7 @@ impl<'a> SignableRequest<'a> {
             method,
             path,
             query,
-            headers: Vec::with_capacity(4),
+            headers: InlineVec::new(("", &[])),
             payload: Payload::Bytes(&[]),
         }
     }
@@ -356,7 +358,7 @@ impl<'a> SignableRequest<'a> {
 
     /// The headers, in the order given.
     pub fn headers(&self) -> &[(&'a str, &'a [u8])] {
-        &self.headers
+        self.headers.as_slice()
     }
 
     fn payload_hash(&self, out: &mut [u8; 64]) -> Result<usize, SigningError> {
@@ -386,7 +388,7 @@ impl fmt::Debug for SignableRequest<'_> {
             .field("method", &self.method)
             .field("path", &self.path)
             .field("query_len", &self.query.len())
-            .field("header_names", &HeaderNames(&self.headers))
+            .field("header_names", &HeaderNames(self.headers.as_slice()))
             .finish_non_exhaustive()
     }
 }
@@ -709,12 +711,23 @@ impl Signer {
             .scratch
             .get(prepared.signed_headers.clone())
             .unwrap_or_default();
-        let mut authorization = String::with_capacity(160 + signed_headers.len());
+        let mut authorization = String::with_capacity(
+            ALGORITHM.len()
+                + " Credential=".len()
+                + params.credentials.access_key_id().len()
+                + "/YYYYMMDD///aws4_request".len()
+                + params.region.len()
+                + params.service.len()
+                + ", SignedHeaders=".len()
+                + signed_headers.len()
+                + ", Signature=".len()
+                + 64,
+        );
         authorization.push_str(ALGORITHM);
         authorization.push_str(" Credential=");
         authorization.push_str(params.credentials.access_key_id());
         authorization.push('/');
-        push_scope(&mut authorization, params);
+        push_scope(&mut authorization, prepared.amz_date.date_stamp(), params);
         authorization.push_str(", SignedHeaders=");
         // Header names were validated as ASCII tokens.
         authorization.push_str(core::str::from_utf8(signed_headers).unwrap_or_default());
@@ -771,19 +784,23 @@ impl Signer {
     fn sign_scratch(&mut self, params: &SigningParams<'_>, amz_date: &AmzDate) -> Signature {
         let mut creq_hash = [0u8; 64];
         encode::hex_lower(&Sha256::digest(&self.scratch), &mut creq_hash);
-        let date = params.time.date_stamp();
-        let mac = self
-            .keys
-            .keyed_mac(params.credentials, date, params.region, params.service);
-        let mut mac: HmacSha256 = mac.clone();
+        let date = amz_date.date_stamp();
+        // Build the string to sign after the canonical request in the same buffer and MAC it in
+        // one call (a dozen tiny updates cost more than the copy).
+        let start = self.scratch.len();
         feed_string_to_sign(
-            &mut |bytes| hmac::Mac::update(&mut mac, bytes),
+            &mut |bytes| self.scratch.extend_from_slice(bytes),
             amz_date.as_str(),
             date.as_str(),
             params.region,
             params.service,
             &creq_hash,
         );
+        let mut mac: HmacSha256 = self
+            .keys
+            .keyed_mac(params.credentials, date, params.region, params.service)
+            .clone();
+        hmac::Mac::update(&mut mac, &self.scratch[start..]);
         let mut out = [0u8; 64];
         encode::hex_lower(&hmac::Mac::finalize(mac).into_bytes(), &mut out);
         Signature(out)
@@ -896,7 +913,11 @@ fn write_canonical(
             .credential
             .push_str(params.credentials.access_key_id());
         prepared.credential.push('/');
-        push_scope(&mut prepared.credential, params);
+        push_scope(
+            &mut prepared.credential,
+            prepared.amz_date.date_stamp(),
+            params,
+        );
     }
     prepared.payload_hash_len = request.payload_hash(&mut prepared.payload_hash)?;
     let payload_hash = prepared.payload_hash();
@@ -1002,8 +1023,8 @@ fn feed_string_to_sign(
 }
 
 /// Appends the credential scope `<date>/<region>/<service>/aws4_request`.
-fn push_scope(out: &mut String, params: &SigningParams<'_>) {
-    out.push_str(params.time.date_stamp().as_str());
+fn push_scope(out: &mut String, date: DateStamp, params: &SigningParams<'_>) {
+    out.push_str(date.as_str());
     out.push('/');
     out.push_str(params.region);
     out.push('/');

@@ -16,6 +16,7 @@
 
 pub mod billing;
 pub mod converse;
+pub mod exchange;
 pub mod region;
 pub mod settings;
 
@@ -37,6 +38,7 @@ const SUITES: &[(&str, SuiteFn)] = &[
     ("converse-request", converse::request),
     ("converse-response", converse::response),
     ("errors", converse::errors),
+    ("exchange-request", exchange::request),
 ];
 
 /// The suite registered under a folder name.

@@ -35,6 +35,9 @@
 //! list is a failure (`README.md`, `*.py` and dot files excepted), and so is a listed file that
 //! is missing.
 
+use bedrock_core::exchange::{Clock, Event, Exchange, ExchangeConfig, Operation, doc_support};
+use bedrock_core::retry::RetryConfig;
+use bedrock_core::time::{Instant, UnixTime};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;
@@ -490,6 +493,134 @@ fn run_chunks<'c>(chunks: impl IntoIterator<Item = &'c [u8]>) -> Result<Run, Str
     Ok(Run { events, ending })
 }
 
+/// What the exchange made of one chunking of an HTTP response: its events and its ending.
+#[derive(Debug, PartialEq)]
+struct ExchangeRun {
+    events: Vec<Event>,
+    response: Option<bedrock_core::model::Response>,
+    error: Option<bedrock_core::error::Error>,
+}
+
+/// Feeds `http` to a ConverseStream exchange cut at `cuts`, then the connection closes.
+fn run_exchange(http: &[u8], cuts: &[usize]) -> ExchangeRun {
+    let config = ExchangeConfig {
+        retry: RetryConfig {
+            max_attempts: 1,
+            ..RetryConfig::default()
+        },
+        ..ExchangeConfig::default()
+    };
+    let clock = Clock {
+        wall: UnixTime::from_secs(1_764_072_000).unwrap_or(UnixTime::UNIX_EPOCH),
+        now: Instant::from_nanos(1),
+    };
+    let mut events = Vec::new();
+    let exchange = Exchange::new(
+        &doc_support::loopback_route(),
+        &doc_support::text_request("Hi"),
+        Operation::ConverseStream,
+        doc_support::example_auth(),
+        &config,
+        clock,
+        [1; 32],
+    );
+    let mut ex = match exchange {
+        Ok(ex) => ex,
+        Err(error) => {
+            return ExchangeRun {
+                events,
+                response: None,
+                error: Some(error),
+            };
+        }
+    };
+    let _ = ex.poll_transmit();
+    let mut start = 0;
+    for &end in cuts.iter().chain(std::iter::once(&http.len())) {
+        if ex.handle_input(&http[start..end], clock.now).is_err() {
+            break;
+        }
+        start = end;
+        events.extend(std::iter::from_fn(|| ex.poll_event()));
+    }
+    if !ex.is_finished() {
+        let _ = ex.handle_eof(clock.now);
+    }
+    events.extend(std::iter::from_fn(|| ex.poll_event()));
+    ExchangeRun {
+        events,
+        response: ex.response().cloned(),
+        error: ex.error().cloned(),
+    }
+}
+
+/// The frames wrapped in a chunked HTTP 200, fed to the exchange whole, byte by byte and split
+/// at every position: every chunking must give the same events and ending, and the ending must
+/// agree with the expectation (the response the accumulator path gives, or a failure of the
+/// matching kind).
+fn check_through_exchange(frames: &[u8], expectation: &Expectation) -> Result<(), String> {
+    let http = doc_support::chunked_response(
+        200,
+        &[
+            ("Content-Type", "application/vnd.amazon.eventstream"),
+            ("x-amzn-RequestId", "fixture"),
+        ],
+        frames,
+        113,
+    );
+    let whole = run_exchange(&http, &[]);
+    let every: Vec<usize> = (1..http.len()).collect();
+    if run_exchange(&http, &every) != whole {
+        return Err("exchange: byte by byte differs from whole".into());
+    }
+    for split in 1..http.len() {
+        if run_exchange(&http, &[split]) != whole {
+            return Err(format!(
+                "exchange: split at byte {split} differs from whole"
+            ));
+        }
+    }
+    match (expectation, &whole.response, &whole.error) {
+        (Expectation::Success { response, .. }, Some(actual), None) => {
+            let bytes = serde_json::to_vec(response).map_err(|e| e.to_string())?;
+            let parsed = ConverseResponse::from_json(&bytes).map_err(|e| e.to_string())?;
+            let route = doc_support::loopback_route();
+            let expected = bedrock_core::converse::to_neutral(
+                parsed,
+                &route.model,
+                Some("fixture".into()),
+                vec![],
+            );
+            check_json(
+                "exchange response",
+                &serde_json::to_value(&expected).map_err(|e| e.to_string())?,
+                &serde_json::to_value(actual).map_err(|e| e.to_string())?,
+            )
+        }
+        (Expectation::Failure { kind, .. }, None, Some(error)) => {
+            use bedrock_core::error::ErrorKind;
+            let ok = match kind.as_str() {
+                "truncated_stream" => error.kind() == ErrorKind::TruncatedStream,
+                "exception" => error.status().is_some(),
+                _ => error.kind() == ErrorKind::Protocol,
+            };
+            if ok {
+                Ok(())
+            } else {
+                Err(format!(
+                    "exchange: expected a {kind} failure, got {} ({error})",
+                    error.kind()
+                ))
+            }
+        }
+        (_, response, error) => Err(format!(
+            "exchange ended with response {:?} and error {:?}, which does not match the expectation",
+            response.as_ref().map(bedrock_core::model::Response::text),
+            error.as_ref().map(ToString::to_string)
+        )),
+    }
+}
+
 fn run_case(path: &Path, entry: &Value) -> Outcome {
     match try_run_case(path, entry) {
         Ok(outcome) => outcome,
@@ -524,6 +655,8 @@ fn try_run_case(path: &Path, entry: &Value) -> Result<Outcome, String> {
         )?;
     }
     let mut checks = vec!["whole", "byte by byte", "every split"];
+    check_through_exchange(&bytes, &expectation)?;
+    checks.push("exchange over chunked HTTP at every split");
 
     match (expectation, &whole.ending) {
         (Expectation::Success { response, events }, Ending::Complete(actual)) => {

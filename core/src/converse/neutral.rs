@@ -3,8 +3,6 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value};
 
 use super::response::{ContentBlock, ConverseResponse, ReasoningBlock, StopReason as WireStop};
@@ -98,7 +96,7 @@ fn block_to_part(block: ContentBlock) -> Part {
             Part::Reasoning { text, signature }
         }
         ContentBlock::Reasoning(ReasoningBlock::Redacted(bytes)) => Part::RedactedReasoning {
-            data: STANDARD.encode(bytes),
+            data: crate::base64::encode(bytes),
         },
         ContentBlock::Citations(block) => {
             let text = block
@@ -162,7 +160,7 @@ pub fn to_neutral_event(event: &WireEvent) -> Option<StreamEvent> {
                 },
                 BlockDelta::ReasoningRedacted(bytes) => StreamEvent::RedactedReasoning {
                     index,
-                    data: STANDARD.encode(bytes),
+                    data: crate::base64::encode(bytes),
                 },
                 BlockDelta::Citation(citation) => StreamEvent::Citation {
                     index,

@@ -23,8 +23,6 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::ModelInfo;
@@ -618,7 +616,7 @@ fn encode_part(part: Part, role: Role, path: &str) -> Result<Value, RequestError
         Part::RedactedReasoning { data } => {
             let bytes = decode_base64(&data)
                 .ok_or_else(|| error(format!("{path}.data"), "is not valid base64"))?;
-            json!({"reasoningContent": {"redactedContent": STANDARD.encode(bytes)}})
+            json!({"reasoningContent": {"redactedContent": crate::base64::encode(bytes)}})
         }
         Part::GuardContent { text, qualifiers } => guard_content(&text, &qualifiers),
         Part::Json { .. } => return Err(error(path, "json parts belong inside a tool_result")),
@@ -650,7 +648,7 @@ fn media_source(
         (Some(data), None) => {
             let bytes = decode_base64(&data)
                 .ok_or_else(|| error(format!("{path}.data"), "is not valid base64"))?;
-            Ok(json!({"bytes": STANDARD.encode(bytes)}))
+            Ok(json!({"bytes": crate::base64::encode(bytes)}))
         }
         (None, Some(uri)) => {
             if !uri.starts_with("s3://") {
@@ -670,10 +668,7 @@ fn media_source(
 
 /// Decodes base64 in any common form: standard or URL-safe alphabet, padded or not.
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim();
-    [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD]
-        .into_iter()
-        .find_map(|engine| engine.decode(text).ok())
+    crate::base64::decode_lenient(text.trim()).ok()
 }
 
 /// Merges `provider_options.bedrock` into the body: new members are added, an object member

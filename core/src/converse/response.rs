@@ -8,8 +8,6 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -289,7 +287,10 @@ impl ContentBlock {
             }
             Self::Reasoning(ReasoningBlock::Redacted(bytes)) => (
                 "reasoningContent",
-                one("redactedContent", Value::String(STANDARD.encode(bytes))),
+                one(
+                    "redactedContent",
+                    Value::String(crate::base64::encode(bytes)),
+                ),
             ),
             Self::Citations(block) => (
                 "citationsContent",
@@ -360,8 +361,7 @@ fn reasoning_from_value(value: Value) -> Result<ReasoningBlock, String> {
         let b64 = blob
             .as_str()
             .ok_or("redactedContent: expected a base64 string")?;
-        let bytes = STANDARD
-            .decode(b64)
+        let bytes = crate::base64::decode(b64)
             .map_err(|_| String::from("redactedContent: invalid base64"))?;
         return Ok(ReasoningBlock::Redacted(bytes));
     }

@@ -14,9 +14,6 @@
 use alloc::string::String;
 use core::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-
 use super::{Credentials, SignableRequest, Signer, SigningError, SigningParams};
 use crate::secret::Secret;
 use crate::time::UnixTime;
@@ -62,7 +59,7 @@ pub fn bedrock_api_key(
 
     let mut key = String::with_capacity(API_KEY_PREFIX.len() + url.len() * 4 / 3 + 4);
     key.push_str(API_KEY_PREFIX);
-    STANDARD.encode_string(url.as_bytes(), &mut key);
+    crate::base64::encode_into(url.as_bytes(), &mut key);
     Ok(Secret::new(key))
 }
 
@@ -76,7 +73,7 @@ mod tests {
 
     fn decode(key: &Secret<String>) -> String {
         let b64 = key.expose().strip_prefix(API_KEY_PREFIX).unwrap();
-        String::from_utf8(STANDARD.decode(b64).unwrap()).unwrap()
+        String::from_utf8(crate::base64::decode(b64).unwrap()).unwrap()
     }
 
     #[test]

@@ -4,14 +4,11 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use super::hmac::HmacSha256;
 
 use super::Credentials;
 use crate::secret::Secret;
 use crate::time::DateStamp;
-
-pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// The derived SigV4 signing key, `kSigning`, for one (date, region, service).
 ///
@@ -35,17 +32,13 @@ impl fmt::Debug for SigningKey {
 
 /// An HMAC-SHA256 keyed with `key`.
 pub(crate) fn new_mac(key: &[u8]) -> HmacSha256 {
-    #[expect(
-        clippy::expect_used,
-        reason = "HMAC accepts keys of any length; this never fails"
-    )]
-    HmacSha256::new_from_slice(key).expect("HMAC accepts keys of any length")
+    HmacSha256::new(key)
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
     let mut mac = new_mac(key);
     mac.update(data);
-    mac.finalize().into_bytes().into()
+    mac.finalize()
 }
 
 /// Derives the signing key:
@@ -197,7 +190,10 @@ mod tests {
             .keyed_mac(&other, date, "us-east-1", "bedrock")
             .clone();
         assert_eq!(cache.len(), 2, "a new secret is a new key");
-        let sig = |m: HmacSha256| m.chain_update(b"x").finalize().into_bytes();
+        let sig = |mut m: HmacSha256| {
+            m.update(b"x");
+            m.finalize()
+        };
         assert_ne!(sig(first), sig(rotated));
         for region in ["a", "b", "c", "d", "e"] {
             cache.keyed_mac(&creds, date, region, "bedrock");

@@ -43,6 +43,7 @@
 mod api_key;
 mod canonical;
 mod encode;
+mod hmac;
 mod inline;
 mod key;
 
@@ -61,8 +62,9 @@ pub use key::{SigningKey, signing_key};
 use crate::secret::Secret;
 use crate::time::{AmzDate, DateStamp, UnixTime};
 use canonical::{Additions, write_canonical_request};
+use hmac::HmacSha256;
 use inline::InlineVec;
-use key::{HmacSha256, KeyCache};
+use key::KeyCache;
 
 /// The signing algorithm identifier.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -800,9 +802,9 @@ impl Signer {
             .keys
             .keyed_mac(params.credentials, date, params.region, params.service)
             .clone();
-        hmac::Mac::update(&mut mac, &self.scratch[start..]);
+        mac.update(&self.scratch[start..]);
         let mut out = [0u8; 64];
-        encode::hex_lower(&hmac::Mac::finalize(mac).into_bytes(), &mut out);
+        encode::hex_lower(&mac.finalize(), &mut out);
         Signature(out)
     }
 }
@@ -994,9 +996,9 @@ pub fn string_to_sign(
 /// Stage 4: the hex HMAC-SHA256 of the string to sign under the signing key.
 pub fn signature(key: &SigningKey, string_to_sign: &[u8]) -> Signature {
     let mut mac = key::keyed(key);
-    hmac::Mac::update(&mut mac, string_to_sign);
+    mac.update(string_to_sign);
     let mut out = [0u8; 64];
-    encode::hex_lower(&hmac::Mac::finalize(mac).into_bytes(), &mut out);
+    encode::hex_lower(&mac.finalize(), &mut out);
     Signature(out)
 }
 

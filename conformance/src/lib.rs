@@ -11,11 +11,16 @@
 //! | a folder with an `expected.json` that has a `"vectors"` key, beside the raw files it describes | [`eventstream_suite`]: one case per listed file, decoded whole, byte by byte and at every split |
 //! | a folder with an `expected.json` that has a `"streams"` key, beside the ConverseStream bodies it describes | [`converse_stream_suite`]: one case per listed body, decoded, parsed and accumulated whole, byte by byte and at every split |
 //! | a folder named after a registered JSON suite (`converse-request`, `errors`, ...) of `*.json` cases | [`json_suites`]: input → expected output or error |
+//! | a folder with an `expected.json` that has an `"emulator_requests"` key, beside raw `*.http` requests | [`emulator::vectors`]: captured requests replayed against the [`emulator`] |
 //!
 //! A folder holding files that no suite recognises is a failure, so a vector can never be
 //! silently ignored.
+//!
+//! The [`emulator`] module is the Bedrock emulator (`bedrock-conformance serve`): a loopback
+//! server speaking Bedrock Runtime, with SigV4 and API-key checks and injectable faults.
 
 pub mod converse_stream_suite;
+pub mod emulator;
 pub mod eventstream_suite;
 pub mod http_text;
 pub mod json_suites;
@@ -68,6 +73,10 @@ fn walk(root: &Path, dir: &Path, reports: &mut Vec<CaseReport>) -> Result<(), St
     }
     if converse_stream_suite::is_suite(dir) {
         reports.extend(converse_stream_suite::run_suite(dir, &name()));
+        return Ok(());
+    }
+    if emulator::vectors::is_suite(dir) {
+        reports.extend(emulator::vectors::run_suite(dir, &name()));
         return Ok(());
     }
     let mut subdirs: Vec<PathBuf> = Vec::new();

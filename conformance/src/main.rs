@@ -1,23 +1,45 @@
-//! The conformance runner: `bedrock-conformance [DIR ...]`.
+//! The conformance runner: `bedrock-conformance [DIR ...]`, and the Bedrock emulator:
+//! `bedrock-conformance serve [OPTIONS]`.
 //!
 //! Runs the project's own vectors (`conformance/vectors/`), then every directory given, prints
 //! each case with its outcome (failures with a diff of the first stage that differs) and ends
 //! with `N passed, M failed` (`, K skipped` when a case was skipped, each with its reason). Exits
 //! 1 on any failure, 2 on a usage error.
+//!
+//! `serve` starts the emulator (see `conformance/EMULATOR.md`) and runs until killed; it exits 1
+//! when it cannot listen or write the port file, 2 on a usage error.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
+use bedrock_conformance::emulator::{Emulator, EmulatorConfig};
 use bedrock_conformance::report::{Outcome, Tally};
 use bedrock_conformance::run_tree;
 
-const USAGE: &str = "usage: bedrock-conformance [DIR ...]\n\n\
+const USAGE: &str = "usage: bedrock-conformance [DIR ...]\n\
+       bedrock-conformance serve [OPTIONS]\n\n\
 Runs the vectors under conformance/vectors/, then each DIR (for example\n\
-../shared/vectors/aws-signing-test-suite). Exits non-zero if any case fails.";
+../shared/vectors/aws-signing-test-suite). Exits non-zero if any case fails.\n\n\
+serve: runs the Bedrock emulator on 127.0.0.1 until killed.\n\
+  --port N              port to listen on (default 0: any free port)\n\
+  --port-file PATH      write the port there once listening\n\
+  --access-key K        SigV4 access key id (default AKIDEXAMPLE)\n\
+  --secret-key S        SigV4 secret (default wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY)\n\
+  --session-token T     require this session token on SigV4 requests\n\
+  --api-key K           Bedrock API key (default bedrock-api-key-emulator)\n\
+  --seed N              seed of chunk boundaries, padding and request ids\n\
+  --stall-limit-ms N    longest a [stall] response holds its connection (default 120000)\n\
+  --accept-any-date     skip the 5-minute x-amz-date check (the signature is still checked)";
 
 fn main() -> ExitCode {
+    let mut args = std::env::args_os().skip(1).peekable();
+    if args.peek().is_some_and(|a| a == "serve") {
+        args.next();
+        return serve(args.collect());
+    }
     let mut roots = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors")];
-    for arg in std::env::args_os().skip(1) {
+    for arg in args {
         match arg.to_str() {
             Some("-h" | "--help") => {
                 println!("{USAGE}");
@@ -68,4 +90,95 @@ fn main() -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `serve`: parses the options, starts the emulator, writes the port file, serves forever.
+fn serve(args: Vec<std::ffi::OsString>) -> ExitCode {
+    let usage = |message: &str| {
+        eprintln!("bedrock-conformance serve: {message}\n\n{USAGE}");
+        ExitCode::from(2)
+    };
+    let mut config = EmulatorConfig::default();
+    let mut port_file: Option<PathBuf> = None;
+    let (mut access_key, mut secret_key) = (None, None);
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let Some(flag) = arg.to_str() else {
+            return usage("options must be UTF-8");
+        };
+        if matches!(flag, "-h" | "--help") {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        if flag == "--accept-any-date" {
+            config = config.accept_any_date();
+            continue;
+        }
+        let Some(value) = args.next().and_then(|v| v.into_string().ok()) else {
+            return usage(&format!("{flag} needs a value"));
+        };
+        let number = |value: &str| value.parse::<u64>().ok();
+        config = match flag {
+            "--port" => match value.parse::<u16>() {
+                Ok(port) => config.with_port(port),
+                Err(_) => return usage(&format!("--port {value:?} is not a port number")),
+            },
+            "--port-file" => {
+                port_file = Some(PathBuf::from(value));
+                config
+            }
+            "--access-key" => {
+                access_key = Some(value);
+                config
+            }
+            "--secret-key" => {
+                secret_key = Some(value);
+                config
+            }
+            "--session-token" => config.with_session_token(value),
+            "--api-key" => config.with_api_key(value),
+            "--seed" => match number(&value) {
+                Some(seed) => config.with_seed(seed),
+                None => return usage(&format!("--seed {value:?} is not a number")),
+            },
+            "--stall-limit-ms" => match number(&value) {
+                Some(ms) => config.with_stall_limit(Duration::from_millis(ms)),
+                None => return usage(&format!("--stall-limit-ms {value:?} is not a number")),
+            },
+            other => return usage(&format!("unknown option {other}")),
+        };
+    }
+    if access_key.is_some() || secret_key.is_some() {
+        config = config.with_credentials(
+            access_key
+                .unwrap_or_else(|| bedrock_conformance::emulator::DEFAULT_ACCESS_KEY_ID.into()),
+            secret_key
+                .unwrap_or_else(|| bedrock_conformance::emulator::DEFAULT_SECRET_ACCESS_KEY.into()),
+        );
+    }
+    let emulator = match Emulator::start(config) {
+        Ok(emulator) => emulator,
+        Err(e) => {
+            eprintln!("bedrock-conformance serve: cannot listen: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(path) = &port_file
+        && let Err(e) = write_port_file(path, emulator.addr().port())
+    {
+        eprintln!("bedrock-conformance serve: {}: {e}", path.display());
+        return ExitCode::FAILURE;
+    }
+    println!("Bedrock emulator listening on {}", emulator.endpoint_url());
+    emulator.wait();
+    ExitCode::SUCCESS
+}
+
+/// Writes the port atomically (a temporary file renamed into place), so a reader polling for
+/// the file never sees it half written.
+fn write_port_file(path: &Path, port: u16) -> std::io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".tmp");
+    std::fs::write(&temporary, format!("{port}\n"))?;
+    std::fs::rename(&temporary, path)
 }

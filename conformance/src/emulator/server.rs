@@ -1,0 +1,580 @@
+//! The socket side: the accept loop, one thread per connection, reading requests (heads with
+//! `httparse`, bodies by `Content-Length` or chunked), writing replies and carrying out the
+//! delivery faults (drip, stall, slow head, close mid-frame).
+//!
+//! Every blocking read polls in [`POLL`] slices and every wait sleeps in such slices, checking
+//! the shutdown flag in between, so shutdown never waits on a client.
+
+use std::collections::VecDeque;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use bedrock_core::http1::{ResponseEvent, ResponseReader};
+
+use super::clock::http_date;
+use super::rng::Rng;
+use super::service::{self, BodyEnd, Reply, ReplyBody, Service};
+use super::stream::{self, StreamEnd};
+use super::{EmulatorConfig, EmulatorHandle, MAX_RECORDS, RequestRecord};
+
+/// How often blocked reads and waits look at the shutdown flag.
+const POLL: Duration = Duration::from_millis(50);
+/// How long a write may block on a client that does not read.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest request head.
+const MAX_HEAD: usize = 64 * 1024;
+/// Largest request body.
+const MAX_BODY: usize = 32 * 1024 * 1024;
+/// Most header lines in a request head.
+const MAX_HEADERS: usize = 100;
+
+/// A request as received: the raw target (never re-encoded: SigV4 signs the wire path), headers
+/// in order with raw values, and the de-framed body.
+#[derive(Clone)]
+pub(crate) struct Request {
+    pub(crate) method: String,
+    pub(crate) target: String,
+    pub(crate) minor_version: u8,
+    pub(crate) headers: Vec<(String, Vec<u8>)>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Header values carry keys and signatures: names only.
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("target", &self.target)
+            .field(
+                "headers",
+                &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+impl Request {
+    /// The path part of the target.
+    pub(crate) fn path(&self) -> &str {
+        self.target.split_once('?').map_or(&self.target, |(p, _)| p)
+    }
+
+    /// The query part of the target, without `?`.
+    pub(crate) fn query(&self) -> &str {
+        self.target.split_once('?').map_or("", |(_, q)| q)
+    }
+
+    /// The first value of a header (case-insensitive name), if it is UTF-8.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| std::str::from_utf8(v).ok())
+    }
+
+    /// Whether the client asked to close the connection after this exchange.
+    fn wants_close(&self) -> bool {
+        let has_token = |token: &str| {
+            self.headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
+                .filter_map(|(_, v)| std::str::from_utf8(v).ok())
+                .flat_map(|v| v.split(','))
+                .any(|t| t.trim().eq_ignore_ascii_case(token))
+        };
+        if self.minor_version == 0 {
+            !has_token("keep-alive")
+        } else {
+            has_token("close")
+        }
+    }
+}
+
+/// State every thread shares.
+#[derive(Debug)]
+struct Shared {
+    service: Service,
+    shutting_down: AtomicBool,
+    sequence: AtomicU64,
+    records: Arc<Mutex<VecDeque<RequestRecord>>>,
+}
+
+impl Shared {
+    fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
+    }
+
+    /// Sleeps `duration` in slices; `false` if shutdown began meanwhile.
+    fn sleep(&self, duration: Duration) -> bool {
+        let deadline = Instant::now() + duration;
+        loop {
+            if self.is_shutting_down() {
+                return false;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return true;
+            }
+            thread::sleep(left.min(POLL));
+        }
+    }
+
+    fn record(&self, record: RequestRecord) {
+        let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+        if records.len() == MAX_RECORDS {
+            records.pop_front();
+        }
+        records.push_back(record);
+    }
+}
+
+/// The running server behind an [`EmulatorHandle`].
+#[derive(Debug)]
+pub(crate) struct Server {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    accept: Option<JoinHandle<()>>,
+    connections: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl Server {
+    /// Stops accepting, lets every connection thread notice, joins them all.
+    pub(crate) fn shutdown(mut self) {
+        self.shared.shutting_down.store(true, Ordering::SeqCst);
+        // Wake the blocking accept.
+        drop(TcpStream::connect_timeout(
+            &self.addr,
+            Duration::from_secs(1),
+        ));
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+        let connections = std::mem::take(
+            &mut *self
+                .connections
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        for connection in connections {
+            let _ = connection.join();
+        }
+    }
+
+    /// Blocks on the accept thread (which runs until shutdown).
+    pub(crate) fn wait(mut self) {
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+    }
+}
+
+/// Binds and starts the accept thread.
+pub(crate) fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
+    let listener = TcpListener::bind(("127.0.0.1", config.port))?;
+    let addr = listener.local_addr()?;
+    let records = Arc::new(Mutex::new(VecDeque::new()));
+    let shared = Arc::new(Shared {
+        service: Service::new(config),
+        shutting_down: AtomicBool::new(false),
+        sequence: AtomicU64::new(0),
+        records: Arc::clone(&records),
+    });
+    let connections: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
+    let accept = {
+        let shared = Arc::clone(&shared);
+        let connections = Arc::clone(&connections);
+        thread::Builder::new()
+            .name("bedrock-emulator-accept".into())
+            .spawn(move || accept_loop(&listener, &shared, &connections))?
+    };
+    Ok(EmulatorHandle {
+        addr,
+        server: Some(Server {
+            addr,
+            shared,
+            accept: Some(accept),
+            connections,
+        }),
+        records,
+    })
+}
+
+fn accept_loop(
+    listener: &TcpListener,
+    shared: &Arc<Shared>,
+    connections: &Mutex<Vec<JoinHandle<()>>>,
+) {
+    for stream in listener.incoming() {
+        if shared.is_shutting_down() {
+            return;
+        }
+        let stream = match stream {
+            Ok(stream) => stream,
+            Err(_) => {
+                // Out of file descriptors or an aborted handshake: try again shortly.
+                thread::sleep(POLL);
+                continue;
+            }
+        };
+        let conn_shared = Arc::clone(shared);
+        let spawned = thread::Builder::new()
+            .name("bedrock-emulator-conn".into())
+            .spawn(move || serve_connection(stream, &conn_shared));
+        if let Ok(handle) = spawned {
+            let mut list = connections.lock().unwrap_or_else(PoisonError::into_inner);
+            list.retain(|h| !h.is_finished());
+            list.push(handle);
+        }
+    }
+}
+
+/// Why a connection stops reading requests.
+enum ReadOutcome {
+    /// A complete request.
+    Request(Request),
+    /// The client closed, went idle too long, or the server is shutting down.
+    Closed,
+    /// The bytes are not an acceptable request: answer this and close.
+    Bad(u16, String),
+}
+
+fn serve_connection(mut stream: TcpStream, shared: &Shared) {
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_read_timeout(Some(POLL));
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+    let mut buffer = Vec::new();
+    loop {
+        let request = match read_request(&mut stream, &mut buffer, shared) {
+            ReadOutcome::Request(request) => request,
+            ReadOutcome::Closed => return,
+            ReadOutcome::Bad(status, message) => {
+                let sequence = shared.sequence.fetch_add(1, Ordering::SeqCst);
+                let mut reply = service::bad_request(&message, Rng::new(sequence));
+                reply.status = status;
+                let request_id = Rng::new(!sequence).uuid();
+                let _ = write_reply(&mut stream, shared, reply, true, &request_id);
+                return;
+            }
+        };
+        let sequence = shared.sequence.fetch_add(1, Ordering::SeqCst);
+        let (reply, record) = shared.service.handle(&request, sequence);
+        let request_id = record.request_id.clone();
+        shared.record(record);
+        let close = request.wants_close();
+        match write_reply(&mut stream, shared, reply, close, &request_id) {
+            Ok(true) => {}
+            Ok(false) | Err(_) => return,
+        }
+    }
+}
+
+/// Reads one request into `buffer` (which keeps any bytes of the next, pipelined request).
+fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>, shared: &Shared) -> ReadOutcome {
+    let (head_len, mut request, framing) = loop {
+        // Heads are a few hundred bytes: parsing the buffer again after each read is simpler
+        // than keeping parser state, and bounded by MAX_HEAD.
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut parsed = httparse::Request::new(&mut headers);
+        match parsed.parse(buffer) {
+            Ok(httparse::Status::Complete(len)) => {
+                let request = Request {
+                    method: parsed.method.unwrap_or_default().to_string(),
+                    target: parsed.path.unwrap_or_default().to_string(),
+                    minor_version: parsed.version.unwrap_or(1),
+                    headers: parsed
+                        .headers
+                        .iter()
+                        .map(|h| (h.name.to_string(), h.value.to_vec()))
+                        .collect(),
+                    body: Vec::new(),
+                };
+                match body_framing(&request) {
+                    Ok(framing) => break (len, request, framing),
+                    Err(message) => return ReadOutcome::Bad(400, message),
+                }
+            }
+            Ok(httparse::Status::Partial) => {
+                if buffer.len() > MAX_HEAD {
+                    return ReadOutcome::Bad(431, "request head too large".into());
+                }
+            }
+            Err(e) => return ReadOutcome::Bad(400, format!("malformed request head: {e}")),
+        }
+        match read_more(stream, buffer, shared) {
+            Ok(true) => {}
+            Ok(false) | Err(_) => return ReadOutcome::Closed,
+        }
+    };
+    buffer.drain(..head_len);
+    if request
+        .header("expect")
+        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
+        && stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err()
+    {
+        return ReadOutcome::Closed;
+    }
+    let body = match framing {
+        Framing::Length(len) => {
+            while buffer.len() < len {
+                match read_more(stream, buffer, shared) {
+                    Ok(true) => {}
+                    Ok(false) | Err(_) => return ReadOutcome::Closed,
+                }
+            }
+            buffer.drain(..len).collect()
+        }
+        Framing::Chunked => match read_chunked(stream, buffer, shared) {
+            Ok(Some(body)) => body,
+            Ok(None) => return ReadOutcome::Closed,
+            Err(message) => return ReadOutcome::Bad(400, message),
+        },
+    };
+    request.body = body;
+    ReadOutcome::Request(request)
+}
+
+/// How a request body is delimited (RFC 9112 §6.3: a request without either has none).
+enum Framing {
+    Length(usize),
+    Chunked,
+}
+
+fn body_framing(request: &Request) -> Result<Framing, String> {
+    if let Some(te) = request.header("transfer-encoding") {
+        return if te
+            .rsplit(',')
+            .next()
+            .is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"))
+        {
+            Ok(Framing::Chunked)
+        } else {
+            Err(format!("unsupported transfer-encoding {te:?}"))
+        };
+    }
+    let Some(length) = request.header("content-length") else {
+        return Ok(Framing::Length(0));
+    };
+    match length.trim().parse::<usize>() {
+        Ok(len) if len <= MAX_BODY => Ok(Framing::Length(len)),
+        Ok(len) => Err(format!("request body of {len} bytes exceeds {MAX_BODY}")),
+        Err(_) => Err(format!("invalid content-length {length:?}")),
+    }
+}
+
+/// De-frames a chunked request body with the core's chunked decoder, which is only exposed
+/// through the response reader: it is fed a synthetic response head, then the body bytes.
+/// One implementation of chunked coding, even if the entry point is the client's.
+fn read_chunked(
+    stream: &mut TcpStream,
+    buffer: &mut Vec<u8>,
+    shared: &Shared,
+) -> Result<Option<Vec<u8>>, String> {
+    let mut reader = ResponseReader::default();
+    let mut head: &[u8] = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    if !matches!(reader.read(&mut head), Ok(Some(ResponseEvent::Head(_)))) {
+        return Err("chunked decoder refused its head".into());
+    }
+    let mut body = Vec::new();
+    loop {
+        let mut input = buffer.as_slice();
+        let mut done = false;
+        loop {
+            match reader.read(&mut input) {
+                Ok(Some(ResponseEvent::Data(data))) => body.extend_from_slice(data),
+                Ok(Some(ResponseEvent::End)) => {
+                    done = true;
+                    break;
+                }
+                Ok(Some(ResponseEvent::Head(_)) | None) => break,
+                Err(e) => return Err(format!("malformed chunked body: {e}")),
+            }
+        }
+        let consumed = buffer.len() - input.len();
+        buffer.drain(..consumed);
+        if body.len() > MAX_BODY {
+            return Err(format!("request body exceeds {MAX_BODY} bytes"));
+        }
+        if done {
+            return Ok(Some(body));
+        }
+        match read_more(stream, buffer, shared) {
+            Ok(true) => {}
+            Ok(false) | Err(_) => return Ok(None),
+        }
+    }
+}
+
+/// Reads whatever arrives into `buffer`. `Ok(false)` on end of stream, on shutdown, or when
+/// nothing arrived for the configured idle timeout (a silent client never holds a thread).
+fn read_more(stream: &mut TcpStream, buffer: &mut Vec<u8>, shared: &Shared) -> io::Result<bool> {
+    let idle_limit = shared.service.config.idle_timeout;
+    let since = Instant::now();
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if shared.is_shutting_down() {
+            return Ok(false);
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) => return Ok(false),
+            Ok(n) => {
+                buffer.extend_from_slice(&chunk[..n]);
+                return Ok(true);
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                if since.elapsed() >= idle_limit {
+                    return Ok(false);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        408 => "Request Timeout",
+        424 => "Failed Dependency",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Unknown",
+    }
+}
+
+/// Writes `reply`; `Ok(true)` when the connection can carry another request.
+fn write_reply(
+    stream: &mut TcpStream,
+    shared: &Shared,
+    mut reply: Reply,
+    close: bool,
+    request_id: &str,
+) -> io::Result<bool> {
+    if let Some(delay) = reply.slow_head
+        && !shared.sleep(delay)
+    {
+        return Ok(false);
+    }
+    let now = shared.service.config.clock.now();
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nDate: {}\r\nx-amzn-RequestId: {request_id}\r\nContent-Type: {}\r\n",
+        reply.status,
+        reason(reply.status),
+        http_date(now),
+        reply.content_type,
+    );
+    if let Some(error_type) = &reply.error_type {
+        head.push_str(&format!("x-amzn-ErrorType: {error_type}\r\n"));
+    }
+    let ends_early = match &reply.body {
+        ReplyBody::Json { end, .. } => *end != BodyEnd::Complete,
+        ReplyBody::Stream(plan) => plan.end != StreamEnd::Complete,
+    };
+    let close = close || ends_early;
+    match &reply.body {
+        ReplyBody::Json { bytes, .. } => {
+            head.push_str(&format!("Content-Length: {}\r\n", bytes.len()));
+        }
+        ReplyBody::Stream(_) => head.push_str("Transfer-Encoding: chunked\r\n"),
+    }
+    if close {
+        head.push_str("Connection: close\r\n");
+    }
+    head.push_str("\r\n");
+
+    match &reply.body {
+        ReplyBody::Json { bytes, end } => {
+            let mut out = head.into_bytes();
+            match *end {
+                BodyEnd::Complete => {
+                    out.extend_from_slice(bytes);
+                    stream.write_all(&out)?;
+                }
+                BodyEnd::CloseAfter(n) => {
+                    out.extend_from_slice(&bytes[..n]);
+                    stream.write_all(&out)?;
+                    let _ = stream.shutdown(Shutdown::Both);
+                }
+                BodyEnd::StallAfter(n) => {
+                    out.extend_from_slice(&bytes[..n]);
+                    stream.write_all(&out)?;
+                    stall(stream, shared);
+                }
+            }
+        }
+        ReplyBody::Stream(plan) => {
+            stream.write_all(head.as_bytes())?;
+            let rng = &mut reply.rng;
+            match reply.drip {
+                Some(delay) => {
+                    for (i, frame) in plan.frames.iter().enumerate() {
+                        if i > 0 && !shared.sleep(delay) {
+                            return Ok(false);
+                        }
+                        let mut out = Vec::new();
+                        stream::push_chunks(&mut out, frame, rng);
+                        stream.write_all(&out)?;
+                    }
+                }
+                None => {
+                    let mut out = Vec::new();
+                    stream::push_chunks(&mut out, &plan.frames.concat(), rng);
+                    stream.write_all(&out)?;
+                }
+            }
+            match &plan.end {
+                StreamEnd::Complete => stream.write_all(stream::LAST_CHUNK)?,
+                StreamEnd::CloseMidFrame(half) => {
+                    let mut out = Vec::new();
+                    stream::push_chunks(&mut out, half, rng);
+                    stream.write_all(&out)?;
+                    stream.flush()?;
+                    let _ = stream.shutdown(Shutdown::Both);
+                }
+                StreamEnd::Stall => stall(stream, shared),
+            }
+        }
+    }
+    stream.flush()?;
+    Ok(!close)
+}
+
+/// Holds the connection open and silent until the client disconnects, the stall limit passes or
+/// the server shuts down; then closes it (no final chunk: the body stays incomplete).
+fn stall(stream: &mut TcpStream, shared: &Shared) {
+    let _ = stream.flush();
+    let limit = shared.service.config.stall_limit;
+    let started = Instant::now();
+    let mut scratch = [0u8; 1024];
+    while started.elapsed() < limit && !shared.is_shutting_down() {
+        match stream.read(&mut scratch) {
+            // The client gave up.
+            Ok(0) => break,
+            // The client sent more (a pipelined request): ignore it, we never answer.
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    let _ = stream.shutdown(Shutdown::Both);
+}

@@ -1,0 +1,260 @@
+//! ConverseStream bodies: events encoded as event-stream frames with the core's encoder, the
+//! stream faults applied to the frame list, and chunked transfer coding with pseudo-random chunk
+//! sizes (so frames straddle chunk boundaries, as they do behind real load balancers).
+
+use bedrock_core::eventstream::{Header, HeaderValue, Message};
+use serde_json::{Map, Value};
+
+use super::errors::ServiceError;
+use super::rng::Rng;
+use super::scenario::{Fault, MidStream};
+use super::script::Event;
+
+/// The characters of the `"p"` padding member real Bedrock adds to every event payload (its
+/// length varies so that payload sizes do not reveal the content).
+const PADDING: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/// Largest chunk the body is cut into.
+const MAX_CHUNK: usize = 97;
+
+/// How a stream body ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum StreamEnd {
+    /// The final `0` chunk: a complete body (even when the frames stop early).
+    Complete,
+    /// These bytes (the first half of a frame) as a chunk, then the connection closes without
+    /// the final chunk.
+    CloseMidFrame(Vec<u8>),
+    /// No end: the connection stays silent until the client leaves or the stall limit passes.
+    Stall,
+}
+
+/// The frames of one ConverseStream response and how it ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StreamPlan {
+    pub(crate) frames: Vec<Vec<u8>>,
+    pub(crate) end: StreamEnd,
+}
+
+/// Encodes `events` as frames and applies `fault`:
+///
+/// | fault | frames sent | end |
+/// |---|---|---|
+/// | none | all | final chunk |
+/// | mid-stream exception | up to the 2nd content delta, then the exception frame | final chunk |
+/// | cut | up to the last content delta | final chunk |
+/// | corrupt CRC | all; the 1st content delta's message CRC is wrong | final chunk |
+/// | close mid-frame | up to the 1st content delta | half of the next frame, then close |
+/// | stall | up to the 1st content delta | none |
+pub(crate) fn plan(events: &[Event], fault: Option<Fault>, rng: &mut Rng) -> StreamPlan {
+    let mut frames: Vec<Vec<u8>> = events
+        .iter()
+        .map(|e| event_frame(e.event_type, &e.payload, rng))
+        .collect();
+    let delta_positions: Vec<usize> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.is_delta())
+        .map(|(i, _)| i)
+        .collect();
+    // Where to cut: just after the n-th delta (or after messageStart when there is none).
+    let after_delta = |n: usize| -> usize {
+        delta_positions
+            .get(n)
+            .or(delta_positions.last())
+            .map_or(1, |&i| i + 1)
+            .min(frames.len())
+    };
+    let end = match fault {
+        None => StreamEnd::Complete,
+        Some(Fault::MidStream(exception)) => {
+            frames.truncate(after_delta(1));
+            frames.push(exception_frame(exception));
+            StreamEnd::Complete
+        }
+        Some(Fault::Cut) => {
+            frames.truncate(after_delta(usize::MAX));
+            StreamEnd::Complete
+        }
+        Some(Fault::CorruptCrc) => {
+            let index = after_delta(0) - 1;
+            if let Some(last) = frames.get_mut(index).and_then(|f| f.last_mut()) {
+                *last ^= 0xA5;
+            }
+            StreamEnd::Complete
+        }
+        Some(Fault::CloseMidFrame) => {
+            let keep = after_delta(0);
+            let next = frames.get(keep).cloned().unwrap_or_default();
+            frames.truncate(keep);
+            StreamEnd::CloseMidFrame(next[..next.len() / 2].to_vec())
+        }
+        Some(Fault::Stall) => {
+            frames.truncate(after_delta(0));
+            StreamEnd::Stall
+        }
+    };
+    StreamPlan { frames, end }
+}
+
+/// An event frame: headers `:event-type`, `:content-type`, `:message-type` (the order Bedrock
+/// uses), payload the event JSON plus a `"p"` padding member.
+fn event_frame(event_type: &str, payload: &Map<String, Value>, rng: &mut Rng) -> Vec<u8> {
+    let mut payload = payload.clone();
+    let pad = rng.range(1, PADDING.len());
+    payload.insert("p".into(), Value::String(PADDING[..pad].into()));
+    frame(
+        vec![
+            string_header(":event-type", event_type),
+            string_header(":content-type", "application/json"),
+            string_header(":message-type", "event"),
+        ],
+        &Value::Object(payload),
+    )
+}
+
+/// An exception frame: `:exception-type` is the union member name (`throttlingException`).
+fn exception_frame(exception: MidStream) -> Vec<u8> {
+    let mut error = ServiceError::of(exception.error);
+    if exception.member == "modelStreamErrorException" {
+        error = error
+            .with_member("originalStatusCode", Value::from(500))
+            .with_member(
+                "originalMessage",
+                Value::from("The model server failed while generating the response."),
+            );
+    }
+    let body: Value = serde_json::from_slice(&error.body()).unwrap_or_default();
+    frame(
+        vec![
+            string_header(":exception-type", exception.member),
+            string_header(":content-type", "application/json"),
+            string_header(":message-type", "exception"),
+        ],
+        &body,
+    )
+}
+
+fn string_header(name: &str, value: &str) -> Header {
+    Header::new(name, HeaderValue::String(value.into()))
+}
+
+fn frame(headers: Vec<Header>, payload: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    let payload = serde_json::to_vec(payload).unwrap_or_default();
+    // Header names and values here are short constants, so encoding cannot fail; an empty frame
+    // (a client decode error) would be the visible result if it ever did.
+    let _ = Message::new(headers, payload).encode(&mut out);
+    out
+}
+
+/// Appends `data` in chunked transfer coding, cut into chunks of 1..=97 bytes.
+pub(crate) fn push_chunks(out: &mut Vec<u8>, data: &[u8], rng: &mut Rng) {
+    let mut rest = data;
+    while !rest.is_empty() {
+        let size = rng.range(1, MAX_CHUNK).min(rest.len());
+        let (chunk, tail) = rest.split_at(size);
+        out.extend_from_slice(format!("{size:x}\r\n").as_bytes());
+        out.extend_from_slice(chunk);
+        out.extend_from_slice(b"\r\n");
+        rest = tail;
+    }
+}
+
+/// The last chunk of a chunked body.
+pub(crate) const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::errors;
+    use crate::emulator::scenario::Content;
+    use crate::emulator::script::Script;
+    use bedrock_core::eventstream::{DecodeError, Decoder};
+
+    fn decode_all(frames: &[Vec<u8>]) -> (Vec<Message>, Option<DecodeError>) {
+        let bytes = frames.concat();
+        let mut decoder = Decoder::new();
+        let mut input = bytes.as_slice();
+        let mut out = Vec::new();
+        loop {
+            match decoder.decode(&mut input) {
+                Ok(Some(m)) => out.push(m.to_owned()),
+                Ok(None) => return (out, None),
+                Err(e) => return (out, Some(e)),
+            }
+        }
+    }
+
+    fn events() -> Vec<Event> {
+        Script::new(Content::Echo, "one two three four", 3).events()
+    }
+
+    #[test]
+    fn every_frame_decodes_and_is_padded() {
+        let plan = plan(&events(), None, &mut Rng::new(1));
+        let (messages, error) = decode_all(&plan.frames);
+        assert!(error.is_none());
+        assert_eq!(messages.len(), 1 + 4 + 1 + 2);
+        for m in &messages {
+            let payload: Value = serde_json::from_slice(&m.payload).unwrap();
+            assert!(payload["p"].as_str().is_some_and(|p| !p.is_empty()));
+        }
+        assert_eq!(plan.end, StreamEnd::Complete);
+    }
+
+    #[test]
+    fn faults_cut_where_documented() {
+        let all = events();
+        let mid = Fault::MidStream(MidStream {
+            member: "throttlingException",
+            error: errors::known("ThrottlingException"),
+        });
+        let p = plan(&all, Some(mid), &mut Rng::new(1));
+        let (messages, _) = decode_all(&p.frames);
+        assert_eq!(messages.len(), 1 + 2 + 1);
+        let last = messages.last().unwrap();
+        assert!(
+            matches!(last.header(":exception-type"), Some(HeaderValue::String(s)) if s == "throttlingException")
+        );
+
+        let p = plan(&all, Some(Fault::Cut), &mut Rng::new(1));
+        assert_eq!(p.frames.len(), 1 + 4);
+
+        let p = plan(&all, Some(Fault::CorruptCrc), &mut Rng::new(1));
+        let (messages, error) = decode_all(&p.frames);
+        assert_eq!(messages.len(), 1);
+        assert!(matches!(error, Some(DecodeError::MessageCrc { .. })));
+
+        let p = plan(&all, Some(Fault::CloseMidFrame), &mut Rng::new(1));
+        assert_eq!(p.frames.len(), 2);
+        assert!(matches!(&p.end, StreamEnd::CloseMidFrame(half) if !half.is_empty()));
+
+        let p = plan(&all, Some(Fault::Stall), &mut Rng::new(1));
+        assert_eq!((p.frames.len(), p.end), (2, StreamEnd::Stall));
+    }
+
+    #[test]
+    fn chunks_reassemble() {
+        let data: Vec<u8> = (0..=255).collect();
+        let mut out = Vec::new();
+        push_chunks(&mut out, &data, &mut Rng::new(9));
+        out.extend_from_slice(LAST_CHUNK);
+        let mut reader = bedrock_core::http1::ResponseReader::default();
+        let mut head: &[u8] = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        assert!(matches!(
+            reader.read(&mut head),
+            Ok(Some(bedrock_core::http1::ResponseEvent::Head(_)))
+        ));
+        let mut input = out.as_slice();
+        let mut body = Vec::new();
+        while let Ok(Some(event)) = reader.read(&mut input) {
+            match event {
+                bedrock_core::http1::ResponseEvent::Data(d) => body.extend_from_slice(d),
+                bedrock_core::http1::ResponseEvent::End => break,
+                bedrock_core::http1::ResponseEvent::Head(_) => unreachable!(),
+            }
+        }
+        assert_eq!(body, data);
+    }
+}

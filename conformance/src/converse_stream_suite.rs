@@ -716,11 +716,7 @@ fn try_run_case(path: &Path, entry: &Value) -> Result<Outcome, String> {
             )?;
             checks.push("events before error");
             if let Some(partial) = partial {
-                check_json(
-                    "partial response",
-                    partial,
-                    &response_json(actual_partial)?,
-                )?;
+                check_json("partial response", partial, &response_json(actual_partial)?)?;
                 checks.push("partial");
             }
         }

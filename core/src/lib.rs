@@ -12,6 +12,7 @@
 //! | [`secret`] | [`secret::Secret`], the wrapper that keeps secrets out of `Debug` and `Display` |
 //! | [`catalog`] | the curated model rows: wire ids, limits, features, prices, billing policy |
 //! | [`settings`] | `settings.toml` parsing (from text), credential references, user models merged over the catalog, routing a model id to endpoint, region and signing name |
+//! | [`auth`], [`credentials`] | bearer vs SigV4 from a route's ordered credential list; the AWS default credential chain as sans-IO machines (environment, profiles, `credential_process`, assume role, web identity, SSO, container, IMDSv2); region resolution; a refreshing cache |
 //! | [`billing`] | normalized token usage (uncached input, cache reads, cache writes by TTL, output) and its cost under a billing policy |
 //! | [`converse`] | the Converse response, ConverseStream events, and the stream accumulator |
 //! | [`retry`] | the standard retry mode: backoff, `x-amz-retry-after`, the shared retry-token bucket, seeded jitter |
@@ -43,6 +44,7 @@ pub mod base64;
 pub mod billing;
 pub mod catalog;
 pub mod converse;
+pub mod credentials;
 pub mod error;
 pub mod eventstream;
 pub mod exchange;

@@ -62,10 +62,7 @@ impl fmt::Debug for Need {
             Self::HomeDir => f.write_str("HomeDir"),
             Self::File(path) => f.debug_tuple("File").field(path).finish(),
             // A command line may embed a token as an argument.
-            Self::Command(line) => f
-                .debug_struct("Command")
-                .field("len", &line.len())
-                .finish(),
+            Self::Command(line) => f.debug_struct("Command").field("len", &line.len()).finish(),
             Self::Http(request) => f.debug_tuple("Http").field(request).finish(),
             Self::Now => f.write_str("Now"),
             Self::Vault(name) => f.debug_tuple("Vault").field(name).finish(),
@@ -255,11 +252,8 @@ impl HttpRequest {
     /// An [`http1::RequestError`] when a header would be malformed on the wire (the machines only
     /// build valid requests; this guards a driver that edits one).
     pub fn to_http1(&self) -> Result<Vec<u8>, http1::RequestError> {
-        let mut headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(n, v)| (*n, v.as_str()))
-            .collect();
+        let mut headers: Vec<(&str, &str)> =
+            self.headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
         headers.push(("Connection", "close"));
         let mut out = Vec::with_capacity(256 + self.body.len());
         http1::write_request(&mut out, self.method, &self.target, &headers, &self.body)?;
@@ -318,7 +312,11 @@ impl fmt::Debug for HttpResponse {
             .field("status", &self.status)
             .field(
                 "headers",
-                &self.headers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+                &self
+                    .headers
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>(),
             )
             .field("body_len", &self.body.len())
             .finish()

@@ -6,7 +6,13 @@ use alloc::vec::Vec;
 
 /// The lower-case hex SHA-1 of `data` (FIPS 180-4 §6.1).
 pub(crate) fn sha1_hex(data: &[u8]) -> String {
-    let mut h: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
+    let mut h: [u32; 5] = [
+        0x6745_2301,
+        0xEFCD_AB89,
+        0x98BA_DCFE,
+        0x1032_5476,
+        0xC3D2_E1F0,
+    ];
     let bit_len = (data.len() as u64).wrapping_mul(8);
     let mut message = Vec::with_capacity(data.len() + 72);
     message.extend_from_slice(data);

@@ -37,7 +37,11 @@ impl Url {
         }
         let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
             let (address, after) = v6.split_once(']').ok_or("its IPv6 host is not closed")?;
-            if address.is_empty() || !address.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+            if address.is_empty()
+                || !address
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+            {
                 return Err("its IPv6 host is invalid");
             }
             let port = match after.strip_prefix(':') {
@@ -219,14 +223,29 @@ mod tests {
     #[test]
     fn parses_endpoints() {
         let url = Url::parse("http://169.254.169.254").unwrap();
-        assert_eq!((url.https, url.host.as_str(), url.port, url.target.as_str()), (false, "169.254.169.254", 80, "/"));
+        assert_eq!(
+            (url.https, url.host.as_str(), url.port, url.target.as_str()),
+            (false, "169.254.169.254", 80, "/")
+        );
         let url = Url::parse("http://[FD00:EC2::254]/").unwrap();
         assert_eq!((url.host.as_str(), url.port), ("fd00:ec2::254", 80));
         assert_eq!(url.origin(), "http://[fd00:ec2::254]");
         let url = Url::parse("https://Example.com:8443/creds?x=1#frag").unwrap();
-        assert_eq!((url.https, url.host.as_str(), url.port, url.target.as_str()), (true, "example.com", 8443, "/creds?x=1"));
+        assert_eq!(
+            (url.https, url.host.as_str(), url.port, url.target.as_str()),
+            (true, "example.com", 8443, "/creds?x=1")
+        );
         assert_eq!(Url::parse("http://127.0.0.1:9?q").unwrap().target, "/?q");
-        for bad in ["ftp://x", "x", "http://", "http://u@h/", "http://h:0/", "http://h:99999/", "http://h/a b", "http://[::1"] {
+        for bad in [
+            "ftp://x",
+            "x",
+            "http://",
+            "http://u@h/",
+            "http://h:0/",
+            "http://h:99999/",
+            "http://h/a b",
+            "http://[::1",
+        ] {
             assert!(Url::parse(bad).is_err(), "{bad}");
         }
     }
@@ -236,17 +255,33 @@ mod tests {
         let base = Url::parse("http://127.0.0.1:1234").unwrap();
         assert_eq!(base.join("latest/api/token").target, "/latest/api/token");
         let base = Url::parse("http://127.0.0.1:1234/prefix").unwrap();
-        assert_eq!(base.join("latest/api/token").target, "/prefix/latest/api/token");
+        assert_eq!(
+            base.join("latest/api/token").target,
+            "/prefix/latest/api/token"
+        );
         let base = Url::parse("http://127.0.0.1:1234/prefix/").unwrap();
         assert_eq!(base.join("x").target, "/prefix/x");
     }
 
     #[test]
     fn classifies_hosts() {
-        for host in ["localhost", "127.0.0.1", "127.1.2.3", "::1", "0:0:0:0:0:0:0:1"] {
+        for host in [
+            "localhost",
+            "127.0.0.1",
+            "127.1.2.3",
+            "::1",
+            "0:0:0:0:0:0:0:1",
+        ] {
             assert!(is_loopback(host), "{host}");
         }
-        for host in ["169.254.170.2", "example.com", "128.0.0.1", "::2", "127.0.0", "1.2.3.4.5"] {
+        for host in [
+            "169.254.170.2",
+            "example.com",
+            "128.0.0.1",
+            "::2",
+            "127.0.0",
+            "1.2.3.4.5",
+        ] {
             assert!(!is_loopback(host), "{host}");
         }
         assert!(same_ip("fd00:ec2:0::23", "fd00:ec2::23"));
@@ -258,7 +293,10 @@ mod tests {
     #[test]
     fn form_encodes() {
         assert_eq!(
-            form_encode(&[("Action", "AssumeRole"), ("RoleArn", "arn:aws:iam::1:role/a b+c")]),
+            form_encode(&[
+                ("Action", "AssumeRole"),
+                ("RoleArn", "arn:aws:iam::1:role/a b+c")
+            ]),
             "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%20b%2Bc"
         );
     }

@@ -40,6 +40,7 @@ impl Leaves {
     }
 
     /// The path of the root element.
+    #[cfg(test)]
     pub(crate) fn root(&self) -> Option<&str> {
         self.0
             .first()
@@ -290,7 +291,10 @@ mod tests {
         // Every truncation of a real response is refused, never a panic.
         for end in 0..ASSUME_ROLE.len() - 1 {
             if ASSUME_ROLE.is_char_boundary(end) {
-                assert!(leaves(&ASSUME_ROLE[..end]).is_err(), "prefix of {end} bytes");
+                assert!(
+                    leaves(&ASSUME_ROLE[..end]).is_err(),
+                    "prefix of {end} bytes"
+                );
             }
         }
     }

@@ -1,0 +1,370 @@
+//! Sans-IO credential providers: the Bedrock API key / SigV4 selection of a route's credential
+//! list, the AWS default credential chain, region resolution, and a refreshing cache.
+//!
+//! Credential sources need the outside world — environment variables, files, a
+//! `credential_process`, HTTP to IMDS, a container endpoint, STS or the SSO portal — and the
+//! core never touches it. Instead every source is a *machine* that asks its driver questions
+//! ([`Need`]) and takes the answers ([`Answer`]) until it is done:
+//!
+//! ```text
+//!   poll() ──▶ Step::Need(need) ──▶ driver does the I/O ──▶ provide(answer) ──┐
+//!     ▲                                                                        │
+//!     └────────────────────────────────────────────────────────────────────────┘
+//!   poll() ──▶ Step::Done(Ok(resolved) | Err(CredentialsError))   (final; polling again repeats it)
+//! ```
+//!
+//! | machine | answers with |
+//! |---|---|
+//! | [`AuthMachine`] | the first entry of a route's credential list that resolves: `env:NAME` / `vault:NAME` → a bearer key, `aws_sigv4` → the default chain ([`ResolvedAuth`]) |
+//! | [`ChainMachine`] | SigV4 credentials from the default chain ([`Resolved`]) |
+//! | [`RegionMachine`] | the ambient region: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region` |
+//!
+//! A driver is a loop — here a fake one answering from fixed data, as the tests do:
+//!
+//! ```
+//! use bedrock_core::credentials::{
+//!     Answer, ChainConfig, ChainMachine, CommandOutput, FileError, Machine, Need, SourceKind, Step,
+//! };
+//! use bedrock_core::time::UnixTime;
+//!
+//! let env = [("AWS_PROFILE", "dev")];
+//! let config = "[profile dev]\ncredential_process = /usr/local/bin/get-creds --json\n";
+//! let output = br#"{"Version": 1, "AccessKeyId": "ASIAEXAMPLE", "SecretAccessKey": "s3cr3t",
+//!                   "SessionToken": "t0k3n", "Expiration": "2030-01-01T00:00:00Z"}"#;
+//!
+//! let mut machine = ChainMachine::new(ChainConfig::default());
+//! let resolved = loop {
+//!     let answer = match machine.poll() {
+//!         Step::Done(result) => break result?,
+//!         Step::Need(Need::Env(name)) => {
+//!             Answer::env(env.iter().find(|(n, _)| *n == name).map(|(_, v)| *v))
+//!         }
+//!         Step::Need(Need::HomeDir) => Answer::HomeDir(Some("/home/me".into())),
+//!         Step::Need(Need::File(path)) if path == "/home/me/.aws/config" => {
+//!             Answer::File(Ok(config.into()))
+//!         }
+//!         Step::Need(Need::File(_)) => Answer::File(Err(FileError::NotFound)),
+//!         Step::Need(Need::Command(line)) => {
+//!             assert_eq!(line, "/usr/local/bin/get-creds --json");
+//!             Answer::Command(Ok(CommandOutput { status: Some(0), stdout: output.to_vec(), stderr: Vec::new() }))
+//!         }
+//!         Step::Need(Need::Now) => Answer::Now(UnixTime::from_secs(1_700_000_000)?),
+//!         Step::Need(other) => panic!("not expected here: {other:?}"),
+//!     };
+//!     machine.provide(answer);
+//! };
+//! assert_eq!(resolved.source, SourceKind::CredentialProcess);
+//! assert_eq!(resolved.credentials.access_key_id(), "ASIAEXAMPLE");
+//! assert_eq!(resolved.expires_at(), Some(UnixTime::parse_iso8601("2030-01-01T00:00:00Z")?));
+//! assert!(!format!("{resolved:?}").contains("s3cr3t"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! [`drive`] is that loop for a driver written as a closure. The std crate `bedrock-host`
+//! answers every question with real I/O; adapters only plug in their HTTPS client.
+//!
+//! # The SigV4 chain
+//!
+//! In the order of botocore's `create_credential_resolver` ([`SourceKind::DEFAULT_CHAIN`]):
+//!
+//! | source | configured by |
+//! |---|---|
+//! | environment | `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (or `AWS_SECURITY_TOKEN`), `AWS_CREDENTIAL_EXPIRATION`, `AWS_ACCOUNT_ID`; skipped when a profile is chosen in code ([`ChainConfig::with_profile`]) |
+//! | assume role | profile `role_arn` with `source_profile` (chained, loops refused) or `credential_source` (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`); `role_session_name`, `external_id`, `duration_seconds`; STS `AssumeRole`, SigV4-signed |
+//! | web identity | `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN` (+ `AWS_ROLE_SESSION_NAME`), or profile `web_identity_token_file` + `role_arn`; STS `AssumeRoleWithWebIdentity`, unsigned |
+//! | SSO | profile `sso_session` (+ `[sso-session]` `sso_start_url`, `sso_region`) or legacy `sso_start_url` / `sso_region`, with `sso_account_id`, `sso_role_name`; the AWS CLI's token cache `~/.aws/sso/cache/<sha1>.json`; portal `GetRoleCredentials` |
+//! | credentials file | `[profile]` static keys in `AWS_SHARED_CREDENTIALS_FILE` (`~/.aws/credentials`) |
+//! | `credential_process` | profile `credential_process`: its JSON output (`Version` 1) |
+//! | config file | `[profile x]` static keys in `AWS_CONFIG_FILE` (`~/.aws/config`) |
+//! | container | `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (→ `http://169.254.170.2`) or `_FULL_URI` (https, or http to loopback / 169.254.170.2 / 169.254.170.23 / fd00:ec2::23); `Authorization` from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` (re-read each fetch) or `AWS_CONTAINER_AUTHORIZATION_TOKEN` |
+//! | EC2 instance metadata | IMDSv2 token (`PUT`, TTL 21600) then role and credentials; `AWS_EC2_METADATA_DISABLED`, `AWS_EC2_METADATA_SERVICE_ENDPOINT`, `…_ENDPOINT_MODE=IPv6`, `AWS_EC2_METADATA_V1_DISABLED` (and their profile keys) |
+//!
+//! The profile is [`ChainConfig::with_profile`], else `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`,
+//! else `default`; a named profile that neither file has is an error. A source that is
+//! configured but fails (a `credential_process` exiting non-zero, an STS error, an expired SSO
+//! token) stops the chain with that error instead of falling through to another identity.
+//! Instance metadata failures count as "not found", as in botocore. STS and the SSO portal honour
+//! `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL` (https, or http to a
+//! loopback host only).
+//!
+//! Differences from botocore, on purpose: one attempt per HTTP source (the cache retries on a
+//! later call rather than sleeping inside a resolution); IMDS connection failures do not fall
+//! back to IMDSv1 (only 403/404/405 and timeouts do, which is what hop-limited containers
+//! produce), so a laptop pays one connect timeout, not two; no MFA prompt (`mfa_serial` is an
+//! error saying so); no SSO OIDC token refresh (an expired token asks for `aws sso login`); no
+//! IMDS "static stability" extension of expired credentials; the default session name is
+//! `bedrock-session-<epoch>`.
+//!
+//! # Caching
+//!
+//! [`CredentialCache`] resolves once and hands out the result until it nears expiry: with less
+//! than 15 minutes left (advisory) one caller refreshes while the others keep the old
+//! credentials, and a failed refresh keeps them; under 10 minutes (mandatory) callers wait for
+//! the refresh and a failure is an error. Concurrent callers share one resolution.
+//!
+//! Every type here keeps secrets out of `Debug` and `Display`.
+
+mod cache;
+mod chain;
+mod engine;
+mod error;
+mod list;
+mod profile;
+mod protocol;
+mod sha1;
+mod shell;
+mod sts;
+mod url;
+mod xml;
+
+#[cfg(test)]
+mod tests;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+pub use cache::{CredentialCache, Lookup, Refresh, RefreshPolicy};
+pub use engine::Step;
+pub use error::{CredentialsError, Problem};
+pub use list::{AuthMachine, ResolvedAuth};
+pub use protocol::{
+    Answer, CommandOutput, FileError, HttpFailure, HttpFailureKind, HttpRequest, HttpResponse,
+    Need, ResponseCollector,
+};
+pub use shell::{ShellSyntax, SplitError, split_command};
+
+use engine::Engine;
+
+use crate::sigv4::Credentials;
+use crate::time::UnixTime;
+
+/// A credential source of the SigV4 default chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SourceKind {
+    /// `AWS_ACCESS_KEY_ID` and friends.
+    Environment,
+    /// A profile's `role_arn` via STS `AssumeRole`.
+    AssumeRole,
+    /// A web identity token via STS `AssumeRoleWithWebIdentity`.
+    WebIdentity,
+    /// IAM Identity Center (SSO): the cached token and the portal.
+    Sso,
+    /// Static keys in the shared credentials file.
+    CredentialsFile,
+    /// A profile's `credential_process`.
+    CredentialProcess,
+    /// Static keys in the shared config file.
+    ConfigFile,
+    /// An ECS / EKS Pod Identity container credentials endpoint.
+    Container,
+    /// EC2 instance metadata (IMDSv2).
+    InstanceMetadata,
+}
+
+impl SourceKind {
+    /// The default chain, in botocore's order.
+    pub const DEFAULT_CHAIN: [Self; 9] = [
+        Self::Environment,
+        Self::AssumeRole,
+        Self::WebIdentity,
+        Self::Sso,
+        Self::CredentialsFile,
+        Self::CredentialProcess,
+        Self::ConfigFile,
+        Self::Container,
+        Self::InstanceMetadata,
+    ];
+
+    /// A stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Environment => "environment",
+            Self::AssumeRole => "assume_role",
+            Self::WebIdentity => "web_identity",
+            Self::Sso => "sso",
+            Self::CredentialsFile => "credentials_file",
+            Self::CredentialProcess => "credential_process",
+            Self::ConfigFile => "config_file",
+            Self::Container => "container",
+            Self::InstanceMetadata => "instance_metadata",
+        }
+    }
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How the default chain runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChainConfig {
+    profile: Option<String>,
+    region: Option<String>,
+    sources: Option<Vec<SourceKind>>,
+}
+
+impl ChainConfig {
+    /// The default chain, profile from the environment.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Uses this profile (a `--profile` flag): it wins over `AWS_PROFILE` and, as in botocore,
+    /// turns off the environment-key source.
+    #[must_use]
+    pub fn with_profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
+    }
+
+    /// The region for STS calls (else `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's
+    /// `region`, `us-east-1`).
+    #[must_use]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Runs only these sources, in this order.
+    #[must_use]
+    pub fn with_sources(mut self, sources: &[SourceKind]) -> Self {
+        self.sources = Some(sources.into());
+        self
+    }
+
+    /// The explicit profile.
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_deref()
+    }
+
+    /// The explicit STS region.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// The sources, in order.
+    pub fn sources(&self) -> &[SourceKind] {
+        self.sources
+            .as_deref()
+            .unwrap_or(&SourceKind::DEFAULT_CHAIN)
+    }
+}
+
+/// SigV4 credentials and where they came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    /// The credentials (their expiry, if any, is [`Credentials::expires_at`]).
+    pub credentials: Credentials,
+    /// The source.
+    pub source: SourceKind,
+    /// Which profile, role, file or endpoint, in words (no secrets).
+    pub detail: String,
+    /// The AWS account, when the source said.
+    pub account_id: Option<String>,
+}
+
+impl Resolved {
+    /// When the credentials expire; `None` for long-term keys.
+    pub fn expires_at(&self) -> Option<UnixTime> {
+        self.credentials.expires_at()
+    }
+}
+
+/// A credential machine: poll it, answer what it needs, until it is done.
+pub trait Machine {
+    /// What it resolves to.
+    type Output;
+
+    /// The next question, or the result. Polling again without answering repeats the question;
+    /// polling after the result repeats the result.
+    fn poll(&mut self) -> Step<Self::Output>;
+
+    /// Answers the question the last [`poll`](Machine::poll) asked. An answer of the wrong kind,
+    /// or one given when nothing was asked, fails the machine ([`Problem::Driver`]).
+    fn provide(&mut self, answer: Answer);
+}
+
+/// Drives `machine` to the end, answering each question with `answer`.
+///
+/// # Errors
+///
+/// The machine's [`CredentialsError`].
+pub fn drive<M: Machine + ?Sized>(
+    machine: &mut M,
+    mut answer: impl FnMut(&Need) -> Answer,
+) -> Result<M::Output, CredentialsError> {
+    loop {
+        match machine.poll() {
+            Step::Need(need) => {
+                let reply = answer(&need);
+                machine.provide(reply);
+            }
+            Step::Done(result) => return result,
+        }
+    }
+}
+
+/// The SigV4 default credential chain as a machine. See the [module docs](self).
+#[derive(Debug)]
+pub struct ChainMachine {
+    config: ChainConfig,
+    engine: Engine<Resolved>,
+}
+
+impl ChainMachine {
+    /// A machine that walks the chain once.
+    pub fn new(config: ChainConfig) -> Self {
+        Self {
+            config,
+            engine: Engine::default(),
+        }
+    }
+}
+
+impl Machine for ChainMachine {
+    type Output = Resolved;
+
+    fn poll(&mut self) -> Step<Resolved> {
+        let config = &self.config;
+        self.engine.poll(|cx| chain::resolve(cx, config))
+    }
+
+    fn provide(&mut self, answer: Answer) {
+        self.engine.provide(answer);
+    }
+}
+
+/// The ambient region as a machine: `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's
+/// `region` in the shared config files. Resolves to `None` when none is set.
+#[derive(Debug)]
+pub struct RegionMachine {
+    profile: Option<String>,
+    engine: Engine<Option<String>>,
+}
+
+impl RegionMachine {
+    /// A machine for `profile` (else `AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, `default`).
+    pub fn new(profile: Option<&str>) -> Self {
+        Self {
+            profile: profile.map(String::from),
+            engine: Engine::default(),
+        }
+    }
+}
+
+impl Machine for RegionMachine {
+    type Output = Option<String>;
+
+    fn poll(&mut self) -> Step<Option<String>> {
+        let profile = self.profile.as_deref();
+        self.engine.poll(|cx| chain::region(cx, profile))
+    }
+
+    fn provide(&mut self, answer: Answer) {
+        self.engine.provide(answer);
+    }
+}

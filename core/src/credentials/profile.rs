@@ -1,0 +1,252 @@
+//! The shared `config` and `credentials` files: an INI parser with botocore's
+//! (`configparser.RawConfigParser`) rules, and the profile view the providers read.
+//!
+//! - `[section]` headers; in `config`, `[default]`, `[profile NAME]` (the name may be quoted),
+//!   `[sso-session NAME]` and `[services NAME]`; in `credentials`, `[NAME]`;
+//! - `key = value` or `key: value` (split at the first `=` or `:`), keys case-insensitive,
+//!   values trimmed; whole-line comments starting with `#` or `;` (no inline comments);
+//! - an indented line after a property continues its value (nested `s3 =` blocks);
+//! - a repeated section merges into the first, later keys winning;
+//! - anything else is an error naming the file and the 1-based line, never the line's text
+//!   (it may hold a secret).
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+/// Properties of one section, keys lowercased.
+pub(crate) type Props = BTreeMap<String, String>;
+
+/// A parse failure: the 1-based line and what is wrong with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct IniError {
+    pub(crate) line: usize,
+    pub(crate) reason: &'static str,
+}
+
+/// Parses INI text into `(section header, properties)` in file order (repeated headers merged).
+pub(crate) fn parse_ini(text: &str) -> Result<Vec<(String, Props)>, IniError> {
+    let mut sections: Vec<(String, Props)> = Vec::new();
+    let mut current: Option<usize> = None;
+    let mut last_key: Option<(String, usize)> = None;
+    for (index, raw) in text.trim_start_matches('\u{feff}').split('\n').enumerate() {
+        let line_no = index + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
+            continue;
+        }
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if let (Some(section), Some((key, key_indent))) = (current, last_key.as_ref())
+            && indent > *key_indent
+        {
+            // Indented deeper than its property: a continuation of that value (or a nested
+            // block such as `s3 =`), as configparser reads it.
+            if let Some(value) = sections[section].1.get_mut(key) {
+                value.push('\n');
+                value.push_str(trimmed);
+            }
+            continue;
+        }
+        if let Some(header) = trimmed.strip_prefix('[') {
+            let end = header.rfind(']').ok_or(IniError {
+                line: line_no,
+                reason: "a section header must end with ']'",
+            })?;
+            let name = header[..end].trim();
+            if name.is_empty() {
+                return Err(IniError {
+                    line: line_no,
+                    reason: "empty section name",
+                });
+            }
+            current = Some(match sections.iter().position(|(n, _)| n == name) {
+                Some(existing) => existing,
+                None => {
+                    sections.push((name.to_string(), Props::new()));
+                    sections.len() - 1
+                }
+            });
+            last_key = None;
+            continue;
+        }
+        let Some(at) = trimmed.find(['=', ':']) else {
+            return Err(IniError {
+                line: line_no,
+                reason: "expected '[section]' or 'key = value'",
+            });
+        };
+        let key = trimmed[..at].trim().to_ascii_lowercase();
+        if key.is_empty() {
+            return Err(IniError {
+                line: line_no,
+                reason: "a property has no name before '='",
+            });
+        }
+        let Some(section) = current else {
+            return Err(IniError {
+                line: line_no,
+                reason: "a property appears before any [section] header",
+            });
+        };
+        let value = trimmed[at + 1..].trim().to_string();
+        sections[section].1.insert(key.clone(), value);
+        last_key = Some((key, indent));
+    }
+    Ok(sections)
+}
+
+/// Both shared files, parsed and indexed by profile.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ProfileFiles {
+    pub(crate) config_path: String,
+    pub(crate) credentials_path: String,
+    config: BTreeMap<String, Props>,
+    credentials: BTreeMap<String, Props>,
+    sso_sessions: BTreeMap<String, Props>,
+}
+
+impl ProfileFiles {
+    /// Indexes parsed files.
+    pub(crate) fn new(
+        config_path: String,
+        config: Vec<(String, Props)>,
+        credentials_path: String,
+        credentials: Vec<(String, Props)>,
+    ) -> Self {
+        let mut files = Self {
+            config_path,
+            credentials_path,
+            ..Self::default()
+        };
+        for (header, props) in config {
+            let (kind, name) = match header.split_once([' ', '\t']) {
+                Some((kind, name)) => (kind, unquote(name.trim())),
+                None => (header.as_str(), ""),
+            };
+            let target = match (kind, name.is_empty()) {
+                ("default", true) => files.config.entry("default".into()).or_default(),
+                ("profile", false) => files.config.entry(name.into()).or_default(),
+                ("sso-session", false) => files.sso_sessions.entry(name.into()).or_default(),
+                // `[services x]`, `[plugins]` and other sections are not credential settings.
+                _ => continue,
+            };
+            target.extend(props);
+        }
+        for (name, props) in credentials {
+            files.credentials.entry(name).or_default().extend(props);
+        }
+        files
+    }
+
+    /// Whether either file has the profile.
+    pub(crate) fn has_profile(&self, name: &str) -> bool {
+        self.config.contains_key(name) || self.credentials.contains_key(name)
+    }
+
+    /// The profile's `config` section.
+    pub(crate) fn config_profile(&self, name: &str) -> Option<&Props> {
+        self.config.get(name)
+    }
+
+    /// The profile's `credentials` section.
+    pub(crate) fn credentials_profile(&self, name: &str) -> Option<&Props> {
+        self.credentials.get(name)
+    }
+
+    /// The profile with `credentials` values over `config` values, as botocore's
+    /// `full_config` merges them.
+    pub(crate) fn merged(&self, name: &str) -> Props {
+        let mut props = self.config.get(name).cloned().unwrap_or_default();
+        if let Some(credentials) = self.credentials.get(name) {
+            props.extend(credentials.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        props
+    }
+
+    /// An `[sso-session NAME]` section.
+    pub(crate) fn sso_session(&self, name: &str) -> Option<&Props> {
+        self.sso_sessions.get(name)
+    }
+}
+
+/// A non-empty property value.
+pub(crate) fn prop<'p>(props: &'p Props, key: &str) -> Option<&'p str> {
+    props.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())
+}
+
+fn unquote(name: &str) -> &str {
+    name.strip_prefix('"')
+        .and_then(|n| n.strip_suffix('"'))
+        .unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_botocore_style_ini() {
+        let text = "\u{feff}# comment\n[default]\naws_access_key_id = AKID\r\nAWS_Secret_Access_Key: s=e:c\n\n; c\n[profile dev]\n  region = us-west-2  \n  output = json\ns3 =\n  max_concurrent_requests = 10\n  addressing_style = path\n[default] trailing\nregion=eu-west-1\n";
+        let sections = parse_ini(text).unwrap();
+        assert_eq!(sections.len(), 2);
+        let (name, default) = &sections[0];
+        assert_eq!(name, "default");
+        assert_eq!(default["aws_access_key_id"], "AKID");
+        assert_eq!(default["aws_secret_access_key"], "s=e:c");
+        assert_eq!(default["region"], "eu-west-1", "repeated section merged");
+        let (name, dev) = &sections[1];
+        assert_eq!(name, "profile dev");
+        assert_eq!(
+            dev["region"], "us-west-2",
+            "indented first property is a property"
+        );
+        assert_eq!(dev["output"], "json", "same indentation: a new property");
+        assert_eq!(
+            dev["s3"],
+            "\nmax_concurrent_requests = 10\naddressing_style = path"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_line_only() {
+        let err = parse_ini("[default]\naws_access_key_id = A\nwJalrXUtnFEMI\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert_eq!(parse_ini("key = v\n").unwrap_err().line, 1);
+        assert_eq!(parse_ini("\n\n[default\n").unwrap_err().line, 3);
+        assert_eq!(parse_ini("[ ]\n").unwrap_err().line, 1);
+        assert_eq!(parse_ini("[x]\n= v\n").unwrap_err().line, 2);
+    }
+
+    #[test]
+    fn indexes_profiles_and_sessions() {
+        let config = parse_ini(
+            "[default]\nregion = us-east-1\n[profile dev]\nrole_arn = r\n[profile \"my prof\"]\nregion = x\n[sso-session corp]\nsso_region = us-east-1\n[services s]\nsts =\n  endpoint_url = http://x\n[stray]\nregion = y\n",
+        )
+        .unwrap();
+        let credentials =
+            parse_ini("[dev]\naws_access_key_id = A\n[profile dev]\nx = 1\n").unwrap();
+        let files = ProfileFiles::new("c".into(), config, "k".into(), credentials);
+        assert!(
+            files.has_profile("default")
+                && files.has_profile("dev")
+                && files.has_profile("my prof")
+        );
+        assert!(
+            !files.has_profile("stray"),
+            "config sections need the profile prefix"
+        );
+        assert!(
+            files.has_profile("profile dev"),
+            "credentials sections are names verbatim"
+        );
+        let dev = files.merged("dev");
+        assert_eq!(dev["role_arn"], "r");
+        assert_eq!(dev["aws_access_key_id"], "A");
+        assert_eq!(
+            files.sso_session("corp").unwrap()["sso_region"],
+            "us-east-1"
+        );
+        assert_eq!(prop(&dev, "missing"), None);
+    }
+}

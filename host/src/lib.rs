@@ -1,0 +1,443 @@
+//! `bedrock-host`: the `std` glue the adapters and the CLI share, so no I/O code is written
+//! twice.
+//!
+//! `bedrock-core` never touches the outside world; its credential machines ask questions
+//! ([`Need`]). [`Host`] answers them with real I/O:
+//!
+//! | question | answered with |
+//! |---|---|
+//! | `Env(name)` | the [`Env`]: the process environment, or a fixed map (tests) |
+//! | `HomeDir` | `HOME` (Windows: `USERPROFILE`, then `HOME`) from that environment |
+//! | `File(path)` | `std::fs::read` (missing → `NotFound`) |
+//! | `Command(line)` | [`run_command`]: split by botocore's platform rules, run without a shell |
+//! | `Http(request)` | `http://`: [`send_plain`] over a `std` socket; `https://`: the adapter's [`HttpsTransport`] |
+//! | `Now` | `SystemTime::now()` |
+//! | `Vault(name)` | the [`Vault`], if one is configured |
+//!
+//! It also finds and reads `settings.toml` ([`Host::settings_path`], [`Host::load_settings`])
+//! and keeps the secret vault ([`Vault`]). [`SharedCredentials`] wraps the core's
+//! [`CredentialCache`](bedrock_core::credentials::CredentialCache) for threads: one
+//! resolution per burst, waiters on a condition variable.
+//!
+//! ```no_run
+//! use bedrock_host::{Env, Host, SharedCredentials};
+//! use bedrock_core::credentials::{ChainConfig, CredentialCache};
+//! use bedrock_core::settings::RouteInputs;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let (host, settings) = Host::load(Env::process())?;        // settings file + vault
+//! // The blocking adapter adds its TLS client: host.with_https(|request| …)
+//! let region = host.region(None)?;                            // AWS_REGION, profile, …
+//! let route = settings.route("us.anthropic.claude-haiku-4-5", &RouteInputs { region: region.as_deref() })?;
+//! let credentials = SharedCredentials::new(CredentialCache::new(&route.credentials, ChainConfig::default()));
+//! let resolved = credentials.auth(&host)?;                    // resolves once, then cached
+//! println!("signing with {}", resolved.auth.scheme());
+//! # Ok(()) }
+//! ```
+//!
+//! Paths:
+//!
+//! | file | location |
+//! |---|---|
+//! | settings | `BEDROCK_SETTINGS`, else `<config dir>/bedrock/settings.toml` |
+//! | vault | `[llm.vault] path` (`~` expanded, relative to the settings file's directory), else `<config dir>/bedrock/vault.toml` |
+//! | config dir | Windows `%APPDATA%`; elsewhere `$XDG_CONFIG_HOME` (if absolute), else `~/.config` |
+
+mod env;
+mod http;
+mod process;
+mod shared;
+mod vault;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use bedrock_core::credentials::{
+    Answer, AuthMachine, ChainConfig, ChainMachine, CredentialsError, FileError, HttpFailure,
+    HttpFailureKind, Machine, Need, RegionMachine, Resolved, ResolvedAuth, drive,
+};
+use bedrock_core::error::{Error, ErrorKind};
+use bedrock_core::settings::{CredentialRef, Settings, SettingsError};
+use bedrock_core::time::UnixTime;
+
+pub use env::Env;
+pub use http::{HttpsTransport, send_plain};
+pub use process::run_command;
+pub use shared::SharedCredentials;
+pub use vault::{Vault, VaultError};
+
+/// Files larger than this are not credential files; reading stops with an error.
+const MAX_FILE: u64 = 4 * 1024 * 1024;
+
+/// Answers the core's questions with real I/O. Cheap to clone and share (`Send + Sync`).
+#[derive(Clone, Default)]
+pub struct Host {
+    env: Env,
+    https: Option<Arc<dyn HttpsTransport>>,
+    vault: Option<Vault>,
+}
+
+impl fmt::Debug for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Host")
+            .field("env", &self.env)
+            .field("https", &self.https.is_some())
+            .field("vault", &self.vault)
+            .finish()
+    }
+}
+
+/// Why the host could not find or read its configuration.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum HostError {
+    /// A file could not be read.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// `BEDROCK_SETTINGS` names a file that does not exist.
+    MissingSettings {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The settings file is invalid.
+    Settings {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the line.
+        error: SettingsError,
+    },
+    /// Neither a home directory nor a platform config directory is known.
+    NoConfigDir,
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            Self::MissingSettings { path } => write!(
+                f,
+                "BEDROCK_SETTINGS names {}, which does not exist",
+                path.display()
+            ),
+            Self::Settings { path, error } => write!(f, "{}: {error}", path.display()),
+            Self::NoConfigDir => f.write_str(
+                "no configuration directory: set HOME (or XDG_CONFIG_HOME / APPDATA) or BEDROCK_SETTINGS",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for HostError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Io { source, .. } => Some(source),
+            Self::Settings { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<HostError> for Error {
+    fn from(e: HostError) -> Self {
+        Error::new(ErrorKind::Configuration, e.to_string())
+    }
+}
+
+impl From<VaultError> for Error {
+    fn from(e: VaultError) -> Self {
+        Error::new(ErrorKind::Configuration, e.to_string())
+    }
+}
+
+/// The settings and where they came from.
+#[derive(Clone, Debug)]
+pub struct LoadedSettings {
+    /// The parsed settings (`Settings::default()` when there is no file).
+    pub settings: Settings,
+    /// The file read, `None` when none exists.
+    pub path: Option<PathBuf>,
+}
+
+impl Host {
+    /// A host on the process environment, without HTTPS or a vault.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A host on `env`, without HTTPS or a vault.
+    pub fn with_env(env: Env) -> Self {
+        Self {
+            env,
+            ..Self::default()
+        }
+    }
+
+    /// Reads the settings file and sets up the vault it names (or the default one): what the
+    /// CLI and the adapters do at start-up.
+    ///
+    /// # Errors
+    ///
+    /// A [`HostError`] for an unreadable or invalid settings file, or a missing config dir
+    /// when a vault path is needed.
+    pub fn load(env: Env) -> Result<(Self, Settings), HostError> {
+        let host = Self::with_env(env);
+        let loaded = host.load_settings()?;
+        let vault = host.vault_for(&loaded)?;
+        Ok((host.with_vault(vault), loaded.settings))
+    }
+
+    /// Adds the adapter's HTTPS client (for STS, the SSO portal, https container endpoints).
+    #[must_use]
+    pub fn with_https(mut self, transport: impl HttpsTransport + 'static) -> Self {
+        self.https = Some(Arc::new(transport));
+        self
+    }
+
+    /// Uses `vault` for `vault:NAME` references.
+    #[must_use]
+    pub fn with_vault(mut self, vault: Vault) -> Self {
+        self.vault = Some(vault);
+        self
+    }
+
+    /// The environment.
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+
+    /// The vault, if configured.
+    pub fn vault(&self) -> Option<&Vault> {
+        self.vault.as_ref()
+    }
+
+    /// Answers one question of a credential machine.
+    pub fn answer(&self, need: &Need) -> Answer {
+        match need {
+            Need::Env(name) => Answer::Env(self.env.var(name)),
+            Need::HomeDir => {
+                Answer::HomeDir(self.home_dir().map(|p| p.to_string_lossy().into_owned()))
+            }
+            Need::File(path) => Answer::File(read_file(Path::new(path))),
+            Need::Command(line) => Answer::Command(run_command(line)),
+            Need::Http(request) => Answer::Http(if request.https {
+                match &self.https {
+                    Some(transport) => transport.send(request),
+                    None => Err(HttpFailure::new(
+                        HttpFailureKind::Unsupported,
+                        format!(
+                            "{} needs HTTPS, and no HTTPS transport was given to the host (Host::with_https)",
+                            request.url()
+                        ),
+                    )),
+                }
+            } else {
+                send_plain(request)
+            }),
+            Need::Now => Answer::Now(wall_clock()),
+            Need::Vault(name) => Answer::Vault(match &self.vault {
+                Some(vault) => vault.get(name).map_err(|e| e.to_string()),
+                None => Ok(None),
+            }),
+            other => Answer::Http(Err(HttpFailure::new(
+                HttpFailureKind::Unsupported,
+                format!("this host cannot answer a {} question", other.kind()),
+            ))),
+        }
+    }
+
+    /// Drives a machine to the end with real I/O.
+    ///
+    /// # Errors
+    ///
+    /// The machine's [`CredentialsError`].
+    pub fn drive<M: Machine + ?Sized>(
+        &self,
+        machine: &mut M,
+    ) -> Result<M::Output, CredentialsError> {
+        drive(machine, |need| self.answer(need))
+    }
+
+    /// Resolves a route's credential list once (no cache: see [`SharedCredentials`]).
+    ///
+    /// # Errors
+    ///
+    /// The product's "no credentials" error, or the failing source's.
+    pub fn resolve_auth(
+        &self,
+        references: &[CredentialRef],
+        chain: ChainConfig,
+    ) -> Result<ResolvedAuth, Error> {
+        Ok(self.drive(&mut AuthMachine::new(references, chain))?)
+    }
+
+    /// Walks the SigV4 default chain once.
+    ///
+    /// # Errors
+    ///
+    /// The chain's [`CredentialsError`].
+    pub fn resolve_sigv4(&self, chain: ChainConfig) -> Result<Resolved, CredentialsError> {
+        self.drive(&mut ChainMachine::new(chain))
+    }
+
+    /// The ambient region: `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`
+    /// (for [`bedrock_core::settings::RouteInputs::region`]).
+    ///
+    /// # Errors
+    ///
+    /// A malformed or unreadable shared config file.
+    pub fn region(&self, profile: Option<&str>) -> Result<Option<String>, CredentialsError> {
+        self.drive(&mut RegionMachine::new(profile))
+    }
+
+    /// The home directory: `HOME`, else `USERPROFILE` (Windows: the other way round).
+    pub fn home_dir(&self) -> Option<PathBuf> {
+        let order: [&str; 2] = if cfg!(windows) {
+            ["USERPROFILE", "HOME"]
+        } else {
+            ["HOME", "USERPROFILE"]
+        };
+        order
+            .iter()
+            .find_map(|name| self.env.non_empty(name))
+            .map(PathBuf::from)
+    }
+
+    /// The platform configuration directory: Windows `%APPDATA%`; elsewhere
+    /// `$XDG_CONFIG_HOME` when absolute, else `~/.config`.
+    pub fn config_dir(&self) -> Option<PathBuf> {
+        if cfg!(windows)
+            && let Some(app_data) = self.env.non_empty("APPDATA")
+        {
+            return Some(PathBuf::from(app_data));
+        }
+        if let Some(xdg) = self.env.non_empty("XDG_CONFIG_HOME")
+            && Path::new(&xdg).is_absolute()
+        {
+            return Some(PathBuf::from(xdg));
+        }
+        self.home_dir().map(|home| home.join(".config"))
+    }
+
+    /// This program's directory under the config dir: `<config dir>/bedrock`.
+    pub fn bedrock_dir(&self) -> Option<PathBuf> {
+        self.config_dir().map(|dir| dir.join("bedrock"))
+    }
+
+    /// Where the settings file is: `BEDROCK_SETTINGS`, else `<config dir>/bedrock/settings.toml`.
+    pub fn settings_path(&self) -> Option<PathBuf> {
+        match self.env.non_empty("BEDROCK_SETTINGS") {
+            Some(path) => Some(self.expand_home(&path)),
+            None => self.bedrock_dir().map(|dir| dir.join("settings.toml")),
+        }
+    }
+
+    /// Reads and parses the settings file; no file is `Settings::default()` (both providers
+    /// disabled) unless `BEDROCK_SETTINGS` named it.
+    ///
+    /// # Errors
+    ///
+    /// [`HostError::MissingSettings`], [`HostError::Io`], or [`HostError::Settings`] with
+    /// the file and line.
+    pub fn load_settings(&self) -> Result<LoadedSettings, HostError> {
+        let Some(path) = self.settings_path() else {
+            return Ok(LoadedSettings {
+                settings: Settings::default(),
+                path: None,
+            });
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if self.env.non_empty("BEDROCK_SETTINGS").is_some() {
+                    return Err(HostError::MissingSettings { path });
+                }
+                return Ok(LoadedSettings {
+                    settings: Settings::default(),
+                    path: None,
+                });
+            }
+            Err(source) => return Err(HostError::Io { path, source }),
+        };
+        let settings = Settings::parse(&text).map_err(|error| HostError::Settings {
+            path: path.clone(),
+            error,
+        })?;
+        Ok(LoadedSettings {
+            settings,
+            path: Some(path),
+        })
+    }
+
+    /// The vault the settings name (`[llm.vault] path`: `~` expanded, a relative path taken
+    /// from the settings file's directory), else `<config dir>/bedrock/vault.toml`.
+    ///
+    /// # Errors
+    ///
+    /// [`HostError::NoConfigDir`] when no path can be formed.
+    pub fn vault_for(&self, loaded: &LoadedSettings) -> Result<Vault, HostError> {
+        if let Some(path) = loaded.settings.vault_path() {
+            let path = self.expand_home(path);
+            if path.is_absolute() {
+                return Ok(Vault::at(path));
+            }
+            let base = loaded
+                .path
+                .as_deref()
+                .and_then(Path::parent)
+                .map(Path::to_path_buf)
+                .or_else(|| self.bedrock_dir())
+                .ok_or(HostError::NoConfigDir)?;
+            return Ok(Vault::at(base.join(path)));
+        }
+        self.bedrock_dir()
+            .map(|dir| Vault::at(dir.join("vault.toml")))
+            .ok_or(HostError::NoConfigDir)
+    }
+
+    fn expand_home(&self, path: &str) -> PathBuf {
+        let rest = if path == "~" {
+            Some("")
+        } else {
+            path.strip_prefix("~/").or_else(|| path.strip_prefix("~\\"))
+        };
+        match (rest, self.home_dir()) {
+            (Some(rest), Some(home)) => home.join(rest),
+            _ => PathBuf::from(path),
+        }
+    }
+}
+
+/// The wall clock as the core's [`UnixTime`].
+pub fn wall_clock() -> UnixTime {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| UnixTime::from_duration(d).ok())
+        .unwrap_or(UnixTime::UNIX_EPOCH)
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, FileError> {
+    use std::io::Read;
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(FileError::NotFound),
+        Err(e) => return Err(FileError::Unreadable(e.to_string())),
+    };
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| FileError::Unreadable(e.to_string()))?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(FileError::Unreadable(format!(
+            "larger than {} MiB",
+            MAX_FILE / (1024 * 1024)
+        )));
+    }
+    Ok(bytes)
+}

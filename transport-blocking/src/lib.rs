@@ -32,10 +32,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bedrock_core::auth::Auth;
+use bedrock_core::catalog::Provider;
+use bedrock_core::credentials::{
+    ChainConfig, CredentialCache, HttpFailure, HttpFailureKind, HttpRequest, HttpResponse,
+};
 use bedrock_core::error::{Error, ErrorKind};
 use bedrock_core::exchange::{Event, Exchange, ExchangeConfig, Operation};
 use bedrock_core::model::{Request, Response, StreamEvent};
+use bedrock_core::settings::CredentialRef;
 use bedrock_core::settings::{Route, RouteInputs, Settings};
+use bedrock_host::{Env, Host, SharedCredentials};
 
 pub use clock::{entropy, now};
 
@@ -68,6 +74,11 @@ pub trait CredentialSource: Send + Sync {
     ///
     /// [`ErrorKind::NoCredentials`] (with the hint) when nothing resolves.
     fn auth(&self, route: &Route) -> Result<Auth, Error>;
+
+    /// The service rejected the credential `route` used (expired, revoked): forget it.
+    fn invalidate(&self, route: &Route) {
+        let _ = route;
+    }
 }
 
 /// One fixed credential for every call.
@@ -198,23 +209,50 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client configured from the environment: `AWS_REGION` / `AWS_DEFAULT_REGION`, and
-    /// credentials from `AWS_BEARER_TOKEN_BEDROCK`, `BEDROCK_API_KEY` or the SigV4 environment
-    /// keys, with both providers enabled.
+    /// A client configured like the AWS SDKs and the `bedrock` CLI: the settings file
+    /// (`BEDROCK_SETTINGS` or the platform config dir; both providers enabled unless it says
+    /// `enabled = false`), the vault, the region (`AWS_REGION`, `AWS_DEFAULT_REGION`, the
+    /// profile), `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, and each route's credential list
+    /// (bearer keys from the environment or the vault, then the full SigV4 chain).
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::NoCredentials`] when the environment holds none.
+    /// An unreadable or invalid settings file, or an invalid endpoint override.
     pub fn from_env() -> Result<Self, Error> {
-        let mut settings = Settings::default();
+        let (host, mut settings) = Host::load(Env::process())?;
         settings.enable_all_unless_disabled();
-        let region = std::env::var("AWS_REGION")
-            .ok()
-            .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok());
+        Self::from_host(host, settings, Timeouts::default())
+    }
+
+    /// A client on an explicit [`Host`] (environment, vault) and settings, with the SigV4 chain
+    /// behind each route's credential list. `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` in the host's
+    /// environment overrides the `bedrock` provider's endpoint, as in the AWS SDKs.
+    ///
+    /// # Errors
+    ///
+    /// A malformed shared AWS config (for the region) or an invalid endpoint override.
+    pub fn from_host(
+        host: Host,
+        mut settings: Settings,
+        timeouts: Timeouts,
+    ) -> Result<Self, Error> {
+        let region = host.region(None).map_err(Error::from)?;
+        if let Some(endpoint) = host.env().non_empty("AWS_ENDPOINT_URL_BEDROCK_RUNTIME") {
+            settings
+                .override_endpoint(Provider::Bedrock, Some(&endpoint), region.as_deref())
+                .map_err(|e| {
+                    Error::new(
+                        ErrorKind::Configuration,
+                        format!("AWS_ENDPOINT_URL_BEDROCK_RUNTIME: {e}"),
+                    )
+                })?;
+        }
+        let host = host.with_https(UreqHttps(agent(&timeouts)));
         Client::builder()
             .settings(settings)
             .region(region)
-            .credentials(Arc::new(EnvCredentials))
+            .timeouts(timeouts)
+            .credentials(Arc::new(HostCredentials::new(host)))
             .build()
     }
 
@@ -298,6 +336,7 @@ impl Client {
 
     fn start(&self, request: &Request, operation: Operation) -> Result<Call<'_>, Error> {
         let route = self.route(&request.model)?;
+        let route_for_call = route.clone();
         let auth = self
             .credentials
             .auth(&route)
@@ -314,6 +353,7 @@ impl Client {
         )?;
         Ok(Call {
             client: self,
+            route: route_for_call,
             exchange,
             body: None,
             events: VecDeque::new(),
@@ -325,6 +365,7 @@ impl Client {
 /// One call in progress: the exchange, the response body being read, events not yet handed out.
 struct Call<'c> {
     client: &'c Client,
+    route: Route,
     exchange: Exchange,
     body: Option<ureq::BodyReader<'static>>,
     events: VecDeque<Event>,
@@ -348,6 +389,10 @@ impl Call<'_> {
                 }
             }
             if let Some(error) = self.exchange.error() {
+                if error.kind() == ErrorKind::Authentication {
+                    // Expired or revoked: the next call resolves afresh.
+                    self.client.credentials.invalidate(&self.route);
+                }
                 return Err(error.clone());
             }
             if self.exchange.is_finished() {
@@ -475,37 +520,107 @@ impl Iterator for Stream<'_> {
     }
 }
 
-/// Credentials from the environment alone: a bearer key (`AWS_BEARER_TOKEN_BEDROCK`, then
-/// `BEDROCK_API_KEY`; trimmed, blank is absent), else SigV4 keys (`AWS_ACCESS_KEY_ID`,
-/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct EnvCredentials;
+/// Credentials through the host: each distinct credential list (per route) gets one shared,
+/// refreshing cache, resolved with real I/O the first time a call needs it.
+pub struct HostCredentials {
+    host: Host,
+    caches: std::sync::Mutex<Vec<(Vec<CredentialRef>, Arc<SharedCredentials>)>>,
+}
 
-impl CredentialSource for EnvCredentials {
+impl std::fmt::Debug for HostCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostCredentials")
+            .field("host", &self.host)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HostCredentials {
+    /// Resolves credentials with `host`.
+    pub fn new(host: Host) -> Self {
+        Self {
+            host,
+            caches: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    fn shared(&self, references: &[CredentialRef]) -> Arc<SharedCredentials> {
+        let mut caches = self
+            .caches
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, shared)) = caches.iter().find(|(refs, _)| refs == references) {
+            return Arc::clone(shared);
+        }
+        let shared = Arc::new(SharedCredentials::new(CredentialCache::new(
+            references,
+            ChainConfig::default(),
+        )));
+        caches.push((references.to_vec(), Arc::clone(&shared)));
+        shared
+    }
+}
+
+impl CredentialSource for HostCredentials {
     fn auth(&self, route: &Route) -> Result<Auth, Error> {
-        let var = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        for name in ["AWS_BEARER_TOKEN_BEDROCK", "BEDROCK_API_KEY"] {
-            if let Some(key) = var(name) {
-                return Ok(Auth::bearer(&key));
+        Ok(self.shared(&route.credentials).auth(&self.host)?.auth)
+    }
+
+    fn invalidate(&self, route: &Route) {
+        self.shared(&route.credentials).invalidate();
+    }
+}
+
+/// The host's HTTPS transport for credential services (STS, the SSO portal): the same ureq
+/// agent configuration as the calls.
+struct UreqHttps(ureq::Agent);
+
+impl bedrock_host::HttpsTransport for UreqHttps {
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, HttpFailure> {
+        let url = request.url();
+        let mut builder = ureq::http::Request::builder()
+            .method(request.method)
+            .uri(&url);
+        for (name, value) in &request.headers {
+            if !name.eq_ignore_ascii_case("host") && !name.eq_ignore_ascii_case("content-length") {
+                builder = builder.header(*name, value.as_str());
             }
         }
-        if route.provider == bedrock_core::catalog::Provider::Bedrock
-            && let (Some(id), Some(secret)) =
-                (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"))
-        {
-            let mut credentials = bedrock_core::sigv4::Credentials::new(id, secret)?;
-            if let Some(token) = var("AWS_SESSION_TOKEN") {
-                credentials = credentials.with_session_token(token);
-            }
-            return Ok(Auth::SigV4(credentials));
-        }
-        Err(Error::no_credentials(
-            "tried AWS_BEARER_TOKEN_BEDROCK, BEDROCK_API_KEY, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
-        ))
+        let http_request = builder
+            .body(request.body.clone())
+            .map_err(|e| HttpFailure::new(HttpFailureKind::Other, format!("{url}: {e}")))?;
+        let response = self.0.run(http_request).map_err(|e| {
+            let kind = match e {
+                ureq::Error::Timeout(_) => HttpFailureKind::Timeout,
+                ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
+                    HttpFailureKind::Connect
+                }
+                _ => HttpFailureKind::Other,
+            };
+            HttpFailure::new(kind, format!("{url}: {}", transport_message(&e)))
+        })?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let mut body = Vec::new();
+        response
+            .into_body()
+            .into_reader()
+            .take(1024 * 1024)
+            .read_to_end(&mut body)
+            .map_err(|e| HttpFailure::new(HttpFailureKind::Other, format!("{url}: {e}")))?;
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }

@@ -1,0 +1,396 @@
+//! The commands. Output rules: answers on stdout, everything else (reasoning, tool calls, usage
+//! and cost, errors) on stderr, so `bedrock chat ... > answer.txt` captures only the answer.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use bedrock_blocking::StreamItem;
+use bedrock_core::catalog::{ModelInfo, Provider};
+use bedrock_core::error::{Error, ErrorKind};
+use bedrock_core::model::{Content, Message, Part, Request, Response, Role, StreamEvent};
+use clap::ArgMatches;
+use serde_json::json;
+
+use crate::setup::Global;
+
+/// Prints an error: its kind and message, the request id, and the fix-it hint.
+pub(crate) fn report_error(error: &Error) {
+    eprintln!("error: {error}");
+    if let Some(id) = error.request_id() {
+        eprintln!("  request id: {id}");
+    }
+    if let Some(hint) = error.hint() {
+        eprintln!("  hint: {hint}");
+    }
+}
+
+fn usage(message: &str) -> Error {
+    Error::new(ErrorKind::InvalidRequest, message)
+}
+
+/// The prompt argument, or stdin when it is `-` or absent.
+fn prompt(args: &ArgMatches) -> Result<String, Error> {
+    match args.get_one::<String>("prompt").map(String::as_str) {
+        Some("-") | None => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).map_err(|e| {
+                Error::new(ErrorKind::Io, format!("reading the prompt from stdin: {e}"))
+            })?;
+            if text.trim().is_empty() {
+                return Err(usage(
+                    "the prompt is empty: give it as an argument or on stdin",
+                ));
+            }
+            Ok(text)
+        }
+        Some(text) => Ok(text.to_string()),
+    }
+}
+
+fn request(model: &str, text: String, args: &ArgMatches) -> Request {
+    Request {
+        model: model.to_string(),
+        system: args.get_one::<String>("system").cloned().map(Content::Text),
+        messages: vec![Message {
+            role: Role::User,
+            content: Content::Text(text),
+        }],
+        max_tokens: args
+            .try_get_one::<u32>("max-tokens")
+            .ok()
+            .flatten()
+            .copied(),
+        temperature: args
+            .try_get_one::<f64>("temperature")
+            .ok()
+            .flatten()
+            .copied(),
+        top_p: args.try_get_one::<f64>("top-p").ok().flatten().copied(),
+        ..Request::default()
+    }
+}
+
+pub(crate) fn model_list(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error> {
+    let settings = global.settings()?;
+    let provider = args
+        .get_one::<String>("provider")
+        .and_then(|p| Provider::from_id(p));
+    let models: Vec<ModelInfo> = settings
+        .models()
+        .into_iter()
+        .filter(|m| provider.is_none_or(|p| m.provider == p))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if args.get_flag("json") {
+        let text = serde_json::to_string_pretty(&models).unwrap_or_default();
+        let _ = writeln!(out, "{text}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<[String; 7]> = models
+        .iter()
+        .map(|m| {
+            let mut features = Vec::new();
+            for (on, name) in [
+                (m.features.tools, "tools"),
+                (m.features.vision, "vision"),
+                (m.features.reasoning, "reasoning"),
+                (m.features.prompt_cache, "cache"),
+            ] {
+                if on {
+                    features.push(name);
+                }
+            }
+            let mut id = m.id.clone();
+            if m.is_default {
+                id.push_str(" *");
+            } else if m.is_small_default {
+                id.push_str(" (small)");
+            }
+            [
+                id,
+                m.provider.id().to_string(),
+                m.api_id.clone(),
+                thousands(m.context_window),
+                thousands(m.max_output),
+                features.join(","),
+                format!(
+                    "${:.2} / ${:.2}",
+                    m.prices.input.usd_per_million(),
+                    m.prices.output.usd_per_million()
+                ),
+            ]
+        })
+        .collect();
+    let header = [
+        "MODEL",
+        "PROVIDER",
+        "WIRE ID",
+        "CONTEXT",
+        "MAX OUT",
+        "FEATURES",
+        "PRICE IN/OUT PER 1M",
+    ];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[&str]| {
+        let mut text = String::new();
+        for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                text.push_str(&format!("{cell:<width$}  "));
+            }
+        }
+        text.trim_end().to_string()
+    };
+    let _ = writeln!(out, "{}", line(&header));
+    for row in &rows {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        let _ = writeln!(out, "{}", line(&cells));
+    }
+    let _ = writeln!(out, "\n* provider default");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn thousands(n: u32) -> String {
+    if n >= 1_000_000 && n.is_multiple_of(1_000_000) {
+        format!("{}M", n / 1_000_000)
+    } else if n >= 1000 && n.is_multiple_of(1000) {
+        format!("{}k", n / 1000)
+    } else {
+        n.to_string()
+    }
+}
+
+pub(crate) fn model_test(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error> {
+    let model = args.get_one::<String>("model").cloned().unwrap_or_default();
+    let client = global.client(&model)?;
+    let request = Request {
+        model: model.clone(),
+        messages: vec![Message {
+            role: Role::User,
+            content: Content::Text("Reply with the single word: ok".into()),
+        }],
+        max_tokens: Some(16),
+        ..Request::default()
+    };
+    let started = Instant::now();
+    let result = client.converse(&request);
+    let latency = started.elapsed();
+    let json = args.get_flag("json");
+    match result {
+        Ok(response) => {
+            if json {
+                let report = json!({
+                    "ok": true,
+                    "model": model,
+                    "latency_ms": latency.as_millis(),
+                    "usage": response.usage,
+                    "cost": response.cost,
+                    "request_id": response.request_id,
+                });
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            } else {
+                println!(
+                    "ok  {model}  {} ms  {} in / {} out tokens  {}",
+                    latency.as_millis(),
+                    response.usage.input_tokens,
+                    response.usage.output_tokens,
+                    cost_text(&response)
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            if json {
+                let report = json!({
+                    "ok": false,
+                    "model": model,
+                    "kind": error.kind().as_str(),
+                    "message": error.message(),
+                    "status": error.status(),
+                    "request_id": error.request_id(),
+                    "hint": error.hint(),
+                });
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            } else {
+                report_error(&error);
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn cost_text(response: &Response) -> String {
+    match &response.cost {
+        Some(cost) => format!("${:.6}", cost.usd()),
+        None => "cost unknown".into(),
+    }
+}
+
+fn summary(response: &Response) -> String {
+    let u = &response.usage;
+    let mut text = format!("[{} in", u.input_tokens);
+    if u.cache_read_tokens > 0 {
+        text.push_str(&format!(" + {} cache read", u.cache_read_tokens));
+    }
+    if u.cache_write_tokens > 0 {
+        text.push_str(&format!(" + {} cache write", u.cache_write_tokens));
+    }
+    text.push_str(&format!(
+        ", {} out, {}, stop: {}]",
+        u.output_tokens,
+        cost_text(response),
+        response.raw_stop_reason
+    ));
+    text
+}
+
+pub(crate) fn chat(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error> {
+    let model = args.get_one::<String>("model").cloned().unwrap_or_default();
+    let client = global.client(&model)?;
+    let request = request(&model, prompt(args)?, args);
+    let json = args.get_flag("json");
+    let response = if args.get_flag("no-stream") {
+        let response = client.converse(&request)?;
+        if !json {
+            let mut out = std::io::stdout().lock();
+            let _ = write!(out, "{}", response.text());
+            let _ = out.flush();
+            for part in &response.content {
+                match part {
+                    Part::Reasoning { text, .. } => eprintln!("[reasoning] {text}"),
+                    Part::ToolCall {
+                        id,
+                        name,
+                        arguments,
+                    } => eprintln!(
+                        "[tool call {name} ({id})] {}",
+                        arguments
+                            .as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_default()
+                    ),
+                    _ => {}
+                }
+            }
+        }
+        response
+    } else {
+        let mut stdout = std::io::stdout();
+        let mut stderr = std::io::stderr();
+        let mut final_response = None;
+        let mut printed = false;
+        for item in client.converse_stream(&request)? {
+            match item {
+                Ok(StreamItem::Event(event)) if !json => {
+                    printed |= matches!(event, StreamEvent::TextDelta { .. });
+                    show_event(&event, &mut stdout, &mut stderr);
+                }
+                Ok(StreamItem::Event(_)) => {}
+                Ok(StreamItem::Response(response)) => final_response = Some(response),
+                Err(error) => {
+                    // What arrived stays printed; the call still failed.
+                    if printed {
+                        let _ = writeln!(stdout);
+                    }
+                    return Err(error);
+                }
+            }
+        }
+        final_response
+            .ok_or_else(|| Error::new(ErrorKind::Protocol, "the stream ended without a response"))?
+    };
+    for warning in &response.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&response).unwrap_or_default()
+        );
+    } else {
+        println!();
+        eprintln!("{}", summary(&response));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Text deltas to stdout, flushed at once; reasoning and tool calls to stderr.
+fn show_event(event: &StreamEvent, stdout: &mut std::io::Stdout, stderr: &mut std::io::Stderr) {
+    match event {
+        StreamEvent::TextDelta { text, .. } => {
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+        }
+        StreamEvent::ReasoningDelta { text, .. } => {
+            let _ = stderr.write_all(text.as_bytes());
+        }
+        StreamEvent::ToolCallStart { name, id, .. } => {
+            let _ = writeln!(stderr, "\n[tool call {name} ({id})]");
+        }
+        StreamEvent::ToolCallDelta { arguments, .. } => {
+            let _ = stderr.write_all(arguments.as_bytes());
+        }
+        _ => {}
+    }
+}
+
+pub(crate) fn count_tokens(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error> {
+    let model = args.get_one::<String>("model").cloned().unwrap_or_default();
+    let client = global.client(&model)?;
+    let request = request(&model, prompt(args)?, args);
+    println!("{}", client.count_tokens(&request)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn secret_set(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error> {
+    let name = args.get_one::<String>("name").cloned().unwrap_or_default();
+    let value = match args.get_one::<String>("value").map(String::as_str) {
+        Some("-") | None => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).map_err(|e| {
+                Error::new(ErrorKind::Io, format!("reading the secret from stdin: {e}"))
+            })?;
+            text.trim().to_string()
+        }
+        Some(value) => value.to_string(),
+    };
+    if value.is_empty() {
+        return Err(usage("the secret is empty"));
+    }
+    let path = global.vault_set(&name, &value)?;
+    eprintln!("stored {name} in {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn secret_list(global: &Global) -> Result<ExitCode, Error> {
+    for name in global.vault_names()? {
+        println!("{name}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn secret_rm(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error> {
+    let name = args.get_one::<String>("name").cloned().unwrap_or_default();
+    if global.vault_remove(&name)? {
+        eprintln!("removed {name}");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(Error::new(
+            ErrorKind::Configuration,
+            format!("no secret named {name} in the vault"),
+        ))
+    }
+}

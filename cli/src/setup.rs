@@ -1,0 +1,94 @@
+//! Global options → settings, the client, the vault. All I/O goes through `bedrock-host`.
+
+use std::path::PathBuf;
+
+use bedrock_blocking::{Client, Timeouts};
+use bedrock_core::catalog::Provider;
+use bedrock_core::error::{Error, ErrorKind};
+use bedrock_core::settings::Settings;
+use bedrock_host::{Env, Host, LoadedSettings, Vault};
+use clap::ArgMatches;
+
+/// The global options.
+pub(crate) struct Global {
+    settings: Option<String>,
+    base_url: Option<String>,
+    region: Option<String>,
+}
+
+impl Global {
+    pub(crate) fn from_matches(matches: &ArgMatches) -> Self {
+        let text = |name: &str| matches.get_one::<String>(name).cloned();
+        Self {
+            settings: text("settings"),
+            base_url: text("base-url"),
+            region: text("region"),
+        }
+    }
+
+    /// The host: the process environment, with `--settings` standing in for `BEDROCK_SETTINGS`.
+    fn host(&self) -> Host {
+        let env = match &self.settings {
+            Some(path) => Env::from_pairs(std::env::vars()).with("BEDROCK_SETTINGS", path.clone()),
+            None => Env::process(),
+        };
+        Host::with_env(env)
+    }
+
+    fn loaded(&self, host: &Host) -> Result<LoadedSettings, Error> {
+        let mut loaded = host.load_settings()?;
+        // A Bedrock tool: both providers are on unless the file turns one off.
+        loaded.settings.enable_all_unless_disabled();
+        Ok(loaded)
+    }
+
+    /// The merged settings.
+    pub(crate) fn settings(&self) -> Result<Settings, Error> {
+        Ok(self.loaded(&self.host())?.settings)
+    }
+
+    /// A client for calls to `model`, with `--base-url` / `--region` applied to its provider.
+    pub(crate) fn client(&self, model: &str) -> Result<Client, Error> {
+        let host = self.host();
+        let loaded = self.loaded(&host)?;
+        let vault = host.vault_for(&loaded)?;
+        let mut settings = loaded.settings;
+        if self.base_url.is_some() || self.region.is_some() {
+            let provider = settings
+                .model(model)
+                .map_or(Provider::Bedrock, |m| m.provider);
+            settings
+                .override_endpoint(provider, self.base_url.as_deref(), self.region.as_deref())
+                .map_err(|e| {
+                    Error::new(
+                        ErrorKind::Configuration,
+                        format!("--base-url / --region: {e}"),
+                    )
+                })?;
+        }
+        Client::from_host(host.with_vault(vault), settings, Timeouts::default())
+    }
+
+    fn vault(&self) -> Result<Vault, Error> {
+        let host = self.host();
+        let loaded = self.loaded(&host)?;
+        Ok(host.vault_for(&loaded)?)
+    }
+
+    /// Stores a secret; returns the vault's path.
+    pub(crate) fn vault_set(&self, name: &str, value: &str) -> Result<PathBuf, Error> {
+        let vault = self.vault()?;
+        vault.set(name, value)?;
+        Ok(vault.path().to_path_buf())
+    }
+
+    /// The names in the vault.
+    pub(crate) fn vault_names(&self) -> Result<Vec<String>, Error> {
+        Ok(self.vault()?.names()?)
+    }
+
+    /// Removes a secret; whether it existed.
+    pub(crate) fn vault_remove(&self, name: &str) -> Result<bool, Error> {
+        Ok(self.vault()?.remove(name)?)
+    }
+}

@@ -674,3 +674,100 @@ fn bad_requests_fail_before_sending() {
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
     assert_eq!(err.model_id(), Some("us.anthropic.claude-haiku-4-5"));
 }
+
+#[test]
+fn no_secret_reaches_display_or_debug() {
+    use crate::sigv4::{Credentials, SignableRequest, SigningParams, presign, sign_headers};
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    const TOKEN: &str = "SESSION-TOKEN-VALUE-0123456789";
+    const KEY: &str = "bedrock-api-key-SECRETVALUE";
+    let credentials = Credentials::new("AKIDEXAMPLE", SECRET)
+        .unwrap()
+        .with_session_token(TOKEN);
+    let peer = ScriptedPeer::new(vec![], 1);
+    let mut texts: Vec<String> = Vec::new();
+    let mut push = |text: String| texts.push(text);
+
+    push(alloc::format!("{credentials:?}"));
+    let sigv4 = Auth::SigV4(credentials.clone());
+    let bearer = Auth::bearer(KEY);
+    push(alloc::format!("{sigv4:?} {bearer:?}"));
+    let mut ex = Exchange::new(
+        &loopback_route(),
+        &text_request("Hi"),
+        Operation::Converse,
+        sigv4.clone(),
+        &ExchangeConfig::default(),
+        clock(&peer),
+        ENTROPY,
+    )
+    .unwrap();
+    push(alloc::format!("{ex:?}"));
+    let parts = ex.request_parts().unwrap();
+    push(alloc::format!("{parts:?}"));
+    let mut bearer_ex = Exchange::new(
+        &loopback_route(),
+        &text_request("Hi"),
+        Operation::Converse,
+        bearer,
+        &ExchangeConfig::default(),
+        clock(&peer),
+        ENTROPY,
+    )
+    .unwrap();
+    push(alloc::format!(
+        "{bearer_ex:?} {:?}",
+        bearer_ex.request_parts().unwrap()
+    ));
+    let request = SignableRequest::new("POST", "/")
+        .header("host", "h")
+        .header("x-amz-security-token", TOKEN);
+    let params = SigningParams::new(&credentials, "us-east-1", "bedrock", peer.wall());
+    push(alloc::format!("{request:?}"));
+    push(alloc::format!(
+        "{:?}",
+        sign_headers(&request, &params).unwrap()
+    ));
+    push(alloc::format!(
+        "{:?}",
+        presign(&request, &params, Duration::from_secs(60)).unwrap()
+    ));
+    push(alloc::format!(
+        "{:?}",
+        crate::sigv4::canonical_request(&request, &params).unwrap()
+    ));
+    let key = crate::sigv4::bedrock_api_key(
+        &credentials,
+        "us-east-1",
+        peer.wall(),
+        Duration::from_secs(60),
+    )
+    .unwrap();
+    push(alloc::format!("{key:?} {key}"));
+    let settings_error = crate::settings::Settings::parse(&alloc::format!(
+        "[llm.providers.bedrock.auth]\ncredentials = [\"{KEY}\"]\n"
+    ))
+    .unwrap_err();
+    push(alloc::format!("{settings_error} {settings_error:?}"));
+    let errors = [
+        Error::from_response(403, Some("AccessDeniedException"), Some("r"), b"{}"),
+        Error::no_credentials("tried env:AWS_BEARER_TOKEN_BEDROCK"),
+        Error::from(crate::sigv4::SigningError::InvalidHeaderValue {
+            name: "x-amz-security-token".into(),
+        }),
+    ];
+    for e in &errors {
+        push(alloc::format!("{e} {e:?} {:?}", e.hint()));
+    }
+    for text in &texts {
+        for secret in [SECRET, TOKEN, KEY, "SECRETVALUE"] {
+            assert!(!text.contains(secret), "{secret} leaked in: {text}");
+        }
+    }
+    // The wire needs them, and only the wire gets them.
+    let wire = String::from_utf8(ex.poll_transmit().unwrap_or_default()).unwrap_or_default();
+    assert!(
+        wire.is_empty() || !wire.contains(SECRET),
+        "the secret key itself is never sent"
+    );
+}

@@ -51,7 +51,14 @@ fn prompt(args: &ArgMatches) -> Result<String, Error> {
 fn request(model: &str, text: String, args: &ArgMatches) -> Request {
     Request {
         model: model.to_string(),
-        system: args.get_one::<String>("system").cloned().map(Content::Text),
+        // `count-tokens` defines no `--system`: `get_one` would panic on the unknown id (in
+        // debug builds), `try_get_one` answers an error, read as "not given".
+        system: args
+            .try_get_one::<String>("system")
+            .ok()
+            .flatten()
+            .cloned()
+            .map(Content::Text),
         messages: vec![Message {
             role: Role::User,
             content: Content::Text(text),
@@ -292,11 +299,14 @@ pub(crate) fn chat(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error
         let mut stderr = std::io::stderr();
         let mut final_response = None;
         let mut printed = false;
+        // Reasoning and tool input stream to stderr without newlines; the block's end (or an
+        // error) ends the line, so the summary or the error starts on a line of its own.
+        let mut stderr_mid_line = false;
         for item in client.converse_stream(&request)? {
             match item {
                 Ok(StreamItem::Event(event)) if !json => {
                     printed |= matches!(event, StreamEvent::TextDelta { .. });
-                    show_event(&event, &mut stdout, &mut stderr);
+                    show_event(&event, &mut stdout, &mut stderr, &mut stderr_mid_line);
                 }
                 Ok(StreamItem::Event(_)) => {}
                 Ok(StreamItem::Response(response)) => final_response = Some(response),
@@ -304,6 +314,9 @@ pub(crate) fn chat(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error
                     // What arrived stays printed; the call still failed.
                     if printed {
                         let _ = writeln!(stdout);
+                    }
+                    if stderr_mid_line {
+                        let _ = writeln!(stderr);
                     }
                     return Err(error);
                 }
@@ -327,8 +340,14 @@ pub(crate) fn chat(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error
     Ok(ExitCode::SUCCESS)
 }
 
-/// Text deltas to stdout, flushed at once; reasoning and tool calls to stderr.
-fn show_event(event: &StreamEvent, stdout: &mut std::io::Stdout, stderr: &mut std::io::Stderr) {
+/// Text deltas to stdout, flushed at once; reasoning and tool calls to stderr, each block's
+/// stderr output ended by a newline at its `BlockStop` (`mid_line` tracks an open line).
+fn show_event(
+    event: &StreamEvent,
+    stdout: &mut std::io::Stdout,
+    stderr: &mut std::io::Stderr,
+    mid_line: &mut bool,
+) {
     match event {
         StreamEvent::TextDelta { text, .. } => {
             let _ = stdout.write_all(text.as_bytes());
@@ -336,12 +355,19 @@ fn show_event(event: &StreamEvent, stdout: &mut std::io::Stdout, stderr: &mut st
         }
         StreamEvent::ReasoningDelta { text, .. } => {
             let _ = stderr.write_all(text.as_bytes());
+            *mid_line |= !text.is_empty();
         }
         StreamEvent::ToolCallStart { name, id, .. } => {
             let _ = writeln!(stderr, "\n[tool call {name} ({id})]");
+            *mid_line = false;
         }
         StreamEvent::ToolCallDelta { arguments, .. } => {
             let _ = stderr.write_all(arguments.as_bytes());
+            *mid_line |= !arguments.is_empty();
+        }
+        StreamEvent::BlockStop { .. } if *mid_line => {
+            let _ = writeln!(stderr);
+            *mid_line = false;
         }
         _ => {}
     }

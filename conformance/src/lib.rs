@@ -18,8 +18,13 @@
 //!
 //! The [`emulator`] module is the Bedrock emulator (`bedrock-conformance serve`): a loopback
 //! server speaking Bedrock Runtime, with SigV4 and API-key checks and injectable faults.
+//!
+//! The [`e2e`] module is the end-to-end suite the runner runs after the vectors (unless
+//! `--no-e2e`): every emulator scenario through each client transport ([`e2e::TRANSPORTS`]),
+//! against an emulator it starts in process, reported as a scenario × transport table.
 
 pub mod converse_stream_suite;
+pub mod e2e;
 pub mod emulator;
 pub mod eventstream_suite;
 pub mod http_text;

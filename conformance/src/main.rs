@@ -2,9 +2,11 @@
 //! `bedrock-conformance serve [OPTIONS]`.
 //!
 //! Runs the project's own vectors (`conformance/vectors/`), then every directory given, prints
-//! each case with its outcome (failures with a diff of the first stage that differs) and ends
-//! with `N passed, M failed` (`, K skipped` when a case was skipped, each with its reason). Exits
-//! 1 on any failure, 2 on a usage error.
+//! each case with its outcome (failures with a diff of the first stage that differs), then runs
+//! the end-to-end suite (every emulator scenario through each client transport, against an
+//! emulator started in process; `--no-e2e` skips it) and prints its scenario × transport table.
+//! Ends with `N passed, M failed` over vectors and end-to-end cases together (`, K skipped` when
+//! a case was skipped, each with its reason). Exits 1 on any failure, 2 on a usage error.
 //!
 //! `serve` starts the emulator (see `conformance/EMULATOR.md`) and runs until killed; it exits 1
 //! when it cannot listen or write the port file, 2 on a usage error.
@@ -13,14 +15,19 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use bedrock_conformance::e2e;
 use bedrock_conformance::emulator::{Emulator, EmulatorConfig};
 use bedrock_conformance::report::{Outcome, Tally};
 use bedrock_conformance::run_tree;
 
-const USAGE: &str = "usage: bedrock-conformance [DIR ...]\n\
+const USAGE: &str = "usage: bedrock-conformance [--no-e2e] [DIR ...]\n\
        bedrock-conformance serve [OPTIONS]\n\n\
 Runs the vectors under conformance/vectors/, then each DIR (for example\n\
-../shared/vectors/aws-signing-test-suite). Exits non-zero if any case fails.\n\n\
+../shared/vectors/aws-signing-test-suite), then the end-to-end suite: every\n\
+emulator scenario through each client transport (blocking), against an emulator\n\
+started in process, printed as a scenario x transport table. Exits non-zero if\n\
+any case fails.\n\
+  --no-e2e              skip the end-to-end suite (vectors only)\n\n\
 serve: runs the Bedrock emulator on 127.0.0.1 until killed.\n\
   --port N              port to listen on (default 0: any free port)\n\
   --port-file PATH      write the port there once listening\n\
@@ -39,12 +46,14 @@ fn main() -> ExitCode {
         return serve(args.collect());
     }
     let mut roots = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors")];
+    let mut run_e2e = true;
     for arg in args {
         match arg.to_str() {
             Some("-h" | "--help") => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
             }
+            Some("--no-e2e") => run_e2e = false,
             Some(flag) if flag.starts_with('-') => {
                 eprintln!("bedrock-conformance: unknown option {flag}\n\n{USAGE}");
                 return ExitCode::from(2);
@@ -84,12 +93,52 @@ fn main() -> ExitCode {
             }
         }
     }
+    if run_e2e && !end_to_end(&mut tally) {
+        unreadable = true;
+    }
     println!("{}", tally.summary());
     if tally.failed > 0 || unreadable {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Runs the end-to-end suite through every transport, prints its table (and each failure in
+/// full) and adds its cases to `tally`; `false` when the suite could not run at all.
+fn end_to_end(tally: &mut Tally) -> bool {
+    let transports: Vec<&str> = e2e::TRANSPORTS.iter().map(|t| t.name()).collect();
+    println!(
+        "== end-to-end: {} scenarios x {} (emulator in process)",
+        e2e::scenarios().len(),
+        transports.join(", ")
+    );
+    let report = match e2e::run(e2e::TRANSPORTS) {
+        Ok(report) => report,
+        Err(message) => {
+            println!("  ERROR {message}");
+            return false;
+        }
+    };
+    for line in report.table().lines() {
+        println!("  {line}");
+    }
+    for (scenario, transport, reason) in report.failures() {
+        println!("  FAIL  {scenario} [{transport}]");
+        for line in reason.lines() {
+            println!("        {line}");
+        }
+    }
+    println!(
+        "  ({} cases against {} in {:.1} s)",
+        report.outcomes().count(),
+        report.endpoint,
+        report.elapsed.as_secs_f64()
+    );
+    for outcome in report.outcomes() {
+        tally.add(outcome);
+    }
+    true
 }
 
 /// `serve`: parses the options, starts the emulator, writes the port file, serves forever.

@@ -430,6 +430,10 @@ impl Call<'_> {
                         .handle_response_head(status, &headers, now().now);
                     self.body = Some(response.into_body().into_reader());
                 }
+                Err(ureq::Error::Timeout(_)) => {
+                    // ureq's response timeout is the exchange's first-byte deadline.
+                    let _ = self.exchange.handle_deadline_passed(now().now);
+                }
                 Err(e) => {
                     let _ = self
                         .exchange
@@ -452,6 +456,11 @@ impl Call<'_> {
             Ok(n) => {
                 let _ = self.exchange.handle_body(&self.buf[..n], now().now);
             }
+            Err(e) if is_timeout(&e) => {
+                // ureq's per-read timeout is the exchange's idle deadline.
+                self.body = None;
+                let _ = self.exchange.handle_deadline_passed(now().now);
+            }
             Err(e) => {
                 self.body = None;
                 let _ = self
@@ -460,6 +469,15 @@ impl Call<'_> {
             }
         }
     }
+}
+
+/// Whether a body read failed because ureq's per-read timeout fired (ureq wraps its own error in
+/// the `io::Error` its reader returns).
+fn is_timeout(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::TimedOut
+        || e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+            .is_some_and(|inner| matches!(inner, ureq::Error::Timeout(_)))
 }
 
 fn transport_message(e: &ureq::Error) -> String {

@@ -572,9 +572,22 @@ impl Exchange {
     /// As [`handle_input`](Self::handle_input).
     pub fn handle_timeout(&mut self, now: Instant) -> Result<(), Error> {
         self.check_live()?;
-        if let Some((deadline, reason)) = self.poll_timeout()
-            && now >= deadline
-        {
+        match self.poll_timeout() {
+            Some((deadline, _)) if now >= deadline => self.handle_deadline_passed(now),
+            _ => Ok(()),
+        }
+    }
+
+    /// The transport's own timer for the current deadline fired (an HTTP client with read and
+    /// response timeouts set from [`ExchangeConfig`]): the deadline has passed, whatever `now`
+    /// says.
+    ///
+    /// # Errors
+    ///
+    /// As [`handle_input`](Self::handle_input).
+    pub fn handle_deadline_passed(&mut self, now: Instant) -> Result<(), Error> {
+        self.check_live()?;
+        if let Some((_, reason)) = self.poll_timeout() {
             let message = match reason {
                 TimeoutReason::FirstByte => format!(
                     "no response within {} s of sending the request",

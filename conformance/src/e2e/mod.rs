@@ -1,0 +1,447 @@
+//! The end-to-end suite: every scenario of the [emulator](crate::emulator), driven through each
+//! client transport this workspace has, over real loopback sockets.
+//!
+//! [`run`] starts an emulator in process (127.0.0.1, any free port), runs every [`scenarios`]
+//! entry through every [`Transport`] in turn and returns an [`E2eReport`]: one
+//! [`Outcome`] per scenario × transport, which [`E2eReport::table`] renders as
+//!
+//! ```text
+//! scenario                           blocking
+//! stream: text echo                  pass
+//! stall: idle timeout                FAIL: expected ErrorKind::Timeout, got truncated_stream ...
+//! ```
+//!
+//! Each scenario asserts the outcome precisely (the text, the tool arguments, the typed error
+//! with its status and hint, the attempts the emulator's request log shows, the timing), not just
+//! that nothing crashed. The runner (`cargo run -p bedrock-conformance`) runs this suite after the
+//! vectors; `conformance/tests/e2e.rs` runs it under `cargo test`.
+//!
+//! # Adding a transport
+//!
+//! Implement [`Transport`] (build a client from a [`ClientSpec`]) and [`TransportClient`]
+//! (Converse, ConverseStream with each event's arrival time, CountTokens) and add it to
+//! [`TRANSPORTS`]: one line. An async transport implements the same synchronous trait by
+//! blocking on its runtime inside each method.
+
+mod blocking;
+mod scenarios;
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use bedrock_core::auth::Auth;
+use bedrock_core::error::Error;
+use bedrock_core::model::{Request, Response, StreamEvent};
+use bedrock_core::retry::RetryConfig;
+use bedrock_core::settings::Settings;
+use bedrock_core::sigv4::Credentials;
+
+use crate::emulator::{
+    DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator, EmulatorConfig, EmulatorHandle,
+    RequestRecord,
+};
+use crate::report::Outcome;
+
+pub use blocking::Blocking;
+pub use scenarios::{Check, MODEL, Run, Scenario, scenarios};
+
+/// Every transport the suite runs through, in table-column order.
+pub const TRANSPORTS: &[&dyn Transport] = &[&Blocking];
+
+/// The signing region every client uses (a loopback endpoint names none).
+pub const REGION: &str = "us-east-1";
+
+/// A way of calling Bedrock: builds clients for the suite.
+pub trait Transport: Sync {
+    /// The column name, e.g. `blocking`.
+    fn name(&self) -> &'static str;
+
+    /// A client configured as `spec` says.
+    ///
+    /// # Errors
+    ///
+    /// Why the client cannot be built (it fails every scenario that needs it).
+    fn client(&self, spec: &ClientSpec) -> Result<Box<dyn TransportClient>, String>;
+}
+
+/// One client of a [`Transport`]. Each method is one logical call, retries included.
+pub trait TransportClient {
+    /// Converse: the response or the call's error.
+    ///
+    /// # Errors
+    ///
+    /// The call's [`Error`].
+    fn converse(&self, request: &Request) -> Result<Response, Error>;
+
+    /// ConverseStream, consumed to its end: each event with the time it reached the caller, and
+    /// how the stream ended.
+    fn converse_stream(&self, request: &Request) -> StreamRun;
+
+    /// CountTokens.
+    ///
+    /// # Errors
+    ///
+    /// The call's [`Error`].
+    fn count_tokens(&self, request: &Request) -> Result<u64, Error>;
+}
+
+/// How a suite client is configured: the emulator's endpoint, the region, the credential,
+/// timeouts and the retry policy (the suite shortens the backoff so retries take milliseconds).
+#[derive(Clone, Debug)]
+pub struct ClientSpec {
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    /// The signing region.
+    pub region: String,
+    /// The credential every call uses.
+    pub auth: Auth,
+    /// Connect / first-byte / idle timeouts.
+    pub timeouts: Timeouts,
+    /// The retry policy.
+    pub retry: RetryConfig,
+}
+
+/// Client timeouts, transport-neutral.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// TCP connect.
+    pub connect: Duration,
+    /// From the end of sending to the response head.
+    pub first_byte: Duration,
+    /// Longest wait for more body bytes.
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    /// Generous enough for a loaded CI machine, short enough that a hang fails in seconds.
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(5),
+            first_byte: Duration::from_secs(10),
+            idle: Duration::from_secs(10),
+        }
+    }
+}
+
+impl ClientSpec {
+    /// SigV4 with the emulator's default credentials, default suite timeouts, the standard retry
+    /// mode (3 attempts) with millisecond backoff bases.
+    pub fn new(endpoint: impl Into<String>) -> Self {
+        let credentials = Credentials::new(DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY)
+            .expect("the default emulator credentials are valid");
+        Self {
+            endpoint: endpoint.into(),
+            region: REGION.into(),
+            auth: Auth::SigV4(credentials),
+            timeouts: Timeouts::default(),
+            retry: fast_retry(),
+        }
+    }
+
+    /// The same with another credential.
+    #[must_use]
+    pub fn with_auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// The same with other timeouts.
+    #[must_use]
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// `settings.toml` text routing the `bedrock` provider to the endpoint, with the region.
+    pub fn settings_toml(&self) -> String {
+        format!(
+            "[llm.providers.bedrock]\nenabled = true\nbase_url = \"{}\"\nregion = \"{}\"\n",
+            self.endpoint, self.region
+        )
+    }
+
+    /// The parsed settings.
+    ///
+    /// # Errors
+    ///
+    /// The settings error, as text.
+    pub fn settings(&self) -> Result<Settings, String> {
+        Settings::parse(&self.settings_toml()).map_err(|e| format!("settings: {e}"))
+    }
+}
+
+/// The standard retry mode's attempts with backoff bases of milliseconds instead of seconds.
+pub fn fast_retry() -> RetryConfig {
+    RetryConfig {
+        throttling_base: Duration::from_millis(20),
+        transient_base: Duration::from_millis(5),
+        ..RetryConfig::default()
+    }
+}
+
+/// One stream event and when it reached the caller.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimedEvent {
+    /// Time since the call started.
+    pub at: Duration,
+    /// The event.
+    pub event: StreamEvent,
+}
+
+/// How a stream ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StreamEnd {
+    /// With the accumulated response.
+    Response(Box<Response>),
+    /// With an error (also one raised before the first event).
+    Error(Error),
+    /// The stream ended with neither a response nor an error.
+    Nothing,
+}
+
+/// A ConverseStream consumed to its end.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreamRun {
+    /// Every event, in order, with its arrival time.
+    pub events: Vec<TimedEvent>,
+    /// How it ended.
+    pub end: StreamEnd,
+    /// Items the stream still yielded after its response or error (0 for a correct stream).
+    pub trailing_items: usize,
+    /// From the call to the end.
+    pub elapsed: Duration,
+}
+
+/// What the scenarios get: the transport, the shared emulator, and a tag unique to this run and
+/// transport (for `[id:...]` markers).
+#[derive(Debug)]
+pub struct Context<'a> {
+    transport: &'a dyn Transport,
+    emulator: &'a EmulatorHandle,
+    tag: String,
+}
+
+impl std::fmt::Debug for dyn Transport + '_ {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl<'a> Context<'a> {
+    /// The transport under test.
+    pub fn transport(&self) -> &'a dyn Transport {
+        self.transport
+    }
+
+    /// The shared emulator.
+    pub fn emulator(&self) -> &'a EmulatorHandle {
+        self.emulator
+    }
+
+    /// A `[id:...]` marker unique to this run, transport and `name`.
+    pub fn id_marker(&self, name: &str) -> String {
+        format!("[id:{}-{name}]", self.tag)
+    }
+
+    /// The default spec against the shared emulator.
+    pub fn spec(&self) -> ClientSpec {
+        ClientSpec::new(self.emulator.endpoint_url())
+    }
+
+    /// A client with the default spec.
+    ///
+    /// # Errors
+    ///
+    /// The transport's reason.
+    pub fn client(&self) -> Result<Box<dyn TransportClient>, String> {
+        self.client_with(&self.spec())
+    }
+
+    /// A client with `spec`.
+    ///
+    /// # Errors
+    ///
+    /// The transport's reason.
+    pub fn client_with(&self, spec: &ClientSpec) -> Result<Box<dyn TransportClient>, String> {
+        self.transport
+            .client(spec)
+            .map_err(|e| format!("cannot build the {} client: {e}", self.transport.name()))
+    }
+
+    /// Runs `f` and returns its result with the requests the shared emulator logged meanwhile
+    /// (scenarios run one at a time; the emulator logs a request before answering it).
+    pub fn logged<T>(&self, f: impl FnOnce() -> T) -> (T, Vec<RequestRecord>) {
+        logged(self.emulator, f)
+    }
+}
+
+/// Runs `f` and returns its result with the requests `emulator` logged meanwhile.
+pub fn logged<T>(emulator: &EmulatorHandle, f: impl FnOnce() -> T) -> (T, Vec<RequestRecord>) {
+    let before = emulator.requests().len();
+    let value = f();
+    let records = emulator.requests();
+    let new = records.get(before..).map(<[_]>::to_vec).unwrap_or_default();
+    (value, new)
+}
+
+/// The emulator configuration of the shared emulator: defaults, with a stall limit short enough
+/// that a client that never gives up on `[stall]` costs seconds, not minutes.
+pub fn emulator_config() -> EmulatorConfig {
+    EmulatorConfig::default().with_stall_limit(Duration::from_secs(15))
+}
+
+/// Scenario × transport outcomes.
+#[derive(Debug)]
+pub struct E2eReport {
+    /// The emulator's endpoint.
+    pub endpoint: String,
+    /// Column names.
+    pub transports: Vec<&'static str>,
+    /// One row per scenario: its name and one outcome per transport.
+    pub rows: Vec<(&'static str, Vec<Outcome>)>,
+    /// How long the whole suite took.
+    pub elapsed: Duration,
+}
+
+impl E2eReport {
+    /// Every outcome, row by row.
+    pub fn outcomes(&self) -> impl Iterator<Item = &Outcome> {
+        self.rows.iter().flat_map(|(_, cells)| cells)
+    }
+
+    /// Failures: (scenario, transport, reason).
+    pub fn failures(&self) -> Vec<(&'static str, &'static str, &str)> {
+        let mut out = Vec::new();
+        for (scenario, cells) in &self.rows {
+            for (transport, outcome) in self.transports.iter().zip(cells) {
+                if let Outcome::Fail(reason) = outcome {
+                    out.push((*scenario, *transport, reason.as_str()));
+                }
+            }
+        }
+        out
+    }
+
+    /// The table: one row per scenario, one column per transport, cells `pass` or
+    /// `FAIL: <reason>` (the reason's first line, cut at 160 characters; [`Self::failures`]
+    /// has it whole).
+    pub fn table(&self) -> String {
+        let cell = |outcome: &Outcome| match outcome {
+            Outcome::Pass { .. } => "pass".to_string(),
+            Outcome::Skip(reason) => format!("skip: {reason}"),
+            Outcome::Fail(reason) => {
+                let first = reason.lines().next().unwrap_or_default();
+                let mut text = format!("FAIL: {first}");
+                if text.chars().count() > 160 {
+                    text = text.chars().take(159).collect::<String>() + "…";
+                } else if reason.lines().nth(1).is_some() {
+                    text.push_str(" …");
+                }
+                text
+            }
+        };
+        let header: Vec<String> = std::iter::once("scenario".to_string())
+            .chain(self.transports.iter().map(ToString::to_string))
+            .collect();
+        let body: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|(name, cells)| {
+                std::iter::once((*name).to_string())
+                    .chain(cells.iter().map(cell))
+                    .collect()
+            })
+            .collect();
+        let columns = header.len();
+        let widths: Vec<usize> = (0..columns)
+            .map(|c| {
+                std::iter::once(&header)
+                    .chain(&body)
+                    .map(|row| row[c].chars().count())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut out = String::new();
+        for row in std::iter::once(&header).chain(&body) {
+            let mut line = String::new();
+            for (c, text) in row.iter().enumerate() {
+                if c + 1 == columns {
+                    line.push_str(text);
+                } else {
+                    let pad = widths[c] - text.chars().count();
+                    let _ = write!(line, "{text}{}  ", " ".repeat(pad));
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Starts an emulator and runs every scenario through every transport of `transports`.
+///
+/// # Errors
+///
+/// The emulator could not start.
+pub fn run(transports: &[&dyn Transport]) -> Result<E2eReport, String> {
+    let started = Instant::now();
+    let emulator = Emulator::start(emulator_config())
+        .map_err(|e| format!("cannot start the emulator: {e}"))?;
+    let endpoint = emulator.endpoint_url();
+    let scenarios = scenarios();
+    let unique = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let mut columns: Vec<Vec<Outcome>> = Vec::new();
+    for transport in transports {
+        let context = Context {
+            transport: *transport,
+            emulator: &emulator,
+            tag: format!("e2e-{}-{}-{unique}", transport.name(), std::process::id()),
+        };
+        let column = scenarios
+            .iter()
+            .map(|scenario| run_one(scenario, &context))
+            .collect();
+        columns.push(column);
+    }
+    let rows = scenarios
+        .iter()
+        .enumerate()
+        .map(|(i, scenario)| {
+            (
+                scenario.name,
+                columns.iter().map(|column| column[i].clone()).collect(),
+            )
+        })
+        .collect();
+    emulator.shutdown();
+    Ok(E2eReport {
+        endpoint,
+        transports: transports.iter().map(|t| t.name()).collect(),
+        rows,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// One scenario, with a panic in it turned into a failure.
+fn run_one(scenario: &Scenario, context: &Context<'_>) -> Outcome {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (scenario.run)(context)));
+    match result {
+        Ok(Ok(())) => Outcome::Pass {
+            checks: Vec::new(),
+            notes: Vec::new(),
+        },
+        Ok(Err(reason)) => Outcome::Fail(reason),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(ToString::to_string))
+                .unwrap_or_else(|| "a panic".into());
+            Outcome::Fail(format!("panicked: {message}"))
+        }
+    }
+}

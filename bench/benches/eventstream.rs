@@ -19,7 +19,8 @@
 //! | same | `smithy/bytes_mut` | append every chunk to a `BytesMut` and call `MessageFrameDecoder::decode_frame` until it is incomplete, as a user of the crate does; the same reads |
 //! | same | `smithy/segmented_buf` | the same with a `SegmentedBuf<Bytes>` fed `Bytes` chunks, as the SDK's own receiver (`aws-smithy-http`) buffers |
 //! | `eventstream_events/16KiB_chunks` | `bedrock_core` | decode as above, then `parse_event` and `StreamAccumulator::handle_event` per message, and `finish` per response |
-//! | `eventstream_floor` | `crc32` / `memcpy` | one CRC-32 / one copy of the whole input: what no decoder can beat |
+//! | `eventstream_floor` | `crc32` / `memcpy` | one CRC-32 / one copy of the whole input in one call |
+//! | same | `crc32_per_frame` | the prelude and message CRC of every frame, one `crc32fast::hash` each: the CRC work every conforming decoder does |
 //!
 //! Chunks are 16 KiB (the last shorter) or 1–97 bytes drawn from a fixed-seed generator; the
 //! boundaries are computed once, outside the timing, and shared by all decoders. A check before
@@ -317,6 +318,18 @@ fn tiny_chunks(bytes: &[u8]) -> Vec<&[u8]> {
     chunks
 }
 
+/// Where each frame lies in `bytes`, from the total lengths in the preludes.
+fn frame_ranges(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut frames = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let total = u32::from_be_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
+        frames.push(at..at + total);
+        at += total;
+    }
+    frames
+}
+
 /// What every decoder reads from every message, so none of the work can be optimized away.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Tally {
@@ -524,6 +537,19 @@ fn eventstream(c: &mut Criterion) {
     group.sampling_mode(SamplingMode::Flat);
     group.bench_function("crc32", |b| {
         b.iter(|| crc32fast::hash(black_box(bytes)));
+    });
+    // The CRCs every conforming decoder computes: each frame's prelude and whole message.
+    let frames = frame_ranges(bytes);
+    group.bench_function("crc32_per_frame", |b| {
+        b.iter(|| {
+            let mut acc = 0u32;
+            for frame in &frames {
+                let frame = &bytes[frame.clone()];
+                acc ^= crc32fast::hash(&frame[..8]);
+                acc ^= crc32fast::hash(&frame[..frame.len() - 4]);
+            }
+            black_box(acc)
+        });
     });
     let mut copy = vec![0u8; bytes.len()];
     group.bench_function("memcpy", |b| {

@@ -239,7 +239,14 @@ pub struct Decoder {
     state: State,
     buf: Vec<u8>,
     peak_buffered: usize,
+    /// The last header block that passed validation (kept when at most [`VALIDATED_CACHE`]
+    /// bytes): a stream repeats a few blocks (ConverseStream: one per event type), and a
+    /// byte-identical block is valid without a second walk.
+    validated: Vec<u8>,
 }
+
+/// Largest header block remembered as validated.
+const VALIDATED_CACHE: usize = 256;
 
 impl fmt::Debug for Decoder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -270,6 +277,7 @@ impl Decoder {
             state: State::Idle,
             buf: Vec::new(),
             peak_buffered: 0,
+            validated: Vec::new(),
         }
     }
 
@@ -284,7 +292,26 @@ impl Decoder {
     ///
     /// A [`DecodeError`] for a malformed frame or one over a limit. The decoder then stays
     /// failed and returns the same error on every later call.
+    #[inline]
     pub fn decode<'r, 'i: 'r>(
+        &'r mut self,
+        input: &mut &'i [u8],
+    ) -> Result<Option<MessageRef<'r>>, DecodeError> {
+        // The middle of a buffered frame, the common case for small chunks: inlined into the
+        // caller, one copy and no state-machine walk for a chunk that does not complete it.
+        if let State::ReadingFrame { total } = self.state
+            && input.len() < total - self.buf.len()
+        {
+            self.buf.extend_from_slice(input);
+            *input = &[];
+            self.peak_buffered = self.peak_buffered.max(self.buf.len());
+            return Ok(None);
+        }
+        self.decode_slow(input)
+    }
+
+    #[inline(never)]
+    fn decode_slow<'r, 'i: 'r>(
         &'r mut self,
         input: &mut &'i [u8],
     ) -> Result<Option<MessageRef<'r>>, DecodeError> {
@@ -373,7 +400,7 @@ impl Decoder {
                 let total = self.check_prelude(prelude)?;
                 if let Some((frame, rest)) = data.split_at_checked(total) {
                     // The whole frame is in the input: decode it in place.
-                    check_frame(frame)?;
+                    check_frame(frame, &mut self.validated)?;
                     *input = rest;
                     return Ok(Step::InInput(frame));
                 }
@@ -397,7 +424,7 @@ impl Decoder {
             if self.buf.len() < total {
                 return Ok(Step::NeedMore);
             }
-            check_frame(&self.buf)?;
+            check_frame(&self.buf, &mut self.validated)?;
             return Ok(Step::InBuffer);
         }
         Ok(Step::NeedMore)
@@ -421,7 +448,7 @@ impl Decoder {
         let total_length = be_u32(&prelude[0..4]);
         let headers_length = be_u32(&prelude[4..8]);
         let expected = be_u32(&prelude[8..12]);
-        let actual = crc32fast::hash(&prelude[0..8]);
+        let actual = prelude_crc(&prelude[0..8]);
         if expected != actual {
             return Err(DecodeError::PreludeCrc { expected, actual });
         }
@@ -471,6 +498,37 @@ fn be_u32(b: &[u8]) -> u32 {
     u32::from_be_bytes(word)
 }
 
+/// CRC-32 (IEEE, reflected) lookup table for [`prelude_crc`].
+const CRC_TABLE: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut crc = i as u32;
+        let mut bit = 0;
+        while bit < 8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+            bit += 1;
+        }
+        table[i] = crc;
+        i += 1;
+    }
+    table
+};
+
+/// The CRC-32 of the 8 prelude bytes, byte by byte from a table: for 8 bytes this beats setting
+/// up `crc32fast`'s SIMD path, and it runs once per frame.
+fn prelude_crc(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc = CRC_TABLE[usize::from((crc as u8) ^ b)] ^ (crc >> 8);
+    }
+    !crc
+}
+
 /// The headers length of a frame whose prelude was validated (so it fits in the frame, and in
 /// `usize`).
 fn headers_len(frame: &[u8]) -> usize {
@@ -478,15 +536,29 @@ fn headers_len(frame: &[u8]) -> usize {
 }
 
 /// Checks a complete frame whose prelude was validated: the message CRC and the header block.
-fn check_frame(frame: &[u8]) -> Result<(), DecodeError> {
+/// `validated` is the last header block that passed (see [`Decoder::validated`]).
+fn check_frame(frame: &[u8], validated: &mut Vec<u8>) -> Result<(), DecodeError> {
     let crc_at = frame.len() - 4;
     let expected = be_u32(&frame[crc_at..]);
-    let actual = crc32fast::hash(&frame[..crc_at]);
+    // The message CRC covers the prelude too: continue from the prelude's CRC (checked equal
+    // to the one in bytes 8..12) instead of hashing its 8 bytes again.
+    let mut hasher = crc32fast::Hasher::new_with_initial(be_u32(&frame[8..12]));
+    hasher.update(&frame[8..crc_at]);
+    let actual = hasher.finalize();
     if expected != actual {
         return Err(DecodeError::MessageCrc { expected, actual });
     }
     let headers_len = headers_len(frame);
-    validate_headers(&frame[PRELUDE_LEN..PRELUDE_LEN + headers_len])
+    let block = &frame[PRELUDE_LEN..PRELUDE_LEN + headers_len];
+    if block == validated.as_slice() {
+        return Ok(());
+    }
+    validate_headers(block)?;
+    if block.len() <= VALIDATED_CACHE {
+        validated.clear();
+        validated.extend_from_slice(block);
+    }
+    Ok(())
 }
 
 /// Splits a checked frame into headers and payload.
@@ -500,32 +572,95 @@ fn split_frame(frame: &[u8]) -> MessageRef<'_> {
 /// Walks the header block: each header well formed, the walk ending exactly at the block's end,
 /// names unique.
 fn validate_headers(block: &[u8]) -> Result<(), DecodeError> {
-    let mut names: Vec<&str> = Vec::new();
+    // In an all-ASCII block (the norm: short ASCII names and string values, small lengths)
+    // every name and string value is UTF-8: one check for the block instead of one per field.
+    let ascii = block.is_ascii();
+    // Few headers is the norm (3 per ConverseStream frame): their names stay on the stack.
+    let mut few: [&[u8]; 16] = [&[]; 16];
+    let mut many: Vec<&[u8]> = Vec::new();
+    let mut count = 0;
     let mut offset = 0;
     while offset < block.len() {
-        let Some((name, _, used)) = parse_header(&block[offset..]).map_err(|e| e.at(offset))?
-        else {
-            break;
+        let (name, used) = if ascii {
+            scan_header(&block[offset..]).map_err(|e| e.at(offset))?
+        } else {
+            let Some((name, _, used)) = parse_header(&block[offset..]).map_err(|e| e.at(offset))?
+            else {
+                break;
+            };
+            (name.as_bytes(), used)
         };
-        names.push(name);
+        if let Some(slot) = few.get_mut(count) {
+            *slot = name;
+        } else {
+            if many.is_empty() {
+                many.extend_from_slice(&few);
+            }
+            many.push(name);
+        }
+        count += 1;
         offset += used;
     }
-    // Few headers is the norm (3 per ConverseStream frame): compare pairwise; many: sort.
-    if names.len() <= 16 {
+    let duplicate = |name: &[u8]| DecodeError::DuplicateHeader {
+        name: String::from_utf8_lossy(name).into_owned(),
+    };
+    if count <= few.len() {
+        // Compare pairwise.
+        let names = &few[..count];
         for (i, a) in names.iter().enumerate() {
             if names[..i].contains(a) {
-                return Err(DecodeError::DuplicateHeader { name: (*a).into() });
+                return Err(duplicate(a));
             }
         }
     } else {
-        names.sort_unstable();
-        if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
-            return Err(DecodeError::DuplicateHeader {
-                name: pair[0].into(),
-            });
+        many.sort_unstable();
+        if let Some(pair) = many.windows(2).find(|w| w[0] == w[1]) {
+            return Err(duplicate(pair[0]));
         }
     }
     Ok(())
+}
+
+/// The size of the header at the start of a validated header block.
+pub(super) fn header_size(block: &[u8]) -> Option<usize> {
+    scan_header(block).ok().map(|(_, used)| used)
+}
+
+/// The name and size of the header at the start of a non-empty `block`, without checking that
+/// the name and a string value are UTF-8 (the caller knows). Same structural errors, in the same
+/// order, as [`parse_header`].
+#[inline]
+fn scan_header(block: &[u8]) -> Result<(&[u8], usize), HeaderError> {
+    let overrun = || HeaderError(DecodeError::HeaderOverrun { offset: 0 });
+    let (&name_len, rest) = block.split_first().ok_or_else(overrun)?;
+    let name_len = usize::from(name_len);
+    if name_len == 0 {
+        return Err(HeaderError(DecodeError::EmptyHeaderName { offset: 0 }));
+    }
+    let (name, rest) = rest.split_at_checked(name_len).ok_or_else(overrun)?;
+    let (&type_id, rest) = rest.split_first().ok_or_else(overrun)?;
+    let value_len = match type_id {
+        0 | 1 => 0,
+        2 => 1,
+        3 => 2,
+        4 => 4,
+        5 | 8 => 8,
+        9 => 16,
+        6 | 7 => {
+            let b = rest.get(..2).ok_or_else(overrun)?;
+            2 + usize::from(u16::from_be_bytes([b[0], b[1]]))
+        }
+        _ => {
+            return Err(HeaderError(DecodeError::UnknownHeaderType {
+                name: String::from_utf8_lossy(name).into_owned(),
+                type_id,
+            }));
+        }
+    };
+    if rest.len() < value_len {
+        return Err(overrun());
+    }
+    Ok((name, 1 + name_len + 1 + value_len))
 }
 
 /// A header error whose offset is relative to the header being parsed.

@@ -370,7 +370,19 @@ impl<'a> MessageRef<'a> {
 
     /// The value of the header with this name (names are unique in a valid message).
     pub fn header(&self, name: &str) -> Option<HeaderValueRef<'a>> {
-        self.headers().find(|(n, _)| *n == name).map(|(_, v)| v)
+        // Compare name bytes and step over other headers by their size: only the match is
+        // parsed (the block was validated when the frame was decoded).
+        let mut rest = self.headers;
+        while let Some((&len, tail)) = rest.split_first() {
+            if tail.get(..usize::from(len)) == Some(name.as_bytes()) {
+                return match decoder::parse_header(rest) {
+                    Ok(Some((_, value, _))) => Some(value),
+                    _ => None,
+                };
+            }
+            rest = rest.get(decoder::header_size(rest)?..)?;
+        }
+        None
     }
 
     /// The value of a string header with this name.

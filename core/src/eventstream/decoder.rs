@@ -503,6 +503,7 @@ const CRC_TABLE: [u32; 256] = {
     let mut table = [0u32; 256];
     let mut i = 0;
     while i < 256 {
+        #[expect(clippy::cast_possible_truncation, reason = "i < 256")]
         let mut crc = i as u32;
         let mut bit = 0;
         while bit < 8 {
@@ -524,7 +525,7 @@ const CRC_TABLE: [u32; 256] = {
 fn prelude_crc(bytes: &[u8]) -> u32 {
     let mut crc = !0u32;
     for &b in bytes {
-        crc = CRC_TABLE[usize::from((crc as u8) ^ b)] ^ (crc >> 8);
+        crc = CRC_TABLE[usize::from(crc.to_le_bytes()[0] ^ b)] ^ (crc >> 8);
     }
     !crc
 }

@@ -38,7 +38,6 @@
 use bedrock_core::exchange::{Clock, Event, Exchange, ExchangeConfig, Operation, doc_support};
 use bedrock_core::retry::RetryConfig;
 use bedrock_core::time::{Instant, UnixTime};
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
@@ -49,10 +48,11 @@ use bedrock_core::converse::{
 use bedrock_core::eventstream::{DecodeError, Decoder};
 use serde_json::{Map, Value};
 
+use crate::listed_suite::{self, check_keys};
 use crate::report::{CaseReport, Outcome, check_stage};
 
 /// The file describing a suite folder.
-pub const EXPECTED_FILE: &str = "expected.json";
+pub use crate::listed_suite::EXPECTED_FILE;
 
 /// The error kinds an expectation may name.
 ///
@@ -78,124 +78,13 @@ pub const KINDS: &[&str] = &[
 /// Whether `dir` is a ConverseStream suite folder: it holds an `expected.json` whose top-level
 /// object has a `"streams"` key.
 pub fn is_suite(dir: &Path) -> bool {
-    read_expected(dir).is_ok_and(|json| json.get("streams").is_some())
+    listed_suite::is_suite(dir, "streams")
 }
 
 /// Runs every case of the suite folder `dir`; `folder` is the folder's display name, which
 /// prefixes each case name. Reports come in name order.
 pub fn run_suite(dir: &Path, folder: &str) -> Vec<CaseReport> {
-    let report = |file: &str, outcome: Outcome| CaseReport {
-        name: format!("{folder}/{file}"),
-        outcome,
-    };
-    let streams = match read_expected(dir).and_then(|json| suite_streams(&json)) {
-        Ok(streams) => streams,
-        Err(message) => return vec![report(EXPECTED_FILE, Outcome::Fail(message))],
-    };
-    let present = match folder_files(dir) {
-        Ok(present) => present,
-        Err(message) => return vec![report(EXPECTED_FILE, Outcome::Fail(message))],
-    };
-
-    let mut reports = Vec::new();
-    for (file, entry) in &streams {
-        let outcome = if !is_plain_file_name(file) {
-            Outcome::Fail(format!(
-                "{file:?} in {EXPECTED_FILE} is not a plain file name"
-            ))
-        } else if !present.files.contains(file.as_str()) {
-            Outcome::Fail(format!("listed in {EXPECTED_FILE} but the file is missing"))
-        } else {
-            run_case(&dir.join(file), entry)
-        };
-        reports.push(report(file, outcome));
-    }
-    for file in &present.files {
-        if !streams.contains_key(file) && !is_ignored(file) {
-            reports.push(report(
-                file,
-                Outcome::Fail(format!(
-                    "unlisted stream file: {EXPECTED_FILE} does not describe it"
-                )),
-            ));
-        }
-    }
-    for sub in &present.subfolders {
-        reports.push(report(
-            sub,
-            Outcome::Fail("unexpected folder inside a ConverseStream suite folder".into()),
-        ));
-    }
-    reports.sort_by(|a, b| a.name.cmp(&b.name));
-    reports
-}
-
-fn read_expected(dir: &Path) -> Result<Value, String> {
-    let path = dir.join(EXPECTED_FILE);
-    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{EXPECTED_FILE}: {e}"))
-}
-
-/// The `streams` object, after checking the top level has nothing unknown.
-fn suite_streams(json: &Value) -> Result<Map<String, Value>, String> {
-    let top = json
-        .as_object()
-        .ok_or_else(|| format!("{EXPECTED_FILE} is not a JSON object"))?;
-    check_keys(top, &["streams"], EXPECTED_FILE)?;
-    top.get("streams")
-        .and_then(Value::as_object)
-        .cloned()
-        .ok_or_else(|| format!("{EXPECTED_FILE}: \"streams\" is not an object"))
-}
-
-/// Files and folders directly inside a suite folder.
-struct FolderListing {
-    files: BTreeSet<String>,
-    subfolders: BTreeSet<String>,
-}
-
-fn folder_files(dir: &Path) -> Result<FolderListing, String> {
-    let mut listing = FolderListing {
-        files: BTreeSet::new(),
-        subfolders: BTreeSet::new(),
-    };
-    let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.path().is_dir() {
-            if !name.starts_with('.') {
-                listing.subfolders.insert(name);
-            }
-        } else {
-            listing.files.insert(name);
-        }
-    }
-    Ok(listing)
-}
-
-/// Files that live beside the streams without being streams: the expectations themselves,
-/// documentation, generator scripts and dot files (as everywhere in the runner).
-fn is_ignored(file: &str) -> bool {
-    file == EXPECTED_FILE || file == "README.md" || file.ends_with(".py") || file.starts_with('.')
-}
-
-fn is_plain_file_name(file: &str) -> bool {
-    !file.is_empty() && file != "." && file != ".." && !file.contains(['/', '\\'])
-}
-
-/// Fails on a key that is neither in `known` nor a `_comment`.
-fn check_keys(object: &Map<String, Value>, known: &[&str], what: &str) -> Result<(), String> {
-    match object
-        .keys()
-        .find(|k| !k.starts_with('_') && !known.contains(&k.as_str()))
-    {
-        Some(key) => Err(format!(
-            "{what}: unknown key {key:?} (known: {})",
-            known.join(", ")
-        )),
-        None => Ok(()),
-    }
+    listed_suite::run(dir, folder, "streams", "ConverseStream", run_case)
 }
 
 /// What one entry of `streams` expects.

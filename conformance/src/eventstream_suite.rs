@@ -33,140 +33,29 @@
 //! A file in the folder that `expected.json` does not list is a failure (`README.md`, `*.py` and
 //! dot files excepted), and so is a listed file that is missing.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
 use bedrock_core::eventstream::{DecodeError, Decoder, Header, HeaderValue, Message};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use crate::listed_suite::{self, check_keys};
 use crate::report::{CaseReport, Outcome, check_stage};
 
 /// The file describing a suite folder.
-pub const EXPECTED_FILE: &str = "expected.json";
+pub use crate::listed_suite::EXPECTED_FILE;
 
 /// Whether `dir` is an event-stream suite folder: it holds an `expected.json` whose top-level
 /// object has a `"vectors"` key.
 pub fn is_suite(dir: &Path) -> bool {
-    read_expected(dir).is_ok_and(|json| json.get("vectors").is_some())
+    listed_suite::is_suite(dir, "vectors")
 }
 
 /// Runs every case of the suite folder `dir`; `folder` is the folder's display name, which
 /// prefixes each case name. Reports come in name order.
 pub fn run_suite(dir: &Path, folder: &str) -> Vec<CaseReport> {
-    let report = |file: &str, outcome: Outcome| CaseReport {
-        name: format!("{folder}/{file}"),
-        outcome,
-    };
-    let vectors = match read_expected(dir).and_then(|json| suite_vectors(&json)) {
-        Ok(vectors) => vectors,
-        Err(message) => return vec![report(EXPECTED_FILE, Outcome::Fail(message))],
-    };
-    let present = match folder_files(dir) {
-        Ok(present) => present,
-        Err(message) => return vec![report(EXPECTED_FILE, Outcome::Fail(message))],
-    };
-
-    let mut reports = Vec::new();
-    for (file, entry) in &vectors {
-        let outcome = if !is_plain_file_name(file) {
-            Outcome::Fail(format!(
-                "{file:?} in {EXPECTED_FILE} is not a plain file name"
-            ))
-        } else if !present.files.contains(file.as_str()) {
-            Outcome::Fail(format!("listed in {EXPECTED_FILE} but the file is missing"))
-        } else {
-            run_case(&dir.join(file), entry)
-        };
-        reports.push(report(file, outcome));
-    }
-    for file in &present.files {
-        if !vectors.contains_key(file) && !is_ignored(file) {
-            reports.push(report(
-                file,
-                Outcome::Fail(format!(
-                    "unlisted vector file: {EXPECTED_FILE} does not describe it"
-                )),
-            ));
-        }
-    }
-    for sub in &present.subfolders {
-        reports.push(report(
-            sub,
-            Outcome::Fail("unexpected folder inside an event-stream suite folder".into()),
-        ));
-    }
-    reports.sort_by(|a, b| a.name.cmp(&b.name));
-    reports
-}
-
-fn read_expected(dir: &Path) -> Result<Value, String> {
-    let path = dir.join(EXPECTED_FILE);
-    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{EXPECTED_FILE}: {e}"))
-}
-
-/// The `vectors` object, after checking the top level has nothing unknown.
-fn suite_vectors(json: &Value) -> Result<Map<String, Value>, String> {
-    let top = json
-        .as_object()
-        .ok_or_else(|| format!("{EXPECTED_FILE} is not a JSON object"))?;
-    check_keys(top, &["vectors"], EXPECTED_FILE)?;
-    top.get("vectors")
-        .and_then(Value::as_object)
-        .cloned()
-        .ok_or_else(|| format!("{EXPECTED_FILE}: \"vectors\" is not an object"))
-}
-
-/// Files and folders directly inside a suite folder.
-struct FolderListing {
-    files: BTreeSet<String>,
-    subfolders: BTreeSet<String>,
-}
-
-fn folder_files(dir: &Path) -> Result<FolderListing, String> {
-    let mut listing = FolderListing {
-        files: BTreeSet::new(),
-        subfolders: BTreeSet::new(),
-    };
-    let entries = fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.path().is_dir() {
-            if !name.starts_with('.') {
-                listing.subfolders.insert(name);
-            }
-        } else {
-            listing.files.insert(name);
-        }
-    }
-    Ok(listing)
-}
-
-/// Files that live beside the vectors without being vectors: the expectations themselves,
-/// documentation, generator scripts and dot files (as everywhere in the runner).
-fn is_ignored(file: &str) -> bool {
-    file == EXPECTED_FILE || file == "README.md" || file.ends_with(".py") || file.starts_with('.')
-}
-
-fn is_plain_file_name(file: &str) -> bool {
-    !file.is_empty() && file != "." && file != ".." && !file.contains(['/', '\\'])
-}
-
-/// Fails on a key that is neither in `known` nor a `_comment`.
-fn check_keys(object: &Map<String, Value>, known: &[&str], what: &str) -> Result<(), String> {
-    match object
-        .keys()
-        .find(|k| !k.starts_with('_') && !known.contains(&k.as_str()))
-    {
-        Some(key) => Err(format!(
-            "{what}: unknown key {key:?} (known: {})",
-            known.join(", ")
-        )),
-        None => Ok(()),
-    }
+    listed_suite::run(dir, folder, "vectors", "event-stream", run_case)
 }
 
 /// What one entry of `vectors` expects.

@@ -29,6 +29,7 @@ pub mod emulator;
 pub mod eventstream_suite;
 pub mod http_text;
 pub mod json_suites;
+pub mod listed_suite;
 pub mod report;
 pub mod sigv4_suite;
 

@@ -10,14 +10,27 @@ use crate::secret::Secret;
 use crate::sigv4::Credentials;
 use crate::time::UnixTime;
 
-/// The credential one call signs with.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The credential one call signs with. `Debug` shows the scheme and, for SigV4, the access key
+/// id; never a key, secret or token.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Auth {
     /// A Bedrock API key, sent as `Authorization: Bearer <key>` (long-term `ABSK…` keys and
     /// short-term `bedrock-api-key-…` keys alike).
     Bearer(Secret<String>),
     /// AWS credentials for SigV4.
     SigV4(Credentials),
+}
+
+impl core::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Bearer(_) => f.write_str("Auth::Bearer(** redacted **)"),
+            Self::SigV4(credentials) => f
+                .debug_tuple("Auth::SigV4")
+                .field(&credentials.access_key_id())
+                .finish(),
+        }
+    }
 }
 
 impl Auth {

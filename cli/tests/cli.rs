@@ -5,12 +5,14 @@
 //!
 //! Every run's stdout and stderr are checked for every secret the tests use: none may appear.
 
+#[path = "../../host/tests/support/loopback.rs"]
+mod loopback;
+
+use loopback::Relay;
 use std::io::{Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bedrock_conformance::emulator::{
@@ -908,65 +910,6 @@ fn the_endpoint_from_the_environment() {
     assert_ok(&run);
     assert_eq!(run.stdout, "via the env\n");
     assert_eq!(emulator.requests()[0].auth, sigv4());
-}
-
-/// A TCP relay on 127.0.0.1 in front of the emulator that notes when each read of the
-/// emulator's answer arrived, just before forwarding it to the CLI.
-struct Relay {
-    addr: SocketAddr,
-    log: Arc<Mutex<Vec<Instant>>>,
-}
-
-impl Relay {
-    fn start(upstream: SocketAddr) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let shared = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for client in listener.incoming() {
-                let Ok(client) = client else { return };
-                let Ok(server) = TcpStream::connect(upstream) else {
-                    return;
-                };
-                let _ = client.set_nodelay(true);
-                let _ = server.set_nodelay(true);
-                let (mut from_client, mut to_server) =
-                    (client.try_clone().unwrap(), server.try_clone().unwrap());
-                std::thread::spawn(move || {
-                    let _ = std::io::copy(&mut from_client, &mut to_server);
-                    let _ = to_server.shutdown(Shutdown::Write);
-                });
-                let (mut from_server, mut to_client) = (server, client);
-                let log = Arc::clone(&shared);
-                std::thread::spawn(move || {
-                    let mut buf = [0u8; 16 * 1024];
-                    while let Ok(n @ 1..) = from_server.read(&mut buf) {
-                        log.lock().unwrap().push(Instant::now());
-                        if to_client.write_all(&buf[..n]).is_err() {
-                            break;
-                        }
-                    }
-                    let _ = to_client.shutdown(Shutdown::Write);
-                });
-            }
-        });
-        Self { addr, log }
-    }
-
-    /// The start of each burst: reads less than `gap` apart belong to one frame.
-    fn bursts(&self, gap: Duration) -> Vec<Instant> {
-        let log = self.log.lock().unwrap();
-        let mut starts = Vec::new();
-        let mut last: Option<Instant> = None;
-        for &at in log.iter() {
-            if last.is_none_or(|l| at.duration_since(l) >= gap) {
-                starts.push(at);
-            }
-            last = Some(at);
-        }
-        starts
-    }
 }
 
 /// "`bedrock chat` against a server that sends one frame per second shows each delta within

@@ -25,6 +25,14 @@
 //! The event-stream codec, HTTP/1.1 framing, the request model, the catalog and the exchange
 //! state machine land in later layers of this crate (see `DESIGN.md`).
 
+//! # Targets
+//!
+//! The core needs only `core` and `alloc`. CI builds it for `thumbv7em-none-eabihf`,
+//! `wasm32-unknown-unknown` and `thumbv6m-none-eabi`. The last has no atomic compare-and-swap,
+//! so `alloc::sync::Arc` does not exist there: shared state (the [`retry::RetryQuota`]) is an
+//! `Rc<Cell<u32>>` and not `Send`, and [`settings::Settings::parse`] is not compiled (the `toml`
+//! crate needs `Arc`); settings are built in code from `Settings::default()`.
+
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(
@@ -53,5 +61,6 @@ pub mod model;
 pub mod retry;
 pub mod secret;
 pub mod settings;
+mod shared;
 pub mod sigv4;
 pub mod time;

@@ -11,11 +11,10 @@
 //!
 //! Randomness is an input: [`Jitter`] is a small generator the caller seeds once.
 
-use alloc::sync::Arc;
-use core::sync::atomic::{AtomicU32, Ordering};
 use core::time::Duration;
 
 use crate::error::RetryClass;
+use crate::shared::{Counter, Shared};
 
 /// Retry settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,9 +81,14 @@ pub const RETRY_COST: u32 = 14;
 ///
 /// When it runs dry, calls stop retrying until successes refill it, so an outage does not turn
 /// into a retry storm.
+///
+/// The bucket is an `Arc<AtomicU32>` on every target with atomic compare-and-swap, so a quota is
+/// `Send + Sync` and one client's calls may run on many threads. On targets without it
+/// (`thumbv6m-none-eabi`, where `alloc::sync` does not exist) it is an `Rc<Cell<u32>>`: the
+/// quota is then neither `Send` nor `Sync`, which suits those single-core targets.
 #[derive(Clone, Debug)]
 pub struct RetryQuota {
-    tokens: Arc<AtomicU32>,
+    tokens: Shared<Counter>,
     capacity: u32,
 }
 
@@ -98,21 +102,19 @@ impl RetryQuota {
     /// A bucket holding `capacity` tokens.
     pub fn new(capacity: u32) -> Self {
         Self {
-            tokens: Arc::new(AtomicU32::new(capacity)),
+            tokens: Shared::new(Counter::new(capacity)),
             capacity,
         }
     }
 
     /// Tokens left.
     pub fn available(&self) -> u32 {
-        self.tokens.load(Ordering::Acquire)
+        self.tokens.load()
     }
 
     /// Takes `cost` tokens if that many are left.
     pub fn try_acquire(&self, cost: u32) -> bool {
-        self.tokens
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| t.checked_sub(cost))
-            .is_ok()
+        self.tokens.update(|t| t.checked_sub(cost)).is_ok()
     }
 
     /// Returns `amount` tokens, up to the capacity.
@@ -120,9 +122,7 @@ impl RetryQuota {
         let capacity = self.capacity;
         let _ = self
             .tokens
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
-                Some(t.saturating_add(amount).min(capacity))
-            });
+            .update(|t| Some(t.saturating_add(amount).min(capacity)));
     }
 }
 

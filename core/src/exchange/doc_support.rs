@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 use core::time::Duration;
 
 use crate::auth::Auth;
+use crate::catalog::Provider;
 use crate::eventstream::{Header, HeaderValue, Message};
 use crate::model::Request;
 use crate::settings::{Route, RouteInputs, Settings};
@@ -20,10 +21,18 @@ use crate::time::{Instant, UnixTime};
 
 /// A loopback route to `us.anthropic.claude-haiku-4-5` in `us-east-1`.
 pub fn loopback_route() -> Route {
-    let settings = Settings::parse(
-        "[llm.providers.bedrock]\nenabled = true\nbase_url = \"http://127.0.0.1:8080\"\nregion = \"us-east-1\"\n",
-    );
-    match settings.and_then(|s| s.route("us.anthropic.claude-haiku-4-5", &RouteInputs::default())) {
+    // Built in code rather than parsed, so that this also compiles where `Settings::parse` does
+    // not exist (targets without pointer-sized atomics).
+    let mut settings = Settings::default();
+    settings.set_enabled(Provider::Bedrock, true);
+    let route = settings
+        .override_endpoint(
+            Provider::Bedrock,
+            Some("http://127.0.0.1:8080"),
+            Some("us-east-1"),
+        )
+        .and_then(|()| settings.route("us.anthropic.claude-haiku-4-5", &RouteInputs::default()));
+    match route {
         Ok(route) => route,
         Err(e) => panic!("doc support route: {e}"),
     }

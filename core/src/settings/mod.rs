@@ -2,7 +2,9 @@
 //! an endpoint.
 //!
 //! The core never reads the file: the adapter reads it and hands the text to
-//! [`Settings::parse`]. The result answers one question for the exchange,
+//! [`Settings::parse`] (on every target with pointer-sized atomics; on `thumbv6m-none-eabi`, whose
+//! `alloc` has no `Arc` for the `toml` crate, settings are built in code from
+//! [`Settings::default`]). The result answers one question for the exchange,
 //! [`Settings::route`]: for this model id, which provider, wire id, endpoint, SigV4 region and
 //! signing name, and which credentials to try in which order.
 //!
@@ -92,6 +94,7 @@
 
 mod endpoint;
 mod error;
+#[cfg(target_has_atomic = "ptr")]
 mod parse;
 #[cfg(test)]
 mod tests;
@@ -398,6 +401,12 @@ impl Settings {
     /// region, a credential reference that is not `env:`/`vault:`/`aws_sigv4` (the value is not
     /// echoed), `aws_sigv4` on `bedrock-openai`, or a new user model without `provider` or
     /// `api_id`.
+    ///
+    /// Not available on targets without pointer-sized atomics (`thumbv6m-none-eabi`): the
+    /// `toml` crate needs `alloc::sync::Arc` there (toml-rs/toml#1054). Build the settings in
+    /// code instead ([`Settings::default`], [`Settings::set_enabled`],
+    /// [`Settings::override_endpoint`]).
+    #[cfg(target_has_atomic = "ptr")]
     pub fn parse(text: &str) -> Result<Self, SettingsError> {
         parse::parse(text)
     }

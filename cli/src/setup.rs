@@ -2,10 +2,7 @@
 
 use std::path::PathBuf;
 
-use bedrock_blocking::{Client, Timeouts};
-use bedrock_core::catalog::Provider;
-use bedrock_core::error::{Error, ErrorKind};
-use bedrock_core::settings::Settings;
+use bedrock_blocking::{Client, ClientSetup, Error, Overrides, Settings, Timeouts};
 use bedrock_host::{Env, Host, LoadedSettings, Vault};
 use clap::ArgMatches;
 
@@ -49,24 +46,13 @@ impl Global {
 
     /// A client for calls to `model`, with `--base-url` / `--region` applied to its provider.
     pub(crate) fn client(&self, model: &str) -> Result<Client, Error> {
-        let host = self.host();
-        let loaded = self.loaded(&host)?;
-        let vault = host.vault_for(&loaded)?;
-        let mut settings = loaded.settings;
-        if self.base_url.is_some() || self.region.is_some() {
-            let provider = settings
-                .model(model)
-                .map_or(Provider::Bedrock, |m| m.provider);
-            settings
-                .override_endpoint(provider, self.base_url.as_deref(), self.region.as_deref())
-                .map_err(|e| {
-                    Error::new(
-                        ErrorKind::Configuration,
-                        format!("--base-url / --region: {e}"),
-                    )
-                })?;
+        let mut overrides =
+            Overrides::new().endpoint(model, self.base_url.clone(), self.region.clone());
+        if let Some(path) = &self.settings {
+            overrides = overrides.settings(path.clone());
         }
-        Client::from_host(host.with_vault(vault), settings, Timeouts::default())
+        let setup = ClientSetup::load(Env::process(), &overrides)?;
+        Client::from_setup(setup, Timeouts::default())
     }
 
     fn vault(&self) -> Result<Vault, Error> {

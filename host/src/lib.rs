@@ -15,9 +15,16 @@
 //! | `Vault(name)` | the [`Vault`], if one is configured |
 //!
 //! It also finds and reads `settings.toml` ([`Host::settings_path`], [`Host::load_settings`])
-//! and keeps the secret vault ([`Vault`]). [`SharedCredentials`] wraps the core's
-//! [`CredentialCache`](bedrock_core::credentials::CredentialCache) for threads: one
-//! resolution per burst, waiters on a condition variable.
+//! and keeps the secret vault ([`Vault`]). Both adapters and the CLI build their clients from
+//! it:
+//!
+//! | item | what |
+//! |---|---|
+//! | [`ClientSetup`] | settings, vault, region, `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, proxies: the environment composed once |
+//! | [`CredentialSource`], [`HostCredentials`], [`StaticCredentials`] | where a call's credential comes from: one refreshing [`SharedCredentials`] cache per credential list, resolved by blocking threads or async tasks alike |
+//! | [`ClientBuilder`], [`ClientConfig`], [`StreamItem`], [`Timeouts`] | the one client configuration and builder both adapters expose |
+//! | [`clock`] | the wall and monotonic clocks and the entropy the core takes as inputs |
+//! | [`proxy`] | `HTTPS_PROXY` / `NO_PROXY` |
 //!
 //! ```no_run
 //! use bedrock_host::{Env, Host, SharedCredentials};
@@ -29,7 +36,7 @@
 //! // The blocking adapter adds its TLS client: host.with_https(|request| …)
 //! let region = host.region(None)?;                            // AWS_REGION, profile, …
 //! let route = settings.route("us.anthropic.claude-haiku-4-5", &RouteInputs { region: region.as_deref() })?;
-//! let credentials = SharedCredentials::new(CredentialCache::new(&route.credentials, ChainConfig::default()));
+//! let credentials = std::sync::Arc::new(SharedCredentials::new(CredentialCache::new(&route.credentials, ChainConfig::default())));
 //! let resolved = credentials.auth(&host)?;                    // resolves once, then cached
 //! println!("signing with {}", resolved.auth.scheme());
 //! # Ok(()) }
@@ -43,29 +50,38 @@
 //! | vault | `[llm.vault] path` (`~` expanded, relative to the settings file's directory), else `<config dir>/bedrock/vault.toml` |
 //! | config dir | Windows `%APPDATA%`; elsewhere `$XDG_CONFIG_HOME` (if absolute), else `~/.config` |
 
+mod client;
+pub mod clock;
 mod env;
 mod http;
 mod process;
+pub mod proxy;
+mod setup;
 mod shared;
 mod vault;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use bedrock_core::credentials::{
     Answer, AuthMachine, ChainConfig, ChainMachine, CredentialsError, FileError, HttpFailure,
     HttpFailureKind, Machine, Need, RegionMachine, Resolved, ResolvedAuth, drive,
 };
-use bedrock_core::error::{Error, ErrorKind};
+use bedrock_core::error::{Error, ErrorKind, Origin};
 use bedrock_core::settings::{CredentialRef, Settings, SettingsError};
-use bedrock_core::time::UnixTime;
 
+pub use client::{ClientBuilder, ClientConfig, FromConfig, Outcome, StreamItem, Timeouts};
+pub use clock::wall_clock;
 pub use env::Env;
 pub use http::{HttpsTransport, send_plain};
 pub use process::run_command;
-pub use shared::SharedCredentials;
+pub use proxy::ProxyConfig;
+pub use setup::{ClientSetup, Overrides};
+pub use shared::{
+    CredentialLookup, CredentialSource, HostCredentials, Resolution, SharedCredentials,
+    StaticCredentials, Waiter,
+};
 pub use vault::{Vault, VaultError};
 
 /// Files larger than this are not credential files; reading stops with an error.
@@ -144,14 +160,18 @@ impl std::error::Error for HostError {
 }
 
 impl From<HostError> for Error {
+    /// [`ErrorKind::Configuration`] from [`Origin::Settings`] (every host error is about
+    /// finding or reading the settings), with the [`HostError`] as the source.
     fn from(e: HostError) -> Self {
-        Error::new(ErrorKind::Configuration, e.to_string())
+        Error::with_source(ErrorKind::Configuration, Origin::Settings, e.to_string(), e)
     }
 }
 
 impl From<VaultError> for Error {
+    /// [`ErrorKind::Configuration`] from [`Origin::Vault`], with the [`VaultError`] as the
+    /// source.
     fn from(e: VaultError) -> Self {
-        Error::new(ErrorKind::Configuration, e.to_string())
+        Error::with_source(ErrorKind::Configuration, Origin::Vault, e.to_string(), e)
     }
 }
 
@@ -411,15 +431,6 @@ impl Host {
             _ => PathBuf::from(path),
         }
     }
-}
-
-/// The wall clock as the core's [`UnixTime`].
-pub fn wall_clock() -> UnixTime {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .ok()
-        .and_then(|d| UnixTime::from_duration(d).ok())
-        .unwrap_or(UnixTime::UNIX_EPOCH)
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, FileError> {

@@ -83,6 +83,12 @@ fn vault_permissions() {
         "{text}"
     );
     assert_redacted(&text);
+    let error = bedrock_core::error::Error::from(e);
+    assert_eq!(error.origin(), bedrock_core::error::Origin::Vault);
+    assert!(matches!(
+        error.find_source::<VaultError>(),
+        Some(VaultError::Permissions { .. })
+    ));
     // Writing needs reading first: refused too, and the file is left alone.
     assert!(matches!(
         vault.set("X", "y"),
@@ -251,6 +257,18 @@ fn settings_discovery() {
     assert_redacted(&text);
     let error = bedrock_core::error::Error::from(e);
     assert_eq!(error.kind(), bedrock_core::error::ErrorKind::Configuration);
+    // The structure survives: the host error, and the settings error behind it.
+    assert_eq!(error.origin(), bedrock_core::error::Origin::Settings);
+    assert!(matches!(
+        error.find_source::<HostError>(),
+        Some(HostError::Settings { .. })
+    ));
+    let settings_error = error
+        .find_source::<bedrock_core::settings::SettingsError>()
+        .expect("the settings error is in the chain");
+    assert_eq!(settings_error.line(), Some(3));
+    assert_eq!(error.detail(), Some(settings_error.kind()));
+    assert_redacted(&format!("{error:?}"));
 
     // No home at all.
     let nowhere = Host::with_env(Env::from_pairs::<[(&str, &str); 0], &str, &str>([]));

@@ -1,17 +1,19 @@
 //! `bedrock-blocking`: the [`bedrock_core`] exchange driven over blocking ureq 3 (rustls + ring,
 //! webpki roots; proxies from `HTTPS_PROXY` / `NO_PROXY` as ureq reads them).
 //!
-//! This crate is a loop, a clock, a sleep and ureq configuration; every protocol decision —
-//! signing, encoding, framing, event parsing, retry policy, timeouts' meaning — is the core's.
+//! For synchronous programs and scripts: each call blocks its thread; a [`Client`] is shared by
+//! reference across threads (one connection pool, one retry quota, one credential cache).
+//! This crate is a loop, a sleep and ureq configuration; every protocol decision — signing,
+//! encoding, framing, event parsing, retry policy, timeouts' meaning — is the core's, and the
+//! client setup is `bedrock-host`'s.
 //!
 //! ```no_run
-//! use bedrock_blocking::{Client, StreamItem};
-//! use bedrock_core::model::{Request, StreamEvent};
+//! use bedrock_blocking::{Client, Request, StreamEvent, StreamItem};
 //!
 //! let client = Client::from_env()?;
-//! let request: Request = serde_json::from_str(
-//!     r#"{"model": "us.anthropic.claude-haiku-4-5", "messages": [{"role": "user", "content": "Hi"}]}"#,
-//! ).expect("valid request JSON");
+//! let request = Request::new("us.anthropic.claude-haiku-4-5")
+//!     .system("You are terse.")
+//!     .user("Name three prime numbers.");
 //! for item in client.converse_stream(&request)? {
 //!     match item? {
 //!         StreamItem::Event(StreamEvent::TextDelta { text, .. }) => print!("{text}"),
@@ -19,183 +21,80 @@
 //!         StreamItem::Response(response) => println!("\n{} tokens", response.usage.total_tokens),
 //!     }
 //! }
-//! # Ok::<(), bedrock_core::error::Error>(())
+//! # Ok::<(), bedrock_blocking::Error>(())
 //! ```
 
 #![forbid(unsafe_code)]
 
-mod clock;
-
 use std::collections::VecDeque;
 use std::io::Read;
 use std::sync::Arc;
-use std::time::Duration;
 
-use bedrock_core::auth::Auth;
-use bedrock_core::catalog::Provider;
-use bedrock_core::credentials::{
-    ChainConfig, CredentialCache, HttpFailure, HttpFailureKind, HttpRequest, HttpResponse,
+use bedrock_core::credentials::{HttpFailure, HttpFailureKind, HttpRequest, HttpResponse};
+use bedrock_core::exchange::{Event, Exchange, Operation};
+use bedrock_core::settings::Route;
+use bedrock_host::clock::now;
+use bedrock_host::{Host, Outcome};
+
+pub use bedrock_core::auth::Auth;
+pub use bedrock_core::error::{Error, ErrorKind};
+pub use bedrock_core::exchange::ExchangeConfig;
+pub use bedrock_core::model::{
+    Content, Message, Part, Request, Response, Role, StopReason, StreamEvent, Tool, ToolChoice,
 };
-use bedrock_core::error::{Error, ErrorKind};
-use bedrock_core::exchange::{Event, Exchange, ExchangeConfig, Operation};
-use bedrock_core::model::{Request, Response, StreamEvent};
-use bedrock_core::settings::CredentialRef;
-use bedrock_core::settings::{Route, RouteInputs, Settings};
-use bedrock_host::{Env, Host, SharedCredentials};
+pub use bedrock_core::settings::Settings;
+pub use bedrock_host::{
+    ClientConfig, ClientSetup, CredentialSource, HostCredentials, Overrides, StaticCredentials,
+    StreamItem, Timeouts,
+};
 
-pub use clock::{entropy, now};
+/// Builds a [`Client`]: `Client::builder().settings(..).credentials(..).build()`.
+pub type ClientBuilder = bedrock_host::ClientBuilder<Client>;
 
-/// Connection timeouts of the blocking client.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Timeouts {
-    /// TCP connect plus TLS handshake. Default 30 s.
-    pub connect: Duration,
-    /// From the end of sending to the response head. Default 300 s.
-    pub first_byte: Duration,
-    /// Longest wait for more body bytes. Default 300 s (a long reasoning pause is normal).
-    pub idle: Duration,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Self {
-            connect: Duration::from_secs(30),
-            first_byte: Duration::from_secs(300),
-            idle: Duration::from_secs(300),
-        }
-    }
-}
-
-/// Where a call's credential comes from.
-pub trait CredentialSource: Send + Sync {
-    /// The credential for a call to `route`.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::NoCredentials`] (with the hint) when nothing resolves.
-    fn auth(&self, route: &Route) -> Result<Auth, Error>;
-
-    /// The service rejected the credential `route` used (expired, revoked): forget it.
-    fn invalidate(&self, route: &Route) {
-        let _ = route;
-    }
-}
-
-/// One fixed credential for every call.
-#[derive(Clone, Debug)]
-pub struct StaticCredentials(pub Auth);
-
-impl CredentialSource for StaticCredentials {
-    fn auth(&self, _route: &Route) -> Result<Auth, Error> {
-        Ok(self.0.clone())
-    }
-}
-
-/// A blocking Bedrock client: settings, a credential source, one ureq agent (connection pool),
-/// and the retry-token bucket its calls share. Cheap to share by reference across threads.
+/// A blocking Bedrock client: its configuration and one ureq agent (connection pool). Cheap to
+/// share by reference across threads.
 pub struct Client {
     agent: ureq::Agent,
-    settings: Settings,
-    region: Option<String>,
-    credentials: Arc<dyn CredentialSource>,
-    config: ExchangeConfig,
+    config: ClientConfig,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("region", &self.region)
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
 }
 
-/// Builds a [`Client`].
-#[derive(Default)]
-pub struct ClientBuilder {
-    settings: Settings,
-    region: Option<String>,
-    credentials: Option<Arc<dyn CredentialSource>>,
-    timeouts: Timeouts,
-    config: ExchangeConfig,
-}
+impl bedrock_host::FromConfig for Client {
+    const USER_AGENT: &'static str = concat!("bedrock-blocking/", env!("CARGO_PKG_VERSION"));
 
-impl std::fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("region", &self.region)
-            .field("timeouts", &self.timeouts)
-            .finish_non_exhaustive()
-    }
-}
-
-impl ClientBuilder {
-    /// The parsed settings (providers, models, credential lists).
-    #[must_use]
-    pub fn settings(mut self, settings: Settings) -> Self {
-        self.settings = settings;
-        self
-    }
-
-    /// The ambient region (`AWS_REGION` and friends) for providers without a `base_url`.
-    #[must_use]
-    pub fn region(mut self, region: Option<String>) -> Self {
-        self.region = region.filter(|r| !r.is_empty());
-        self
-    }
-
-    /// Where credentials come from.
-    #[must_use]
-    pub fn credentials(mut self, source: Arc<dyn CredentialSource>) -> Self {
-        self.credentials = Some(source);
-        self
-    }
-
-    /// Timeouts.
-    #[must_use]
-    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.timeouts = timeouts;
-        self
-    }
-
-    /// Exchange settings (retry policy, limits). Its timeouts are overwritten by
-    /// [`timeouts`](Self::timeouts).
-    #[must_use]
-    pub fn exchange_config(mut self, config: ExchangeConfig) -> Self {
-        self.config = config;
-        self
-    }
-
-    /// The client.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::NoCredentials`] when no credential source was given.
-    pub fn build(self) -> Result<Client, Error> {
-        let credentials = self
-            .credentials
-            .ok_or_else(|| Error::no_credentials("no credential source configured"))?;
-        let mut config = self.config;
-        config.first_byte_timeout = self.timeouts.first_byte;
-        config.idle_timeout = self.timeouts.idle;
-        config.user_agent_suffix = Some(format!("bedrock-blocking/{}", env!("CARGO_PKG_VERSION")));
-        Ok(Client {
-            agent: agent(&self.timeouts),
-            settings: self.settings,
-            region: self.region,
-            credentials,
+    fn from_config(config: ClientConfig) -> Result<Self, Error> {
+        Ok(Self {
+            agent: agent(&config.timeouts, config.ca_certificates()?),
             config,
         })
     }
 }
 
 /// The ureq agent: no redirects (a redirect would carry credentials elsewhere), HTTP error
-/// statuses handed to the exchange, the core's timeouts as ureq's phase timeouts.
-fn agent(timeouts: &Timeouts) -> ureq::Agent {
+/// statuses handed to the exchange, the core's timeouts as ureq's phase timeouts, the CA
+/// bundle when one is set.
+fn agent(timeouts: &Timeouts, ca_certificates: Option<Vec<Vec<u8>>>) -> ureq::Agent {
+    let mut tls = ureq::tls::TlsConfig::builder();
+    if let Some(certificates) = ca_certificates {
+        tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(
+            &certificates
+                .iter()
+                .map(|der| ureq::tls::Certificate::from_der(der).to_owned())
+                .collect::<Vec<_>>(),
+        ));
+    }
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .user_agent("")
+        .tls_config(tls.build())
         .timeout_connect(Some(timeouts.connect))
         .timeout_recv_response(Some(timeouts.first_byte))
         .timeout_per_read(Some(timeouts.idle))
@@ -206,77 +105,66 @@ fn agent(timeouts: &Timeouts) -> ureq::Agent {
 impl Client {
     /// A builder.
     pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
+        ClientBuilder::new()
     }
 
-    /// A client configured like the AWS SDKs and the `bedrock` CLI: the settings file
-    /// (`BEDROCK_SETTINGS` or the platform config dir; both providers enabled unless it says
-    /// `enabled = false`), the vault, the region (`AWS_REGION`, `AWS_DEFAULT_REGION`, the
-    /// profile), `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, and each route's credential list
-    /// (bearer keys from the environment or the vault, then the full SigV4 chain).
+    /// A client configured like the AWS SDKs and the `bedrock` CLI ([`ClientSetup`]): the
+    /// settings file (`BEDROCK_SETTINGS` or the platform config dir; both providers enabled
+    /// unless it says `enabled = false`), the vault, the region (`AWS_REGION`,
+    /// `AWS_DEFAULT_REGION`, the profile), `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, and each route's
+    /// credential list (bearer keys from the environment or the vault, then the full SigV4
+    /// chain).
     ///
     /// # Errors
     ///
     /// An unreadable or invalid settings file, or an invalid endpoint override.
     pub fn from_env() -> Result<Self, Error> {
-        let (host, mut settings) = Host::load(Env::process())?;
-        settings.enable_all_unless_disabled();
-        Self::from_host(host, settings, Timeouts::default())
+        Self::from_setup(ClientSetup::from_env()?, Timeouts::default())
     }
 
-    /// A client on an explicit [`Host`] (environment, vault) and settings, with the SigV4 chain
-    /// behind each route's credential list. `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` in the host's
-    /// environment overrides the `bedrock` provider's endpoint, as in the AWS SDKs.
+    /// A client from a [`ClientSetup`], with `timeouts`.
     ///
     /// # Errors
     ///
-    /// A malformed shared AWS config (for the region) or an invalid endpoint override.
-    pub fn from_host(
-        host: Host,
-        mut settings: Settings,
-        timeouts: Timeouts,
-    ) -> Result<Self, Error> {
-        let region = host.region(None).map_err(Error::from)?;
-        if let Some(endpoint) = host.env().non_empty("AWS_ENDPOINT_URL_BEDROCK_RUNTIME") {
-            settings
-                .override_endpoint(Provider::Bedrock, Some(&endpoint), region.as_deref())
-                .map_err(|e| {
-                    Error::new(
-                        ErrorKind::Configuration,
-                        format!("AWS_ENDPOINT_URL_BEDROCK_RUNTIME: {e}"),
-                    )
-                })?;
-        }
-        let host = host.with_https(UreqHttps(agent(&timeouts)));
-        Client::builder()
-            .settings(settings)
-            .region(region)
+    /// As [`ClientBuilder::build`](bedrock_host::ClientBuilder::build).
+    pub fn from_setup(setup: ClientSetup, timeouts: Timeouts) -> Result<Self, Error> {
+        // Credential services over https (STS, the SSO portal) use the same agent setup.
+        let host = setup.host.clone().with_https(UreqHttps(agent(&timeouts, None)));
+        ClientBuilder::from_setup(setup)
             .timeouts(timeouts)
             .credentials(Arc::new(HostCredentials::new(host)))
             .build()
     }
 
+    /// A client on an explicit [`Host`] (environment, vault) and settings, as
+    /// [`from_setup`](Self::from_setup) with [`ClientSetup::with_settings`].
+    ///
+    /// # Errors
+    ///
+    /// A malformed shared AWS config (for the region) or an invalid endpoint override.
+    pub fn from_host(host: Host, settings: Settings, timeouts: Timeouts) -> Result<Self, Error> {
+        let setup = ClientSetup::with_settings(host, settings, &Overrides::default())?;
+        Self::from_setup(setup, timeouts)
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
     /// The settings in use.
     pub fn settings(&self) -> &Settings {
-        &self.settings
+        &self.config.settings
     }
 
     /// The route for a model id.
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Configuration`] for an unknown model, a disabled provider or a missing region.
+    /// [`ErrorKind::Configuration`] for an unknown model, a disabled provider or a missing
+    /// region.
     pub fn route(&self, model: &str) -> Result<Route, Error> {
-        self.settings
-            .route(
-                model,
-                &RouteInputs {
-                    region: self.region.as_deref(),
-                },
-            )
-            .map_err(|e| {
-                Error::new(ErrorKind::Configuration, e.to_string()).with_context(Some(model), None)
-            })
+        self.config.route(model)
     }
 
     /// Converse: one request, one response.
@@ -285,19 +173,7 @@ impl Client {
     ///
     /// The call's [`Error`], after retries.
     pub fn converse(&self, request: &Request) -> Result<Response, Error> {
-        let mut call = self.start(request, Operation::Converse)?;
-        loop {
-            match call.next_event()? {
-                Some(Event::Response(response)) => return Ok(response),
-                Some(_) => {}
-                None => {
-                    return Err(Error::new(
-                        ErrorKind::Protocol,
-                        "the call ended without a response",
-                    ));
-                }
-            }
-        }
+        self.call(request)
     }
 
     /// ConverseStream: an iterator that yields each event as its bytes arrive and ends with the
@@ -319,41 +195,30 @@ impl Client {
     ///
     /// The call's [`Error`], after retries.
     pub fn count_tokens(&self, request: &Request) -> Result<u64, Error> {
-        let mut call = self.start(request, Operation::CountTokens)?;
-        loop {
-            match call.next_event()? {
-                Some(Event::TokenCount { input_tokens }) => return Ok(input_tokens),
-                Some(_) => {}
-                None => {
-                    return Err(Error::new(
-                        ErrorKind::Protocol,
-                        "the call ended without a token count",
-                    ));
-                }
+        self.call(request)
+    }
+
+    fn call<T: Outcome>(&self, request: &Request) -> Result<T, Error> {
+        let mut call = self.start(request, T::OPERATION)?;
+        while let Some(event) = call.next_event()? {
+            if let Some(outcome) = T::from_event(event) {
+                return Ok(outcome);
             }
         }
+        Err(T::missing())
     }
 
     fn start(&self, request: &Request, operation: Operation) -> Result<Call<'_>, Error> {
         let route = self.route(&request.model)?;
-        let route_for_call = route.clone();
         let auth = self
+            .config
             .credentials
-            .auth(&route)
+            .auth_blocking(&route)
             .map_err(|e| e.with_context(Some(&route.model.id), Some(&route.region)))?;
-        let clock = now();
-        let exchange = Exchange::new(
-            &route,
-            request,
-            operation,
-            auth,
-            &self.config,
-            clock,
-            entropy(),
-        )?;
+        let exchange = self.config.exchange(&route, request, operation, auth)?;
         Ok(Call {
             client: self,
-            route: route_for_call,
+            route,
             exchange,
             body: None,
             events: VecDeque::new(),
@@ -389,10 +254,10 @@ impl Call<'_> {
                 }
             }
             if let Some(error) = self.exchange.error() {
-                if error.kind() == ErrorKind::Authentication {
-                    // Expired or revoked: the next call resolves afresh.
-                    self.client.credentials.invalidate(&self.route);
-                }
+                self.client
+                    .config
+                    .credentials
+                    .handle_call_error(&self.route, error);
                 return Err(error.clone());
             }
             if self.exchange.is_finished() {
@@ -409,13 +274,8 @@ impl Call<'_> {
     fn advance(&mut self) {
         if let Some(parts) = self.exchange.request_parts() {
             let mut request = self.client.agent.post(&parts.url);
-            for (name, value) in &parts.headers {
-                // ureq writes Host and Content-Length itself, with the same values.
-                if !name.eq_ignore_ascii_case("host")
-                    && !name.eq_ignore_ascii_case("content-length")
-                {
-                    request = request.header(*name, value.as_str());
-                }
+            for (name, value) in parts.client_headers() {
+                request = request.header(name, value);
             }
             match request.send(&parts.body[..]) {
                 Ok(response) => {
@@ -489,15 +349,6 @@ fn transport_message(e: &ureq::Error) -> String {
     }
 }
 
-/// What a stream yields.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StreamItem {
-    /// An increment, as soon as its frame arrived.
-    Event(StreamEvent),
-    /// The accumulated response; the last item.
-    Response(Response),
-}
-
 /// A ConverseStream in progress: an iterator of [`StreamItem`]s.
 pub struct Stream<'c> {
     call: Call<'c>,
@@ -520,12 +371,14 @@ impl Iterator for Stream<'_> {
             return None;
         }
         match self.call.next_event() {
-            Ok(Some(Event::Stream(event))) => Some(Ok(StreamItem::Event(event))),
-            Ok(Some(Event::Response(response))) => {
-                self.done = true;
-                Some(Ok(StreamItem::Response(response)))
-            }
-            Ok(Some(_)) => self.next(),
+            Ok(Some(event)) => match StreamItem::from_event(event) {
+                Some(item @ StreamItem::Response(_)) => {
+                    self.done = true;
+                    Some(Ok(item))
+                }
+                Some(item) => Some(Ok(item)),
+                None => self.next(),
+            },
             Ok(None) => {
                 self.done = true;
                 None
@@ -535,57 +388,6 @@ impl Iterator for Stream<'_> {
                 Some(Err(e))
             }
         }
-    }
-}
-
-/// Credentials through the host: each distinct credential list (per route) gets one shared,
-/// refreshing cache, resolved with real I/O the first time a call needs it.
-pub struct HostCredentials {
-    host: Host,
-    caches: std::sync::Mutex<Vec<(Vec<CredentialRef>, Arc<SharedCredentials>)>>,
-}
-
-impl std::fmt::Debug for HostCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HostCredentials")
-            .field("host", &self.host)
-            .finish_non_exhaustive()
-    }
-}
-
-impl HostCredentials {
-    /// Resolves credentials with `host`.
-    pub fn new(host: Host) -> Self {
-        Self {
-            host,
-            caches: std::sync::Mutex::new(Vec::new()),
-        }
-    }
-
-    fn shared(&self, references: &[CredentialRef]) -> Arc<SharedCredentials> {
-        let mut caches = self
-            .caches
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((_, shared)) = caches.iter().find(|(refs, _)| refs == references) {
-            return Arc::clone(shared);
-        }
-        let shared = Arc::new(SharedCredentials::new(CredentialCache::new(
-            references,
-            ChainConfig::default(),
-        )));
-        caches.push((references.to_vec(), Arc::clone(&shared)));
-        shared
-    }
-}
-
-impl CredentialSource for HostCredentials {
-    fn auth(&self, route: &Route) -> Result<Auth, Error> {
-        Ok(self.shared(&route.credentials).auth(&self.host)?.auth)
-    }
-
-    fn invalidate(&self, route: &Route) {
-        self.shared(&route.credentials).invalidate();
     }
 }
 
@@ -599,10 +401,8 @@ impl bedrock_host::HttpsTransport for UreqHttps {
         let mut builder = ureq::http::Request::builder()
             .method(request.method)
             .uri(&url);
-        for (name, value) in &request.headers {
-            if !name.eq_ignore_ascii_case("host") && !name.eq_ignore_ascii_case("content-length") {
-                builder = builder.header(*name, value.as_str());
-            }
+        for (name, value) in request.client_headers() {
+            builder = builder.header(name, value);
         }
         let http_request = builder
             .body(request.body.clone())

@@ -28,11 +28,11 @@ impl Transport for Blocking {
             .settings(spec.settings()?)
             .region(Some(spec.region.clone()))
             .credentials(Arc::new(StaticCredentials(spec.auth.clone())))
-            .timeouts(bedrock_blocking::Timeouts {
-                connect: spec.timeouts.connect,
-                first_byte: spec.timeouts.first_byte,
-                idle: spec.timeouts.idle,
-            })
+            .timeouts(bedrock_blocking::Timeouts::new(
+                spec.timeouts.connect,
+                spec.timeouts.first_byte,
+                spec.timeouts.idle,
+            ))
             .exchange_config(config)
             .build()
             .map_err(|e| e.to_string())?;

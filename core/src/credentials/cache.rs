@@ -327,6 +327,21 @@ impl CredentialCache {
         self.failure = None;
     }
 
+    /// A call made with this cache's credentials failed with `error`. An authentication
+    /// failure (`ExpiredToken`, a revoked key, a bad signature) means the credentials are no
+    /// longer good: they are forgotten, so the next call resolves afresh instead of reusing them
+    /// until their stated expiry. Other failures say nothing about the credentials.
+    ///
+    /// Returns whether the credentials were forgotten.
+    pub fn handle_call_error(&mut self, error: &Error) -> bool {
+        if error.kind() == crate::error::ErrorKind::Authentication {
+            self.invalidate();
+            true
+        } else {
+            false
+        }
+    }
+
     /// The cached credentials, whatever their age.
     pub fn current(&self) -> Option<&ResolvedAuth> {
         self.current.as_ref()

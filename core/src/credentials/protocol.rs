@@ -229,6 +229,16 @@ impl HttpRequest {
         }
     }
 
+    /// The headers an HTTP client library must add: all but `Host` and `Content-Length`,
+    /// which it writes itself from the URL and the body (the same values: the STS signature
+    /// covers `Host`).
+    pub fn client_headers(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+        self.headers
+            .iter()
+            .filter(|(name, _)| !crate::http1::is_written_by_client(name))
+            .map(|(name, value)| (*name, value.as_str()))
+    }
+
     /// The full URL.
     pub fn url(&self) -> String {
         let scheme = if self.https { "https" } else { "http" };

@@ -224,6 +224,17 @@ pub struct RequestParts {
     pub body: Vec<u8>,
 }
 
+impl RequestParts {
+    /// The headers an HTTP client library must add: all but `Host` and `Content-Length`,
+    /// which it writes itself from the URL and the body ([`http1::is_written_by_client`]).
+    pub fn client_headers(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+        self.headers
+            .iter()
+            .filter(|(name, _)| !http1::is_written_by_client(name))
+            .map(|(name, value)| (*name, value.as_str()))
+    }
+}
+
 impl fmt::Debug for RequestParts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RequestParts")

@@ -588,6 +588,15 @@ fn parts_entry_gives_the_same_events_as_bytes() {
         parts.headers.iter().any(|(n, v)| *n == "Authorization"
             && v.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"))
     );
+    let added: Vec<&str> = parts.client_headers().map(|(n, _)| n).collect();
+    assert!(added.contains(&"Authorization") && added.contains(&"Content-Type"));
+    assert!(
+        !added
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case("host") || n.eq_ignore_ascii_case("content-length")),
+        "a client writes Host and Content-Length itself: {added:?}"
+    );
+    assert_eq!(added.len(), parts.headers.len() - 2);
     assert!(ex.poll_transmit().is_none(), "one entry per attempt");
     let headers: Vec<(&str, &[u8])> = vec![
         (

@@ -14,6 +14,7 @@
 //! ```
 
 mod chunked;
+pub mod connect;
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -114,6 +115,13 @@ pub fn write_request(
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(body);
     Ok(())
+}
+
+/// Whether an HTTP client library that is handed a URL and a body writes this header itself:
+/// `Host` (from the URL) and `Content-Length` (from the body). The core lists both with the
+/// values such a client produces; a client adds every other header and skips these.
+pub fn is_written_by_client(name: &str) -> bool {
+    name.eq_ignore_ascii_case("host") || name.eq_ignore_ascii_case("content-length")
 }
 
 fn is_tchar(b: u8) -> bool {

@@ -335,3 +335,43 @@ fn abandoned_and_stale_refreshes_and_invalidation() {
     ));
     assert_redacted(&format!("{cache:?}"));
 }
+
+#[test]
+fn an_authentication_failure_forgets_the_credentials_and_nothing_else_does() {
+    use crate::error::{Error, ErrorKind};
+    let mut source = Source::new(T0 + 60 * MIN);
+    let mut cache = new_cache();
+    let Lookup::Refresh(refresh) = cache.credentials(at(T0)).unwrap() else {
+        panic!()
+    };
+    finish(&mut cache, &mut source, refresh, T0).unwrap();
+
+    for kind in [
+        ErrorKind::Throttling,
+        ErrorKind::AccessDenied,
+        ErrorKind::Validation,
+        ErrorKind::Io,
+        ErrorKind::TruncatedStream,
+    ] {
+        assert!(!cache.handle_call_error(&Error::new(kind, "x")), "{kind}");
+        assert!(matches!(
+            cache.credentials(at(T0 + 1)).unwrap(),
+            Lookup::Ready(_)
+        ));
+    }
+    let expired = Error::from_response(
+        403,
+        Some("ExpiredTokenException"),
+        None,
+        br#"{"message":"The security token included in the request is expired"}"#,
+    );
+    assert!(cache.handle_call_error(&expired));
+    assert!(cache.current().is_none());
+    let Lookup::Refresh(refresh) = cache.credentials(at(T0 + 2)).unwrap() else {
+        panic!("the next call resolves afresh")
+    };
+    assert_eq!(
+        finish(&mut cache, &mut source, refresh, T0 + 2).unwrap(),
+        "ASIA2"
+    );
+}

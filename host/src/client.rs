@@ -1,0 +1,361 @@
+//! The client configuration both adapters share: one builder, one way from a request to a
+//! signed [`Exchange`], the same stream items. An adapter adds only its I/O.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bedrock_core::error::{Error, ErrorKind};
+use bedrock_core::exchange::{Event, Exchange, ExchangeConfig, Operation};
+use bedrock_core::model::{Request, Response, StreamEvent};
+use bedrock_core::settings::{Route, RouteInputs, Settings};
+
+use crate::clock;
+use crate::proxy::ProxyConfig;
+use crate::setup::ClientSetup;
+use crate::shared::{CredentialSource, HostCredentials};
+
+/// Connection timeouts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Timeouts {
+    /// TCP connect plus TLS handshake (and a proxy's `CONNECT`). Default 30 s.
+    pub connect: Duration,
+    /// From the end of sending to the response head. Default 300 s.
+    pub first_byte: Duration,
+    /// Longest wait for more body bytes. Default 300 s (a long reasoning pause is normal).
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(30),
+            first_byte: Duration::from_secs(300),
+            idle: Duration::from_secs(300),
+        }
+    }
+}
+
+impl Timeouts {
+    /// The given timeouts.
+    pub fn new(connect: Duration, first_byte: Duration, idle: Duration) -> Self {
+        Self {
+            connect,
+            first_byte,
+            idle,
+        }
+    }
+}
+
+/// What a ConverseStream yields: events, then the response. (Not `#[non_exhaustive]`: a stream
+/// is increments and their sum, and callers match both.)
+#[derive(Clone, Debug, PartialEq)]
+pub enum StreamItem {
+    /// An increment, as soon as its frame arrived.
+    Event(StreamEvent),
+    /// The accumulated response (the same value Converse returns); the last item.
+    Response(Response),
+}
+
+impl StreamItem {
+    /// The item an exchange event gives a stream's caller, if any (`Head` and `Retry` are the
+    /// driver's business; `TokenCount` never comes from a stream).
+    pub fn from_event(event: Event) -> Option<Self> {
+        match event {
+            Event::Stream(event) => Some(Self::Event(event)),
+            Event::Response(response) => Some(Self::Response(response)),
+            _ => None,
+        }
+    }
+}
+
+/// What one call returns, taken from the exchange's events.
+pub trait Outcome: Sized {
+    /// The operation that produces it.
+    const OPERATION: Operation;
+
+    /// This call's result, if `event` carries it.
+    fn from_event(event: Event) -> Option<Self>;
+
+    /// The error for a call that ended without it.
+    fn missing() -> Error {
+        Error::new(
+            ErrorKind::Protocol,
+            "the call ended without its result (a response or a token count)",
+        )
+    }
+}
+
+impl Outcome for Response {
+    const OPERATION: Operation = Operation::Converse;
+
+    fn from_event(event: Event) -> Option<Self> {
+        match event {
+            Event::Response(response) => Some(response),
+            _ => None,
+        }
+    }
+}
+
+/// CountTokens' result: input tokens.
+impl Outcome for u64 {
+    const OPERATION: Operation = Operation::CountTokens;
+
+    fn from_event(event: Event) -> Option<Self> {
+        match event {
+            Event::TokenCount { input_tokens } => Some(input_tokens),
+            _ => None,
+        }
+    }
+}
+
+/// Everything a client is configured with: settings, the credential source, timeouts, the
+/// exchange settings (retry policy, limits, the shared retry quota), trusted roots, proxies.
+#[derive(Clone)]
+pub struct ClientConfig {
+    /// Providers, models, credential lists.
+    pub settings: Settings,
+    /// The ambient region for providers without a `base_url`.
+    pub region: Option<String>,
+    /// Where credentials come from.
+    pub credentials: Arc<dyn CredentialSource>,
+    /// Connection timeouts (also the exchange's first-byte and idle deadlines).
+    pub timeouts: Timeouts,
+    /// Retry policy and quota, limits, the `User-Agent` suffix.
+    pub exchange: ExchangeConfig,
+    /// PEM certificates to trust instead of the built-in web roots (as `AWS_CA_BUNDLE` does).
+    pub ca_bundle: Option<Vec<u8>>,
+    /// Forward proxies.
+    pub proxy: ProxyConfig,
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .field("timeouts", &self.timeouts)
+            .field("exchange", &self.exchange)
+            .field("ca_bundle", &self.ca_bundle.as_ref().map(Vec::len))
+            .field("proxy", &self.proxy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientConfig {
+    /// The route for a model id.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Configuration`] for an unknown model, a disabled provider or a missing
+    /// region.
+    pub fn route(&self, model: &str) -> Result<Route, Error> {
+        self.settings
+            .route(
+                model,
+                &RouteInputs {
+                    region: self.region.as_deref(),
+                },
+            )
+            .map_err(|e| Error::from(e).with_context(Some(model), None))
+    }
+
+    /// The DER certificates of [`ca_bundle`](Self::ca_bundle), when one is set.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Configuration`] for a bundle that is not PEM or holds no certificate.
+    pub fn ca_certificates(&self) -> Result<Option<Vec<Vec<u8>>>, Error> {
+        use rustls_pki_types::CertificateDer;
+        use rustls_pki_types::pem::PemObject;
+        let Some(pem) = &self.ca_bundle else {
+            return Ok(None);
+        };
+        let certificates = CertificateDer::pem_slice_iter(pem)
+            .map(|c| c.map(|c| c.to_vec()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Configuration,
+                    format!("the CA bundle is not valid PEM: {e}"),
+                )
+            })?;
+        if certificates.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Configuration,
+                "the CA bundle holds no certificate",
+            ));
+        }
+        Ok(Some(certificates))
+    }
+
+    /// The exchange for one call, signed now with `auth`.
+    ///
+    /// # Errors
+    ///
+    /// Encoding and signing errors ([`Exchange::new`]).
+    pub fn exchange(
+        &self,
+        route: &Route,
+        request: &Request,
+        operation: Operation,
+        auth: bedrock_core::auth::Auth,
+    ) -> Result<Exchange, Error> {
+        Exchange::new(
+            route,
+            request,
+            operation,
+            auth,
+            &self.exchange,
+            clock::now(),
+            clock::entropy(),
+        )
+    }
+}
+
+/// An adapter's client, made from a [`ClientConfig`].
+pub trait FromConfig: Sized {
+    /// The adapter's name and version for the `User-Agent`, e.g. `bedrock-blocking/0.1.0`.
+    const USER_AGENT: &'static str;
+
+    /// The client.
+    ///
+    /// # Errors
+    ///
+    /// A TLS configuration that cannot be built (an unusable CA bundle).
+    fn from_config(config: ClientConfig) -> Result<Self, Error>;
+}
+
+/// Builds an adapter's client (`bedrock_blocking::Client::builder()`,
+/// `bedrock_async::Client::builder()`).
+pub struct ClientBuilder<C> {
+    settings: Settings,
+    region: Option<String>,
+    credentials: Option<Arc<dyn CredentialSource>>,
+    timeouts: Timeouts,
+    exchange: ExchangeConfig,
+    ca_bundle: Option<Vec<u8>>,
+    proxy: ProxyConfig,
+    client: std::marker::PhantomData<fn() -> C>,
+}
+
+impl<C> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("region", &self.region)
+            .field("timeouts", &self.timeouts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C> Default for ClientBuilder<C> {
+    fn default() -> Self {
+        Self {
+            settings: Settings::default(),
+            region: None,
+            credentials: None,
+            timeouts: Timeouts::default(),
+            exchange: ExchangeConfig::default(),
+            ca_bundle: None,
+            proxy: ProxyConfig::none(),
+            client: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<C: FromConfig> ClientBuilder<C> {
+    /// A builder with default settings (both providers disabled), no credentials, default
+    /// timeouts and retry policy, the web roots, no proxy.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A builder from the environment's [`ClientSetup`]: its settings, region and proxies,
+    /// credentials resolved through its host (bearer keys, the vault, the SigV4 chain).
+    pub fn from_setup(setup: ClientSetup) -> Self {
+        Self {
+            settings: setup.settings,
+            region: setup.region,
+            credentials: Some(Arc::new(HostCredentials::new(setup.host))),
+            proxy: setup.proxy,
+            ..Self::default()
+        }
+    }
+
+    /// The parsed settings (providers, models, credential lists).
+    #[must_use]
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// The ambient region (`AWS_REGION` and friends) for providers without a `base_url`.
+    #[must_use]
+    pub fn region(mut self, region: Option<String>) -> Self {
+        self.region = region.filter(|r| !r.is_empty());
+        self
+    }
+
+    /// Where credentials come from.
+    #[must_use]
+    pub fn credentials(mut self, source: Arc<dyn CredentialSource>) -> Self {
+        self.credentials = Some(source);
+        self
+    }
+
+    /// Timeouts.
+    #[must_use]
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Exchange settings (retry policy, limits). Its timeouts are overwritten by
+    /// [`timeouts`](Self::timeouts).
+    #[must_use]
+    pub fn exchange_config(mut self, config: ExchangeConfig) -> Self {
+        self.exchange = config;
+        self
+    }
+
+    /// Trusts the certificates in `pem` instead of the built-in web roots, as `AWS_CA_BUNDLE`
+    /// does for the AWS SDKs (a private CA, a TLS-inspecting proxy, a test server).
+    #[must_use]
+    pub fn ca_bundle(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca_bundle = Some(pem.into());
+        self
+    }
+
+    /// Forward proxies (default: none; [`ClientSetup`] reads `HTTPS_PROXY` / `NO_PROXY`).
+    #[must_use]
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// The client.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NoCredentials`] when no credential source was given; an unusable CA
+    /// bundle.
+    pub fn build(self) -> Result<C, Error> {
+        let credentials = self
+            .credentials
+            .ok_or_else(|| Error::no_credentials("no credential source configured"))?;
+        let mut exchange = self.exchange;
+        exchange.first_byte_timeout = self.timeouts.first_byte;
+        exchange.idle_timeout = self.timeouts.idle;
+        exchange.user_agent_suffix = Some(C::USER_AGENT.into());
+        C::from_config(ClientConfig {
+            settings: self.settings,
+            region: self.region,
+            credentials,
+            timeouts: self.timeouts,
+            exchange,
+            ca_bundle: self.ca_bundle,
+            proxy: self.proxy,
+        })
+    }
+}

@@ -9,7 +9,8 @@
 //! a case was skipped, each with its reason). Exits 1 on any failure, 2 on a usage error.
 //!
 //! `serve` starts the emulator (see `conformance/EMULATOR.md`) and runs until killed; it exits 1
-//! when it cannot listen or write the port file, 2 on a usage error.
+//! when it cannot listen or write the port or CA file, 2 on a usage error. With `--tls` it also
+//! serves HTTPS and writes the throwaway CA certificate to a file it names.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -37,7 +38,12 @@ serve: runs the Bedrock emulator on 127.0.0.1 until killed.\n\
   --api-key K           Bedrock API key (default bedrock-api-key-emulator)\n\
   --seed N              seed of chunk boundaries, padding and request ids\n\
   --stall-limit-ms N    longest a [stall] response holds its connection (default 120000)\n\
-  --accept-any-date     skip the 5-minute x-amz-date check (the signature is still checked)";
+  --accept-any-date     skip the 5-minute x-amz-date check (the signature is still checked)\n\
+  --tls                 also serve HTTPS (a throwaway CA made at start) on another port\n\
+  --tls-port N          the HTTPS port (default 0: any free port; implies --tls)\n\
+  --tls-port-file PATH  write the HTTPS port there once listening (implies --tls)\n\
+  --ca-file PATH        write the CA certificate (PEM) clients must trust there (implies\n\
+                        --tls; default: bedrock-emulator-ca-PORT.pem in the temp directory)";
 
 fn main() -> ExitCode {
     let mut args = std::env::args_os().skip(1).peekable();
@@ -149,6 +155,9 @@ fn serve(args: Vec<std::ffi::OsString>) -> ExitCode {
     };
     let mut config = EmulatorConfig::default();
     let mut port_file: Option<PathBuf> = None;
+    let mut tls_port_file: Option<PathBuf> = None;
+    let mut ca_file: Option<PathBuf> = None;
+    let mut tls_port: Option<u16> = None;
     let (mut access_key, mut secret_key) = (None, None);
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -163,6 +172,10 @@ fn serve(args: Vec<std::ffi::OsString>) -> ExitCode {
             config = config.accept_any_date();
             continue;
         }
+        if flag == "--tls" {
+            tls_port.get_or_insert(0);
+            continue;
+        }
         let Some(value) = args.next().and_then(|v| v.into_string().ok()) else {
             return usage(&format!("{flag} needs a value"));
         };
@@ -174,6 +187,23 @@ fn serve(args: Vec<std::ffi::OsString>) -> ExitCode {
             },
             "--port-file" => {
                 port_file = Some(PathBuf::from(value));
+                config
+            }
+            "--tls-port" => match value.parse::<u16>() {
+                Ok(port) => {
+                    tls_port = Some(port);
+                    config
+                }
+                Err(_) => return usage(&format!("--tls-port {value:?} is not a port number")),
+            },
+            "--tls-port-file" => {
+                tls_port_file = Some(PathBuf::from(value));
+                tls_port.get_or_insert(0);
+                config
+            }
+            "--ca-file" => {
+                ca_file = Some(PathBuf::from(value));
+                tls_port.get_or_insert(0);
                 config
             }
             "--access-key" => {
@@ -205,6 +235,9 @@ fn serve(args: Vec<std::ffi::OsString>) -> ExitCode {
                 .unwrap_or_else(|| bedrock_conformance::emulator::DEFAULT_SECRET_ACCESS_KEY.into()),
         );
     }
+    if let Some(port) = tls_port {
+        config = config.with_tls_port(port);
+    }
     let emulator = match Emulator::start(config) {
         Ok(emulator) => emulator,
         Err(e) => {
@@ -219,6 +252,27 @@ fn serve(args: Vec<std::ffi::OsString>) -> ExitCode {
         return ExitCode::FAILURE;
     }
     println!("Bedrock emulator listening on {}", emulator.endpoint_url());
+    if let (Some(url), Some(addr), Some(pem)) = (
+        emulator.https_endpoint_url(),
+        emulator.tls_addr(),
+        emulator.ca_pem(),
+    ) {
+        let ca_path = ca_file.unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("bedrock-emulator-ca-{}.pem", addr.port()))
+        });
+        if let Err(e) = write_atomically(&ca_path, pem) {
+            eprintln!("bedrock-conformance serve: {}: {e}", ca_path.display());
+            return ExitCode::FAILURE;
+        }
+        if let Some(path) = &tls_port_file
+            && let Err(e) = write_port_file(path, addr.port())
+        {
+            eprintln!("bedrock-conformance serve: {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+        println!("Bedrock emulator listening on {url}");
+        println!("CA certificate (trust it for HTTPS): {}", ca_path.display());
+    }
     emulator.wait();
     ExitCode::SUCCESS
 }
@@ -226,8 +280,13 @@ fn serve(args: Vec<std::ffi::OsString>) -> ExitCode {
 /// Writes the port atomically (a temporary file renamed into place), so a reader polling for
 /// the file never sees it half written.
 fn write_port_file(path: &Path, port: u16) -> std::io::Result<()> {
+    write_atomically(path, &format!("{port}\n"))
+}
+
+/// Writes `text` to `PATH.tmp`, then renames it to `path`.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(".tmp");
-    std::fs::write(&temporary, format!("{port}\n"))?;
+    std::fs::write(&temporary, text)?;
     std::fs::rename(&temporary, path)
 }

@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use bedrock_conformance::emulator::raw::{RawConnection, RawResponse, request_bytes, roundtrip};
+use bedrock_conformance::emulator::raw::{
+    RawConnection, RawResponse, request_bytes, roundtrip, tls_client_config,
+};
 use bedrock_conformance::emulator::{
     AuthKind, Clock, DEFAULT_ACCESS_KEY_ID, DEFAULT_API_KEY, DEFAULT_SECRET_ACCESS_KEY, Emulator,
     EmulatorConfig, EmulatorHandle, Operation, vectors,
@@ -862,4 +864,245 @@ fn silent_connections_are_closed_after_the_idle_timeout() {
         .send(b"POST /model/m/converse HTTP/1.1\r\nHost: x\r\n")
         .unwrap();
     assert!(partial.is_closed_by_peer(Duration::from_secs(2)).unwrap());
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTPS, open connections, thread stacks
+
+fn start_tls() -> EmulatorHandle {
+    Emulator::start(EmulatorConfig::default().with_tls()).expect("emulator starts with TLS")
+}
+
+fn tls_connection(emulator: &EmulatorHandle, ca_pem: &str) -> RawConnection {
+    let config = tls_client_config(ca_pem).expect("the CA PEM parses");
+    let addr = emulator.tls_addr().expect("TLS is on");
+    RawConnection::connect_tls(addr, config, Some(Duration::from_secs(10))).expect("connects")
+}
+
+#[test]
+fn https_converse_and_stream_with_a_client_trusting_the_ca() {
+    let emulator = start_tls();
+    let ca = emulator.ca_pem().expect("TLS is on").to_string();
+    assert!(ca.starts_with("-----BEGIN CERTIFICATE-----"), "{ca}");
+    let url = emulator.https_endpoint_url().expect("TLS is on");
+    assert_eq!(url, format!("https://{}", emulator.tls_addr().unwrap()));
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    // The plain listener still serves, on its own port.
+    assert_ne!(emulator.addr(), emulator.tls_addr().unwrap());
+    assert_eq!(
+        call(
+            emulator.addr(),
+            &signed(&target("m", Operation::Converse), &converse_body("plain"))
+        )
+        .head
+        .status,
+        200
+    );
+
+    let mut connection = tls_connection(&emulator, &ca);
+    connection
+        .send(&signed(
+            &target("m", Operation::Converse),
+            &converse_body("Hello over TLS"),
+        ))
+        .expect("the handshake and the request succeed");
+    let response = connection.read_response().unwrap();
+    assert_eq!(response.head.status, 200);
+    let parsed: Value = serde_json::from_slice(&response.body).unwrap();
+    assert_eq!(
+        parsed["output"]["message"]["content"],
+        json!([{"text": "Hello over TLS"}])
+    );
+    // Keep-alive over TLS: a stream on the same connection, frames straddling TLS records.
+    connection
+        .send(&bearer(
+            &target("m", Operation::ConverseStream),
+            &converse_body("streamed over TLS [long:50]"),
+            DEFAULT_API_KEY,
+        ))
+        .unwrap();
+    let response = connection.read_response().unwrap();
+    assert!(response.end.is_ok() && !response.closed);
+    let (events, end) = stream_events(&response.body);
+    end.unwrap();
+    let accumulated = accumulate(&events).unwrap();
+    assert_eq!(
+        serde_json::to_value(&accumulated.stop_reason).unwrap(),
+        json!("end_turn")
+    );
+    let deltas = events
+        .iter()
+        .filter(|e| matches!(e, StreamEvent::ContentBlockDelta { .. }))
+        .count();
+    assert_eq!(deltas, 50);
+    connection.close();
+
+    let records = emulator.requests();
+    let tls: Vec<(Option<Operation>, bool, Option<AuthKind>)> = records
+        .iter()
+        .map(|r| (r.operation, r.tls, r.auth.clone()))
+        .collect();
+    assert_eq!(
+        tls,
+        vec![
+            (
+                Some(Operation::Converse),
+                false,
+                Some(AuthKind::SigV4 {
+                    region: "us-east-1".into()
+                })
+            ),
+            (
+                Some(Operation::Converse),
+                true,
+                Some(AuthKind::SigV4 {
+                    region: "us-east-1".into()
+                })
+            ),
+            (
+                Some(Operation::ConverseStream),
+                true,
+                Some(AuthKind::Bearer)
+            ),
+        ]
+    );
+}
+
+#[test]
+fn https_faults_truncate_without_close_notify() {
+    let emulator = start_tls();
+    let ca = emulator.ca_pem().unwrap().to_string();
+    let mut connection = tls_connection(&emulator, &ca);
+    connection
+        .send(&signed(
+            &target("m", Operation::ConverseStream),
+            &converse_body("one two three four [close]"),
+        ))
+        .unwrap();
+    let response = connection.read_response().unwrap();
+    assert_eq!(response.head.status, 200);
+    assert!(response.closed);
+    assert!(
+        matches!(response.end, Err(HttpError::UnexpectedEof { .. })),
+        "{:?}",
+        response.end
+    );
+}
+
+#[test]
+fn a_client_not_trusting_the_ca_fails_the_handshake() {
+    let emulator = start_tls();
+    // Another run's CA: a valid certificate authority, just not this emulator's.
+    let other = start_tls();
+    let wrong_ca = other.ca_pem().unwrap().to_string();
+    assert_ne!(emulator.ca_pem().unwrap(), wrong_ca);
+    let mut connection = tls_connection(&emulator, &wrong_ca);
+    let error = connection
+        .send(&signed(
+            &target("m", Operation::Converse),
+            &converse_body("hello"),
+        ))
+        .and_then(|()| connection.read_response().map(|_| ()))
+        .expect_err("the handshake must fail");
+    let message = error.to_string();
+    assert!(
+        message.contains("certificate") && message.contains("UnknownIssuer"),
+        "{message}"
+    );
+    // The emulator answered nothing.
+    assert!(emulator.requests().is_empty());
+    // A plain-HTTP client talking to the HTTPS port gets no HTTP answer either.
+    let mut plain =
+        RawConnection::connect(emulator.tls_addr().unwrap(), Some(Duration::from_secs(5))).unwrap();
+    plain
+        .send(&signed(
+            &target("m", Operation::Converse),
+            &converse_body("hi"),
+        ))
+        .unwrap();
+    assert!(plain.read_response().is_err());
+    assert!(emulator.requests().is_empty());
+}
+
+#[test]
+fn open_connections_count_up_and_back_to_zero() {
+    let emulator = start_tls();
+    assert_eq!(emulator.open_connections(), 0);
+    let ca = emulator.ca_pem().unwrap().to_string();
+    let mut plain: Vec<RawConnection> = (0..3)
+        .map(|_| RawConnection::connect(emulator.addr(), Some(Duration::from_secs(10))).unwrap())
+        .collect();
+    let mut tls: Vec<RawConnection> = (0..2).map(|_| tls_connection(&emulator, &ca)).collect();
+    // One request on each, so every connection has surely been accepted.
+    for connection in plain.iter_mut().chain(tls.iter_mut()) {
+        connection
+            .send(&signed(
+                &target("m", Operation::Converse),
+                &converse_body("hi"),
+            ))
+            .unwrap();
+        assert_eq!(connection.read_response().unwrap().head.status, 200);
+    }
+    assert_eq!(emulator.open_connections(), 5);
+    // A plain close, a TLS close with close_notify, a TLS socket dropped without one.
+    plain.pop().unwrap().close();
+    tls.pop().unwrap().close();
+    drop(tls.pop());
+    assert!(
+        emulator.wait_open_connections_at_most(2, Duration::from_secs(5)),
+        "{} open",
+        emulator.open_connections()
+    );
+    drop(plain);
+    assert!(
+        emulator.wait_open_connections_at_most(0, Duration::from_secs(5)),
+        "{} open",
+        emulator.open_connections()
+    );
+    // A client that leaves in the middle of a dripping stream closes its connection too.
+    let mut dripping =
+        RawConnection::connect(emulator.addr(), Some(Duration::from_secs(10))).unwrap();
+    dripping
+        .send(&signed(
+            &target("m", Operation::ConverseStream),
+            &converse_body("a b c d e f g h i j k l [drip:100]"),
+        ))
+        .unwrap();
+    assert!(emulator.wait_open_connections_at_most(1, Duration::from_secs(1)));
+    std::thread::sleep(Duration::from_millis(150));
+    assert_eq!(emulator.open_connections(), 1);
+    drop(dripping);
+    assert!(
+        emulator.wait_open_connections_at_most(0, Duration::from_secs(5)),
+        "the dripping connection is still open"
+    );
+}
+
+#[test]
+fn a_body_nested_to_the_json_recursion_limit_fits_the_default_stack() {
+    // Connection threads have small stacks; serde_json's recursion limit (128) bounds the
+    // deepest parse, which must fit unoptimized (an overflow would abort this test process).
+    let emulator = start();
+    for depth in [120, 127, 200] {
+        let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let body = format!(
+            r#"{{"messages": [{{"role": "user", "content": [{{"text": "deep"}}]}}], "additionalModelRequestFields": {nested}}}"#
+        );
+        let response = call(
+            emulator.addr(),
+            &signed(&target("m", Operation::Converse), body.as_bytes()),
+        );
+        assert!(
+            matches!(response.head.status, 200 | 400),
+            "depth {depth}: {}",
+            response.head.status
+        );
+    }
+    // And a raw nested array as the whole body.
+    let nested = format!("{}{}", "[".repeat(127), "]".repeat(127));
+    let response = call(
+        emulator.addr(),
+        &signed(&target("m", Operation::Converse), nested.as_bytes()),
+    );
+    assert_eq!(response.head.status, 400);
 }

@@ -24,10 +24,32 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
+//! ## HTTPS
+//!
+//! [`EmulatorConfig::with_tls`] adds a second listener that serves the same emulator (one
+//! request log, one set of retry counters) over TLS 1.2/1.3. At start the emulator makes a
+//! throwaway certificate authority and a server certificate for `127.0.0.1`, `::1` and
+//! `localhost` signed by it; clients trust [`EmulatorHandle::ca_pem`] and call
+//! [`EmulatorHandle::https_endpoint_url`]. Nothing is written to disk; the keys live as long as
+//! the emulator. [`RequestRecord::tls`] says which listener a request came through.
+//!
+//! ```no_run
+//! use bedrock_conformance::emulator::{Emulator, EmulatorConfig};
+//!
+//! let emulator = Emulator::start(EmulatorConfig::default().with_tls())?;
+//! let url = emulator.https_endpoint_url().expect("TLS is on");   // "https://127.0.0.1:PORT"
+//! let ca = emulator.ca_pem().expect("TLS is on");                // PEM, "-----BEGIN CERTIFICATE-----..."
+//! # let _ = (url, ca);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
 //! ## Threads
 //!
-//! One accept thread and one thread per connection; connections are kept alive between
-//! requests. Every wait (an idle keep-alive connection, a drip, a stall, a slow head) polls in
+//! One accept thread per listener and one thread per connection (with a small stack,
+//! [`EmulatorConfig::with_connection_stack_size`], so ten thousand open connections cost little
+//! memory; the listen backlog is 4096); connections are kept alive between requests.
+//! [`EmulatorHandle::open_connections`] counts the connections whose thread is still running,
+//! which is how adapter tests prove that a dropped stream closed its socket. Every wait (an idle keep-alive connection, a drip, a stall, a slow head) polls in
 //! short slices, so [`EmulatorHandle::shutdown`] (also run on drop) ends every thread within a
 //! fraction of a second. A stalled response ends when the client disconnects or after
 //! [`EmulatorConfig::with_stall_limit`].
@@ -44,6 +66,8 @@
 //! | clock | the system clock; `x-amz-date` may differ from it by at most 5 minutes |
 //! | stall limit | 120 s |
 //! | silent connection closed after | 60 s |
+//! | HTTPS | off ([`EmulatorConfig::with_tls`]) |
+//! | connection thread stack | 512 KiB (of which a connection touches a few dozen) |
 
 mod auth;
 mod clock;
@@ -55,6 +79,7 @@ mod script;
 mod server;
 mod service;
 mod stream;
+mod tls;
 mod validate;
 pub mod vectors;
 
@@ -62,6 +87,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -116,7 +142,14 @@ pub struct EmulatorConfig {
     seed: u64,
     stall_limit: Duration,
     idle_timeout: Duration,
+    tls_port: Option<u16>,
+    connection_stack_size: usize,
 }
+
+/// The stack of each connection thread. The deepest code on it is `serde_json` parsing a request
+/// body nested to its recursion limit (128 levels): about 240 KiB in an unoptimized build, far
+/// less optimized (a test runs it at this size). Only the pages a thread touches cost memory.
+const DEFAULT_CONNECTION_STACK: usize = 512 * 1024;
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
@@ -131,6 +164,8 @@ impl Default for EmulatorConfig {
             seed: 0x5EED_BED0_C0DE,
             stall_limit: Duration::from_secs(120),
             idle_timeout: Duration::from_secs(60),
+            tls_port: None,
+            connection_stack_size: DEFAULT_CONNECTION_STACK,
         }
     }
 }
@@ -149,6 +184,8 @@ impl fmt::Debug for EmulatorConfig {
             .field("seed", &self.seed)
             .field("stall_limit", &self.stall_limit)
             .field("idle_timeout", &self.idle_timeout)
+            .field("tls_port", &self.tls_port)
+            .field("connection_stack_size", &self.connection_stack_size)
             .finish_non_exhaustive()
     }
 }
@@ -231,6 +268,27 @@ impl EmulatorConfig {
         self.idle_timeout = timeout;
         self
     }
+
+    /// Also serves HTTPS, on another free port of 127.0.0.1, with a certificate from a throwaway
+    /// CA made at start (see [HTTPS](self#https)).
+    #[must_use]
+    pub fn with_tls(self) -> Self {
+        self.with_tls_port(0)
+    }
+
+    /// Also serves HTTPS on this port of 127.0.0.1 (0 picks a free one).
+    #[must_use]
+    pub fn with_tls_port(mut self, port: u16) -> Self {
+        self.tls_port = Some(port);
+        self
+    }
+
+    /// The stack size of each connection thread (default 512 KiB; at least 64 KiB is used).
+    #[must_use]
+    pub fn with_connection_stack_size(mut self, bytes: usize) -> Self {
+        self.connection_stack_size = bytes.max(64 * 1024);
+        self
+    }
 }
 
 /// A Bedrock Runtime operation the emulator serves.
@@ -290,6 +348,8 @@ pub struct RequestRecord {
     pub error_type: Option<String>,
     /// The `amz-sdk-request` header (`attempt=N; max=M`), when the client sent one.
     pub sdk_attempt: Option<String>,
+    /// Whether it came through the HTTPS listener.
+    pub tls: bool,
 }
 
 /// The emulator; see the [module docs](self).
@@ -297,11 +357,12 @@ pub struct RequestRecord {
 pub struct Emulator;
 
 impl Emulator {
-    /// Binds `127.0.0.1:<port>` and starts serving on background threads.
+    /// Binds `127.0.0.1:<port>` (and the HTTPS port when configured) and starts serving on
+    /// background threads.
     ///
     /// # Errors
     ///
-    /// The bind error (port in use, ...).
+    /// The bind error (port in use, ...), or a failure to make the TLS certificates.
     pub fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
         server::start(config)
     }
@@ -314,8 +375,11 @@ const MAX_RECORDS: usize = 10_000;
 #[derive(Debug)]
 pub struct EmulatorHandle {
     addr: SocketAddr,
+    /// The HTTPS listener's address and the CA certificate (PEM) clients must trust.
+    tls: Option<(SocketAddr, String)>,
     server: Option<server::Server>,
     records: Arc<Mutex<VecDeque<RequestRecord>>>,
+    open: Arc<AtomicUsize>,
 }
 
 impl EmulatorHandle {
@@ -327,6 +391,46 @@ impl EmulatorHandle {
     /// `http://127.0.0.1:<port>`: the `endpoint_url` to give a client.
     pub fn endpoint_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The HTTPS listener's address (`127.0.0.1`), when [`EmulatorConfig::with_tls`] is set.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls.as_ref().map(|(addr, _)| *addr)
+    }
+
+    /// `https://127.0.0.1:<port>`, when [`EmulatorConfig::with_tls`] is set. The certificate
+    /// also names `localhost` and `::1`, but only 127.0.0.1 listens.
+    pub fn https_endpoint_url(&self) -> Option<String> {
+        self.tls_addr().map(|addr| format!("https://{addr}"))
+    }
+
+    /// The PEM of this run's throwaway CA certificate, which a client must trust to reach
+    /// [`https_endpoint_url`](Self::https_endpoint_url); `None` without TLS.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.tls.as_ref().map(|(_, pem)| pem.as_str())
+    }
+
+    /// Client connections (either listener) accepted and not yet over: a connection counts
+    /// until its thread has closed the socket, which it does within a fraction of a second of
+    /// the client closing (sooner when it is reading; a response being written notices at its
+    /// next write, a drip or stall at its next wait slice).
+    pub fn open_connections(&self) -> usize {
+        self.open.load(Ordering::SeqCst)
+    }
+
+    /// Waits until [`open_connections`](Self::open_connections) is at most `n`, polling every
+    /// 10 ms; `false` if `timeout` passed first.
+    pub fn wait_open_connections_at_most(&self, n: usize, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if self.open_connections() <= n {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// Every request answered so far (at most the last 10 000), in arrival order.
@@ -342,7 +446,7 @@ impl EmulatorHandle {
         }
     }
 
-    /// Serves until the process ends: blocks on the accept thread, which only a shutdown stops
+    /// Serves until the process ends: blocks on the accept threads, which only a shutdown stops
     /// (the `serve` command).
     pub fn wait(mut self) {
         if let Some(server) = self.server.take() {

@@ -1,13 +1,18 @@
 //! A raw HTTP/1.1 client for talking to the emulator from tests and the vector suite: request
 //! bytes written with the core's [`write_request`], responses read with the core's
-//! [`ResponseReader`] over a plain [`TcpStream`]. No retries, no protocol knowledge: what the
-//! emulator sends is what the caller sees, faults included.
+//! [`ResponseReader`] over a plain [`TcpStream`], or over TLS to the emulator's HTTPS listener
+//! ([`RawConnection::connect_tls`]). No retries, no protocol knowledge: what the emulator sends
+//! is what the caller sees, faults included.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bedrock_core::http1::{HttpError, ResponseEvent, ResponseHead, ResponseReader, write_request};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 
 /// A response as read off the wire.
 #[derive(Clone, Debug)]
@@ -48,10 +53,77 @@ pub fn request_bytes(method: &str, target: &str, headers: &[(&str, &str)], body:
     out
 }
 
+/// A TLS client configuration (rustls with ring) trusting exactly the certificates of
+/// `ca_pem` (for the emulator: [`EmulatorHandle::ca_pem`](super::EmulatorHandle::ca_pem)).
+///
+/// # Errors
+///
+/// `InvalidData` when the PEM holds no certificate or one rustls refuses.
+pub fn tls_client_config(ca_pem: &str) -> io::Result<Arc<ClientConfig>> {
+    let mut roots = RootCertStore::empty();
+    for certificate in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        let certificate = certificate.map_err(|e| invalid(&format!("CA PEM: {e}")))?;
+        roots
+            .add(certificate)
+            .map_err(|e| invalid(&format!("CA certificate: {e}")))?;
+    }
+    if roots.is_empty() {
+        return Err(invalid("the CA PEM holds no certificate"));
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| invalid(&format!("TLS versions: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// The socket: plain, or TLS over it.
+#[derive(Debug)]
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+}
+
+impl Stream {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Self::Plain(stream) => stream,
+            Self::Tls(stream) => &stream.sock,
+        }
+    }
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(stream) => stream.read(buf),
+            Self::Tls(stream) => stream.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(stream) => stream.write(buf),
+            Self::Tls(stream) => stream.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Self::Plain(stream) => stream.flush(),
+            Self::Tls(stream) => stream.flush(),
+        }
+    }
+}
+
 /// One client connection, kept alive across requests.
 #[derive(Debug)]
 pub struct RawConnection {
-    stream: TcpStream,
+    stream: Stream,
     /// Bytes read past the end of the previous response.
     pending: Vec<u8>,
     closed: bool,
@@ -68,7 +140,31 @@ impl RawConnection {
         stream.set_read_timeout(read_timeout)?;
         stream.set_nodelay(true)?;
         Ok(Self {
-            stream,
+            stream: Stream::Plain(stream),
+            pending: Vec::new(),
+            closed: false,
+        })
+    }
+
+    /// Connects over TLS to `addr`, verifying the server's certificate for its IP address
+    /// against `config` (see [`tls_client_config`]). The handshake runs with the first
+    /// [`send`](Self::send), whose error says why a handshake failed.
+    ///
+    /// # Errors
+    ///
+    /// The connect error.
+    pub fn connect_tls(
+        addr: SocketAddr,
+        config: Arc<ClientConfig>,
+        read_timeout: Option<Duration>,
+    ) -> io::Result<Self> {
+        let tcp = TcpStream::connect(addr)?;
+        tcp.set_read_timeout(read_timeout)?;
+        tcp.set_nodelay(true)?;
+        let name = ServerName::IpAddress(addr.ip().into());
+        let conn = ClientConnection::new(config, name).map_err(|e| invalid(&e.to_string()))?;
+        Ok(Self {
+            stream: Stream::Tls(Box::new(StreamOwned::new(conn, tcp))),
             pending: Vec::new(),
             closed: false,
         })
@@ -130,7 +226,11 @@ impl RawConnection {
             let n = if self.closed {
                 0
             } else {
-                self.stream.read(&mut chunk)?
+                match self.stream.read(&mut chunk) {
+                    // TLS: the server closed without `close_notify` (a truncation fault).
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => 0,
+                    other => other?,
+                }
             };
             if n == 0 {
                 self.closed = true;
@@ -160,8 +260,8 @@ impl RawConnection {
         if self.closed {
             return Ok(true);
         }
-        let previous = self.stream.read_timeout()?;
-        self.stream.set_read_timeout(Some(wait))?;
+        let previous = self.stream.tcp().read_timeout()?;
+        self.stream.tcp().set_read_timeout(Some(wait))?;
         let mut byte = [0u8; 1];
         let result = match self.stream.read(&mut byte) {
             Ok(0) => Ok(true),
@@ -177,16 +277,27 @@ impl RawConnection {
             {
                 Ok(false)
             }
-            Err(e) if e.kind() == io::ErrorKind::ConnectionReset => Ok(true),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::ConnectionReset | io::ErrorKind::UnexpectedEof
+                ) =>
+            {
+                Ok(true)
+            }
             Err(e) => Err(e),
         };
-        self.stream.set_read_timeout(previous)?;
+        self.stream.tcp().set_read_timeout(previous)?;
         result
     }
 
-    /// Closes the client side.
-    pub fn close(self) {
-        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+    /// Closes the client side (over TLS, after a `close_notify`).
+    pub fn close(mut self) {
+        if let Stream::Tls(stream) = &mut self.stream {
+            stream.conn.send_close_notify();
+            let _ = stream.flush();
+        }
+        let _ = self.stream.tcp().shutdown(std::net::Shutdown::Both);
     }
 }
 

@@ -4,21 +4,28 @@
 //!
 //! Every blocking read polls in [`POLL`] slices and every wait sleeps in such slices, checking
 //! the shutdown flag in between, so shutdown never waits on a client.
+//!
+//! The HTTPS listener, when configured, serves the same code path: its connections are a
+//! [`Connection::Tls`] (rustls' `StreamOwned` over the same `TcpStream`), and the socket's read
+//! timeout surfaces through rustls unchanged (`WouldBlock`, the TLS state intact), so polling
+//! works the same over TLS.
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use bedrock_core::http1::{ResponseEvent, ResponseReader};
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
 use super::clock::http_date;
 use super::rng::Rng;
 use super::service::{self, BodyEnd, Reply, ReplyBody, Service};
 use super::stream::{self, StreamEnd};
+use super::tls::{self, Tls};
 use super::{EmulatorConfig, EmulatorHandle, MAX_RECORDS, RequestRecord};
 
 /// How often blocked reads and waits look at the shutdown flag.
@@ -31,6 +38,9 @@ const MAX_HEAD: usize = 64 * 1024;
 const MAX_BODY: usize = 32 * 1024 * 1024;
 /// Most header lines in a request head.
 const MAX_HEADERS: usize = 100;
+/// The listen backlog (the kernel caps it at `net.core.somaxconn`): std's fixed 128 drops the
+/// SYNs of a burst of thousands of clients, which then wait a second to retry.
+const LISTEN_BACKLOG: i32 = 4096;
 
 /// A request as received: the raw target (never re-encoded: SigV4 signs the wire path), headers
 /// in order with raw values, and the de-framed body.
@@ -102,6 +112,8 @@ struct Shared {
     shutting_down: AtomicBool,
     sequence: AtomicU64,
     records: Arc<Mutex<VecDeque<RequestRecord>>>,
+    /// Client connections accepted whose thread has not ended yet.
+    open: Arc<AtomicUsize>,
 }
 
 impl Shared {
@@ -136,9 +148,10 @@ impl Shared {
 /// The running server behind an [`EmulatorHandle`].
 #[derive(Debug)]
 pub(crate) struct Server {
-    addr: SocketAddr,
+    /// Every listening address (plain, then TLS), to wake their accept threads at shutdown.
+    addrs: Vec<SocketAddr>,
     shared: Arc<Shared>,
-    accept: Option<JoinHandle<()>>,
+    accepts: Vec<JoinHandle<()>>,
     connections: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
@@ -146,12 +159,11 @@ impl Server {
     /// Stops accepting, lets every connection thread notice, joins them all.
     pub(crate) fn shutdown(mut self) {
         self.shared.shutting_down.store(true, Ordering::SeqCst);
-        // Wake the blocking accept.
-        drop(TcpStream::connect_timeout(
-            &self.addr,
-            Duration::from_secs(1),
-        ));
-        if let Some(accept) = self.accept.take() {
+        // Wake the blocking accepts.
+        for addr in &self.addrs {
+            drop(TcpStream::connect_timeout(addr, Duration::from_secs(1)));
+        }
+        for accept in self.accepts.drain(..) {
             let _ = accept.join();
         }
         let connections = std::mem::take(
@@ -165,50 +177,121 @@ impl Server {
         }
     }
 
-    /// Blocks on the accept thread (which runs until shutdown).
+    /// Blocks on the accept threads (which run until shutdown).
     pub(crate) fn wait(mut self) {
-        if let Some(accept) = self.accept.take() {
+        for accept in self.accepts.drain(..) {
             let _ = accept.join();
         }
     }
 }
 
-/// Binds and starts the accept thread.
+/// A listening socket on `127.0.0.1:port` with a [`LISTEN_BACKLOG`] backlog.
+fn listen(port: u16) -> io::Result<TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+    // As std does on Unix: a restarted `serve` can rebind its port at once.
+    #[cfg(unix)]
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(LISTEN_BACKLOG)?;
+    Ok(socket.into())
+}
+
+/// Binds (the plain listener, and the TLS one when configured) and starts the accept threads.
 pub(crate) fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
-    let listener = TcpListener::bind(("127.0.0.1", config.port))?;
+    let listener = listen(config.port)?;
     let addr = listener.local_addr()?;
+    let tls = match config.tls_port {
+        Some(port) => {
+            let listener = listen(port)?;
+            let addr = listener.local_addr()?;
+            Some((listener, addr, tls::generate()?))
+        }
+        None => None,
+    };
     let records = Arc::new(Mutex::new(VecDeque::new()));
+    let open = Arc::new(AtomicUsize::new(0));
+    let stack_size = config.connection_stack_size;
     let shared = Arc::new(Shared {
         service: Service::new(config),
         shutting_down: AtomicBool::new(false),
         sequence: AtomicU64::new(0),
         records: Arc::clone(&records),
+        open: Arc::clone(&open),
     });
     let connections: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
-    let accept = {
-        let shared = Arc::clone(&shared);
-        let connections = Arc::clone(&connections);
-        thread::Builder::new()
+    let mut listeners = vec![(listener, None)];
+    let mut addrs = vec![addr];
+    let mut tls_info = None;
+    if let Some((listener, tls_addr, Tls { ca_pem, config })) = tls {
+        listeners.push((listener, Some(config)));
+        addrs.push(tls_addr);
+        tls_info = Some((tls_addr, ca_pem));
+    }
+    let mut accepts = Vec::new();
+    for (listener, tls_config) in listeners {
+        let thread_shared = Arc::clone(&shared);
+        let thread_connections = Arc::clone(&connections);
+        let accept = thread::Builder::new()
             .name("bedrock-emulator-accept".into())
-            .spawn(move || accept_loop(&listener, &shared, &connections))?
-    };
+            .spawn(move || {
+                accept_loop(
+                    &listener,
+                    &thread_shared,
+                    &thread_connections,
+                    tls_config.as_ref(),
+                    stack_size,
+                );
+            });
+        match accept {
+            Ok(accept) => accepts.push(accept),
+            Err(e) => {
+                // Stop the threads already running before reporting.
+                Server {
+                    addrs,
+                    shared,
+                    accepts,
+                    connections,
+                }
+                .shutdown();
+                return Err(e);
+            }
+        }
+    }
     Ok(EmulatorHandle {
         addr,
+        tls: tls_info,
         server: Some(Server {
-            addr,
+            addrs,
             shared,
-            accept: Some(accept),
+            accepts,
             connections,
         }),
         records,
+        open,
     })
+}
+
+/// Decrements the open-connection count when a connection thread ends, however it ends.
+struct OpenGuard(Arc<Shared>);
+
+impl Drop for OpenGuard {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn accept_loop(
     listener: &TcpListener,
     shared: &Arc<Shared>,
     connections: &Mutex<Vec<JoinHandle<()>>>,
+    tls: Option<&Arc<ServerConfig>>,
+    stack_size: usize,
 ) {
+    // Finished threads are pruned when the list has doubled since the last pruning: amortized
+    // constant work per accept, however many connections are open.
+    let mut prune_at = 64;
     for stream in listener.incoming() {
         if shared.is_shutting_down() {
             return;
@@ -221,14 +304,80 @@ fn accept_loop(
                 continue;
             }
         };
-        let conn_shared = Arc::clone(shared);
+        let tls = tls.map(Arc::clone);
+        shared.open.fetch_add(1, Ordering::SeqCst);
+        let guard = OpenGuard(Arc::clone(shared));
         let spawned = thread::Builder::new()
             .name("bedrock-emulator-conn".into())
-            .spawn(move || serve_connection(stream, &conn_shared));
+            .stack_size(stack_size)
+            .spawn(move || {
+                let shared = Arc::clone(&guard.0);
+                // The stream is dropped (closed) inside, before the guard counts it out.
+                serve_connection(stream, tls, &shared);
+                drop(guard);
+            });
+        // A failed spawn dropped the closure, its stream and its guard.
         if let Ok(handle) = spawned {
             let mut list = connections.lock().unwrap_or_else(PoisonError::into_inner);
-            list.retain(|h| !h.is_finished());
+            if list.len() >= prune_at {
+                list.retain(|h| !h.is_finished());
+                prune_at = (list.len() * 2).max(64);
+            }
             list.push(handle);
+        }
+    }
+}
+
+/// A client connection: plain TCP, or TLS over it.
+enum Connection {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ServerConnection, TcpStream>>),
+}
+
+impl Connection {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Self::Plain(stream) => stream,
+            Self::Tls(stream) => &stream.sock,
+        }
+    }
+
+    /// Closes the socket at once: no TLS `close_notify`, so a TLS client sees the same
+    /// truncation a plain one does (the delivery faults).
+    fn abort(&self) {
+        let _ = self.tcp().shutdown(Shutdown::Both);
+    }
+
+    /// The end of a connection that closes normally: TLS says `close_notify` first.
+    fn finish(&mut self) {
+        if let Self::Tls(stream) = self {
+            stream.conn.send_close_notify();
+            let _ = stream.flush();
+        }
+    }
+}
+
+impl Read for Connection {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(stream) => stream.read(buf),
+            Self::Tls(stream) => stream.read(buf),
+        }
+    }
+}
+
+impl Write for Connection {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(stream) => stream.write(buf),
+            Self::Tls(stream) => stream.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Self::Plain(stream) => stream.flush(),
+            Self::Tls(stream) => stream.flush(),
         }
     }
 }
@@ -243,13 +392,27 @@ enum ReadOutcome {
     Bad(u16, String),
 }
 
-fn serve_connection(mut stream: TcpStream, shared: &Shared) {
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_read_timeout(Some(POLL));
-    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+fn serve_connection(tcp: TcpStream, tls: Option<Arc<ServerConfig>>, shared: &Shared) {
+    let _ = tcp.set_nodelay(true);
+    let _ = tcp.set_read_timeout(Some(POLL));
+    let _ = tcp.set_write_timeout(Some(WRITE_TIMEOUT));
+    let mut stream = match tls {
+        None => Connection::Plain(tcp),
+        // The handshake runs inside the first read, polled like any other.
+        Some(config) => match ServerConnection::new(config) {
+            Ok(conn) => Connection::Tls(Box::new(StreamOwned::new(conn, tcp))),
+            Err(_) => return,
+        },
+    };
+    serve_requests(&mut stream, shared);
+    stream.finish();
+}
+
+/// Answers requests until the connection is to close.
+fn serve_requests(stream: &mut Connection, shared: &Shared) {
     let mut buffer = Vec::new();
     loop {
-        let request = match read_request(&mut stream, &mut buffer, shared) {
+        let request = match read_request(stream, &mut buffer, shared) {
             ReadOutcome::Request(request) => request,
             ReadOutcome::Closed => return,
             ReadOutcome::Bad(status, message) => {
@@ -257,16 +420,17 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
                 let mut reply = service::bad_request(&message, Rng::new(sequence));
                 reply.status = status;
                 let request_id = Rng::new(!sequence).uuid();
-                let _ = write_reply(&mut stream, shared, reply, true, &request_id);
+                let _ = write_reply(stream, shared, reply, true, &request_id);
                 return;
             }
         };
         let sequence = shared.sequence.fetch_add(1, Ordering::SeqCst);
-        let (reply, record) = shared.service.handle(&request, sequence);
+        let (reply, mut record) = shared.service.handle(&request, sequence);
+        record.tls = matches!(stream, Connection::Tls(_));
         let request_id = record.request_id.clone();
         shared.record(record);
         let close = request.wants_close();
-        match write_reply(&mut stream, shared, reply, close, &request_id) {
+        match write_reply(stream, shared, reply, close, &request_id) {
             Ok(true) => {}
             Ok(false) | Err(_) => return,
         }
@@ -274,7 +438,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
 }
 
 /// Reads one request into `buffer` (which keeps any bytes of the next, pipelined request).
-fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>, shared: &Shared) -> ReadOutcome {
+fn read_request(stream: &mut Connection, buffer: &mut Vec<u8>, shared: &Shared) -> ReadOutcome {
     let (head_len, mut request, framing) = loop {
         // Heads are a few hundred bytes: parsing the buffer again after each read is simpler
         // than keeping parser state, and bounded by MAX_HEAD.
@@ -370,7 +534,7 @@ fn body_framing(request: &Request) -> Result<Framing, String> {
 /// through the response reader: it is fed a synthetic response head, then the body bytes.
 /// One implementation of chunked coding, even if the entry point is the client's.
 fn read_chunked(
-    stream: &mut TcpStream,
+    stream: &mut Connection,
     buffer: &mut Vec<u8>,
     shared: &Shared,
 ) -> Result<Option<Vec<u8>>, String> {
@@ -411,7 +575,7 @@ fn read_chunked(
 
 /// Reads whatever arrives into `buffer`. `Ok(false)` on end of stream, on shutdown, or when
 /// nothing arrived for the configured idle timeout (a silent client never holds a thread).
-fn read_more(stream: &mut TcpStream, buffer: &mut Vec<u8>, shared: &Shared) -> io::Result<bool> {
+fn read_more(stream: &mut Connection, buffer: &mut Vec<u8>, shared: &Shared) -> io::Result<bool> {
     let idle_limit = shared.service.config.idle_timeout;
     let since = Instant::now();
     let mut chunk = [0u8; 16 * 1024];
@@ -459,7 +623,7 @@ fn reason(status: u16) -> &'static str {
 
 /// Writes `reply`; `Ok(true)` when the connection can carry another request.
 fn write_reply(
-    stream: &mut TcpStream,
+    stream: &mut Connection,
     shared: &Shared,
     mut reply: Reply,
     close: bool,
@@ -508,7 +672,8 @@ fn write_reply(
                 BodyEnd::CloseAfter(n) => {
                     out.extend_from_slice(&bytes[..n]);
                     stream.write_all(&out)?;
-                    let _ = stream.shutdown(Shutdown::Both);
+                    stream.flush()?;
+                    stream.abort();
                 }
                 BodyEnd::StallAfter(n) => {
                     out.extend_from_slice(&bytes[..n]);
@@ -544,7 +709,7 @@ fn write_reply(
                     stream::push_chunks(&mut out, half, rng);
                     stream.write_all(&out)?;
                     stream.flush()?;
-                    let _ = stream.shutdown(Shutdown::Both);
+                    stream.abort();
                 }
                 StreamEnd::Stall => stall(stream, shared),
             }
@@ -556,7 +721,7 @@ fn write_reply(
 
 /// Holds the connection open and silent until the client disconnects, the stall limit passes or
 /// the server shuts down; then closes it (no final chunk: the body stays incomplete).
-fn stall(stream: &mut TcpStream, shared: &Shared) {
+fn stall(stream: &mut Connection, shared: &Shared) {
     let _ = stream.flush();
     let limit = shared.service.config.stall_limit;
     let started = Instant::now();
@@ -576,5 +741,5 @@ fn stall(stream: &mut TcpStream, shared: &Shared) {
             Err(_) => break,
         }
     }
-    let _ = stream.shutdown(Shutdown::Both);
+    stream.abort();
 }

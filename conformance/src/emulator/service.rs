@@ -121,6 +121,8 @@ impl Service {
             status: 0,
             error_type: None,
             sdk_attempt: request.header("amz-sdk-request").map(str::to_string),
+            // Set by the connection, which knows.
+            tls: false,
         };
         let reply = match self.answer(request, now, route, &mut record, &mut rng) {
             Ok(reply) => reply,

@@ -20,9 +20,56 @@ pub(crate) fn report_error(error: &Error) {
     if let Some(id) = error.request_id() {
         eprintln!("  request id: {id}");
     }
-    if let Some(hint) = error.hint() {
+    if let Some(hint) = hint(error) {
         eprintln!("  hint: {hint}");
     }
+}
+
+/// The error's one hint, with the command that carries it out appended where there is one: the
+/// core's hints name settings and environment variables only, the commands are this front
+/// end's (and the AWS CLI's) business.
+pub(crate) fn hint(error: &Error) -> Option<String> {
+    let hint = error.hint()?;
+    Some(match command_for(error) {
+        Some(command) => format!("{hint} ({command})"),
+        None => hint.to_string(),
+    })
+}
+
+fn command_for(error: &Error) -> Option<String> {
+    use bedrock_core::credentials::{CredentialsError, Problem, SourceKind};
+    use bedrock_core::error::Origin;
+    if let Some(credentials) = error.find_source::<CredentialsError>() {
+        match credentials.problem() {
+            Problem::SsoTokenExpired { login, .. } | Problem::SsoTokenMissing { login, .. } => {
+                return Some(format!("`aws sso login{login}`"));
+            }
+            Problem::InvalidResponse { .. }
+                if credentials.source_kind() == Some(SourceKind::Sso) =>
+            {
+                return Some("`aws sso login`".into());
+            }
+            _ => {}
+        }
+    }
+    if error.kind() == ErrorKind::NoCredentials
+        && error.detail().is_none_or(|detail| detail == "not_found")
+    {
+        return Some("`bedrock secret set BEDROCK_API_KEY` stores a key in the vault".into());
+    }
+    if error.origin() == Origin::Service
+        && error
+            .message()
+            .to_ascii_lowercase()
+            .contains("model identifier is invalid")
+    {
+        let region = error
+            .region()
+            .map(|r| format!(" --region {r}"))
+            .unwrap_or_default();
+        return Some(format!("`aws bedrock list-inference-profiles{region}`"));
+    }
+    None
 }
 
 fn usage(message: &str) -> Error {
@@ -225,7 +272,7 @@ pub(crate) fn model_test(global: &Global, args: &ArgMatches) -> Result<ExitCode,
                     "message": error.message(),
                     "status": error.status(),
                     "request_id": error.request_id(),
-                    "hint": error.hint(),
+                    "hint": hint(&error),
                 });
                 println!(
                     "{}",
@@ -418,5 +465,36 @@ pub(crate) fn secret_rm(global: &Global, args: &ArgMatches) -> Result<ExitCode, 
             ErrorKind::Configuration,
             format!("no secret named {name} in the vault"),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_gain_the_command_that_carries_them_out() {
+        let invalid_id = Error::from_response(
+            400,
+            Some("ValidationException"),
+            None,
+            br#"{"message":"The provided model identifier is invalid."}"#,
+        )
+        .with_context(Some("my-claude"), Some("eu-west-1"));
+        let text = hint(&invalid_id).unwrap();
+        assert!(text.starts_with(invalid_id.hint().unwrap()), "{text}");
+        assert!(
+            text.ends_with(" (`aws bedrock list-inference-profiles --region eu-west-1`)"),
+            "{text}"
+        );
+        let none = Error::no_credentials("");
+        assert!(
+            hint(&none)
+                .unwrap()
+                .ends_with("(`bedrock secret set BEDROCK_API_KEY` stores a key in the vault)")
+        );
+        // Hints without a command stay as the core wrote them.
+        let throttled = Error::from_response(429, Some("ThrottlingException"), None, b"{}");
+        assert_eq!(hint(&throttled).as_deref(), throttled.hint());
     }
 }

@@ -551,7 +551,22 @@ fn vault_set_list_chat_and_rm() {
         run.stderr.starts_with("error: no_credentials: "),
         "{run:#?}"
     );
-    assert!(run.stderr.contains("bedrock secret set"), "{run:#?}");
+    // One hint: the core's (variables and the vault reference), then the CLI's own command.
+    let hints: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("  hint: "))
+        .collect();
+    assert_eq!(hints.len(), 1, "{run:#?}");
+    assert!(
+        hints[0].starts_with("  hint: set AWS_BEARER_TOKEN_BEDROCK (or BEDROCK_API_KEY)"),
+        "{run:#?}"
+    );
+    assert!(hints[0].contains("vault:BEDROCK_API_KEY"), "{run:#?}");
+    assert!(
+        hints[0].ends_with("(`bedrock secret set BEDROCK_API_KEY` stores a key in the vault)"),
+        "{run:#?}"
+    );
     assert_eq!(emulator.requests().len(), 1);
 
     // Bad input.
@@ -653,6 +668,72 @@ fn access_denied_exits_1_with_the_per_region_hint() {
         assert!(hint.starts_with("  hint: "), "{hint}");
         assert!(hint.contains("per-Region use-case approval"), "{hint}");
     }
+}
+
+/// A profile signed in through IAM Identity Center (SSO session `corp`).
+const SSO_CONFIG: &str = "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\n\
+                          sso_role_name = ReadOnly\nregion = us-east-1\n\
+                          [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\n\
+                          sso_region = eu-west-1\n";
+
+/// The AWS CLI's token cache file for session `corp`: the SHA-1 of the session name.
+const SSO_CACHE_FILE: &str = "home/.aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json";
+
+#[test]
+fn an_sso_profile_without_a_valid_token_gets_the_sso_hint_only() {
+    let emulator = emulator();
+    let cli = Cli::new("sso").env("AWS_PROFILE", "dev");
+    cli.dir.write("home/.aws/config", SSO_CONFIG);
+    let chat = |cli: &Cli| cli.at(&emulator, &["chat", "--model", MODEL, "hi"]);
+    let only_hint = |run: &Run| -> String {
+        let hints: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("  hint: "))
+            .collect();
+        assert_eq!(hints.len(), 1, "exactly one hint: {run:#?}");
+        hints[0].to_string()
+    };
+
+    // No cached token.
+    let run = chat(&cli);
+    assert_fails(&run, 1);
+    assert!(
+        run.stderr
+            .starts_with("error: no_credentials: profile 'dev' (SSO): no cached SSO token ("),
+        "{run:#?}"
+    );
+    let hint = only_hint(&run);
+    assert!(hint.contains("no SSO access token is cached"), "{hint}");
+    assert!(hint.ends_with("(`aws sso login --profile dev`)"), "{hint}");
+    assert!(!hint.contains("AWS_BEARER_TOKEN_BEDROCK"), "{hint}");
+
+    // An expired one: the SSO fix, never the generic API-key one.
+    cli.dir.write(
+        SSO_CACHE_FILE,
+        r#"{"startUrl":"https://corp.awsapps.com/start","region":"eu-west-1","accessToken":"S3CR3T-sso","expiresAt":"2020-01-01T00:00:00Z"}"#,
+    );
+    let run = chat(&cli);
+    assert_fails(&run, 1);
+    assert!(
+        run.stderr.starts_with(
+            "error: no_credentials: profile 'dev' (SSO): the SSO session expired at 2020-01-01T00:00:00Z"
+        ),
+        "{run:#?}"
+    );
+    assert_eq!(
+        run.stderr.matches("aws sso login").count(),
+        1,
+        "the command once, in the hint: {run:#?}"
+    );
+    let hint = only_hint(&run);
+    assert!(
+        hint.contains("has expired: sign in to its SSO session"),
+        "{hint}"
+    );
+    assert!(hint.ends_with("(`aws sso login --profile dev`)"), "{hint}");
+    assert!(!hint.contains("AWS_BEARER_TOKEN_BEDROCK"), "{hint}");
+    assert!(emulator.requests().is_empty(), "nothing was sent");
 }
 
 #[test]

@@ -1,19 +1,35 @@
 //! Errors that say how to fix them.
 //!
-//! Every failure becomes an [`Error`]: a typed [`ErrorKind`], the HTTP status and AWS error type
-//! when the service answered, the message, the request id, the model id and the region — never a
-//! secret — and a one-line [`Error::hint`] that reproduces the product's troubleshooting guide:
+//! Every failure becomes an [`Error`]: a typed [`ErrorKind`], the [`Origin`] (which layer
+//! failed), the underlying error through [`core::error::Error::source`], the HTTP status and AWS
+//! error type when the service answered, the message, the request id, the model id and the
+//! region — never a secret — and exactly one fix-it [`Error::hint`], chosen from one table
+//! (`HINTS`, first matching row wins) by kind, origin, the underlying problem's stable name
+//! ([`Error::detail`]) and the message. The rows reproduce the product's troubleshooting guide:
 //!
 //! | symptom | hint |
 //! |---|---|
-//! | no credentials resolved | set `AWS_BEARER_TOKEN_BEDROCK` (or `BEDROCK_API_KEY`) or configure AWS credentials |
+//! | no credentials resolved | set `AWS_BEARER_TOKEN_BEDROCK` (or `BEDROCK_API_KEY`), store the key in the vault, or configure AWS credentials |
+//! | the cached SSO token expired / is missing | sign in to the profile's SSO session again (the token cache in `~/.aws/sso/cache`) |
 //! | `AccessDeniedException` / 403 | IAM lacks `bedrock:InvokeModel*`, or model access is not granted in this Region |
 //! | "Authentication failed: Please make sure your API Key is valid." | the runtime rejected the key; a mantle-scoped key needs `credentials = ["aws_sigv4"]` |
 //! | "data retention mode 'default' is not available for this model" | opt into `provider_data_share` first |
-//! | "The provided model identifier is invalid" | set an explicit `api_id` (from list-inference-profiles) |
+//! | "The provided model identifier is invalid" | set an explicit `api_id` (from the ListInferenceProfiles API) |
 //! | on-demand throughput not supported | use the `us.`/`global.`-prefixed inference-profile id |
 //! | maximum tokens exceeded | lower the model's `max_output` to its documented limit |
 //! | `ThrottlingException` | use cross-region inference profiles or request a quota increase |
+//!
+//! Hints name settings, environment variables and concepts, never a program's commands: a
+//! front end (the `bedrock` CLI) may add its own command names when it prints one.
+//!
+//! The message is self-contained (it already says what the underlying error says), so print
+//! [`Error`]'s `Display`, not the whole `source()` chain; the source is there to inspect and
+//! downcast ([`Error::find_source`]), e.g. to a
+//! [`CredentialsError`](crate::credentials::CredentialsError) or a
+//! [`SettingsError`](crate::settings::SettingsError).
+//!
+//! A ConverseStream that fails after producing events keeps what arrived:
+//! [`Error::partial_response`].
 //!
 //! Retry classification follows the AWS SDKs' standard retry mode (`bedrock-wire.md` §3.1).
 
@@ -22,6 +38,9 @@ use alloc::string::{String, ToString};
 use core::fmt;
 
 use serde_json::Value;
+
+use crate::model::Response;
+use crate::shared::Shared;
 
 /// What went wrong, by origin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -193,16 +212,94 @@ pub enum RetryClass {
     No,
 }
 
+/// Where a failure came from: which layer to look at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Origin {
+    /// The service answered with an error: an HTTP error status, or an exception inside the
+    /// stream.
+    Service,
+    /// Resolving credentials: no source resolved, or one failed (the source is a
+    /// [`CredentialsError`](crate::credentials::CredentialsError)).
+    Credentials,
+    /// The settings or the client's configuration: the settings file, routing a model (the
+    /// source is a [`SettingsError`](crate::settings::SettingsError) when the core raised it).
+    Settings,
+    /// The local secret vault.
+    Vault,
+    /// The request cannot be encoded or signed as given.
+    Request,
+    /// The peer broke the protocol: malformed HTTP, event-stream frames or JSON.
+    Protocol,
+    /// The connection: connect, TLS, DNS, a reset or a cut, a deadline that passed.
+    Transport,
+}
+
+impl Origin {
+    /// A stable, snake_case name, which conformance vectors match on.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Service => "service",
+            Self::Credentials => "credentials",
+            Self::Settings => "settings",
+            Self::Vault => "vault",
+            Self::Request => "request",
+            Self::Protocol => "protocol",
+            Self::Transport => "transport",
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ErrorKind {
+    /// The origin an error of this kind has unless its constructor says otherwise.
+    pub fn default_origin(self) -> Origin {
+        match self {
+            Self::AccessDenied
+            | Self::Authentication
+            | Self::Validation
+            | Self::Throttling
+            | Self::ModelNotReady
+            | Self::ModelTimeout
+            | Self::ServiceUnavailable
+            | Self::InternalServer
+            | Self::ResourceNotFound
+            | Self::ModelError
+            | Self::ModelStreamError
+            | Self::ServiceQuotaExceeded
+            | Self::Service => Origin::Service,
+            Self::NoCredentials => Origin::Credentials,
+            Self::Configuration => Origin::Settings,
+            Self::InvalidRequest => Origin::Request,
+            Self::Protocol => Origin::Protocol,
+            Self::TruncatedStream | Self::Timeout | Self::Io => Origin::Transport,
+        }
+    }
+}
+
+/// The underlying error, shared so that [`Error`] stays cheap to clone.
+type Source = Shared<dyn core::error::Error + Send + Sync + 'static>;
+
 /// A failure, with everything needed to act on it. See the [module docs](self).
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Equality compares every field; the sources by their `Display`. `Debug` prints the source by
+/// its `Display` too (no more than the message says, so never a secret) and the partial
+/// response by its size.
+#[derive(Clone)]
 pub struct Error {
     // Boxed: results stay one pointer wide on the success path.
     inner: Box<Inner>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 struct Inner {
     kind: ErrorKind,
+    origin: Origin,
     message: String,
     status: Option<u16>,
     error_type: Option<String>,
@@ -210,14 +307,80 @@ struct Inner {
     model_id: Option<String>,
     region: Option<String>,
     retry_after_ms: Option<u64>,
+    source: Option<Source>,
+    partial: Option<Shared<Response>>,
+}
+
+impl PartialEq for Inner {
+    fn eq(&self, other: &Self) -> bool {
+        let same_source = match (&self.source, &other.source) {
+            (None, None) => true,
+            (Some(a), Some(b)) => a.to_string() == b.to_string(),
+            _ => false,
+        };
+        self.kind == other.kind
+            && self.origin == other.origin
+            && self.message == other.message
+            && self.status == other.status
+            && self.error_type == other.error_type
+            && self.request_id == other.request_id
+            && self.model_id == other.model_id
+            && self.region == other.region
+            && self.retry_after_ms == other.retry_after_ms
+            && same_source
+            && self.partial.as_deref() == other.partial.as_deref()
+    }
+}
+
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        self.inner == other.inner
+    }
+}
+
+// A `Response` holds integers, strings and JSON values (which cannot be NaN): equality is
+// reflexive.
+impl Eq for Error {}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Shown<'a>(&'a dyn fmt::Display);
+        impl fmt::Debug for Shown<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "\"{}\"", self.0)
+            }
+        }
+        let i = &self.inner;
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &i.kind)
+            .field("origin", &i.origin)
+            .field("message", &i.message)
+            .field("status", &i.status)
+            .field("error_type", &i.error_type)
+            .field("request_id", &i.request_id)
+            .field("model_id", &i.model_id)
+            .field("region", &i.region)
+            .field("retry_after_ms", &i.retry_after_ms)
+            .field(
+                "source",
+                &i.source.as_deref().map(|s| Shown(s as &dyn fmt::Display)),
+            )
+            .field(
+                "partial_response_parts",
+                &i.partial.as_deref().map(|r| r.content.len()),
+            )
+            .finish()
+    }
 }
 
 impl Error {
-    /// An error of `kind` with `message`.
+    /// An error of `kind` with `message`, from the kind's [default
+    /// origin](ErrorKind::default_origin) and without a source.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
             inner: Box::new(Inner {
                 kind,
+                origin: kind.default_origin(),
                 message: message.into(),
                 status: None,
                 error_type: None,
@@ -225,8 +388,28 @@ impl Error {
                 model_id: None,
                 region: None,
                 retry_after_ms: None,
+                source: None,
+                partial: None,
             }),
         }
+    }
+
+    /// An error of `kind` from `origin`, caused by `source` (reachable through
+    /// [`core::error::Error::source`] and [`find_source`](Self::find_source)). `message` is
+    /// what `Display` shows: it should say what `source` says, and never a secret.
+    pub fn with_source<E>(
+        kind: ErrorKind,
+        origin: Origin,
+        message: impl Into<String>,
+        source: E,
+    ) -> Self
+    where
+        E: core::error::Error + Send + Sync + 'static,
+    {
+        let mut error = Self::new(kind, message);
+        error.inner.origin = origin;
+        error.inner.source = Some(Shared::new(source) as Source);
+        error
     }
 
     /// The product's "no credentials" error.
@@ -297,6 +480,7 @@ impl Error {
             kind
         };
         let mut error = Self::new(kind, message);
+        error.inner.origin = Origin::Service;
         error.inner.status = Some(status);
         error.inner.error_type = error_type;
         error.inner.request_id = request_id.map(ToString::to_string);
@@ -383,6 +567,55 @@ impl Error {
         self.inner.retry_after_ms
     }
 
+    /// Which layer failed.
+    pub fn origin(&self) -> Origin {
+        self.inner.origin
+    }
+
+    /// The first error of type `T` in the [`source`](core::error::Error::source) chain, e.g. the
+    /// [`CredentialsError`](crate::credentials::CredentialsError) behind a credentials failure.
+    pub fn find_source<T: core::error::Error + 'static>(&self) -> Option<&T> {
+        let mut next = core::error::Error::source(self);
+        // Bounded: a cyclic chain (which no error here builds) cannot loop forever.
+        for _ in 0..16 {
+            let error = next?;
+            if let Some(found) = error.downcast_ref::<T>() {
+                return Some(found);
+            }
+            next = error.source();
+        }
+        None
+    }
+
+    /// The stable, snake_case name of the underlying problem, when the source chain holds one
+    /// of the core's typed errors: [`CredentialsError::kind`](crate::credentials::CredentialsError::kind)
+    /// (`sso_token_expired`, `not_found`, …), [`SettingsError::kind`](crate::settings::SettingsError::kind)
+    /// or [`SigningError::kind`](crate::sigv4::SigningError::kind).
+    pub fn detail(&self) -> Option<&'static str> {
+        if let Some(e) = self.find_source::<crate::credentials::CredentialsError>() {
+            return Some(e.kind());
+        }
+        if let Some(e) = self.find_source::<crate::settings::SettingsError>() {
+            return Some(e.kind());
+        }
+        self.find_source::<crate::sigv4::SigningError>()
+            .map(crate::sigv4::SigningError::kind)
+    }
+
+    /// What a ConverseStream produced before it failed (a truncated stream, an exception or an
+    /// idle timeout after the first event): the text, reasoning and tool calls received, with
+    /// cut-off tool calls as such. `None` for every other failure. It is not a complete answer.
+    pub fn partial_response(&self) -> Option<&Response> {
+        self.inner.partial.as_deref()
+    }
+
+    /// Attaches the response received before a stream failed.
+    #[must_use]
+    pub(crate) fn with_partial_response(mut self, response: Response) -> Self {
+        self.inner.partial = Some(Shared::new(response));
+        self
+    }
+
     /// How the standard retry mode treats this error.
     pub fn retry_class(&self) -> RetryClass {
         let code = self.inner.error_type.as_deref().unwrap_or_default();
@@ -414,66 +647,205 @@ impl Error {
         self.retry_class() != RetryClass::No
     }
 
-    /// A one-line fix, when one is known.
+    /// The one-line fix for this error, when one is known: the first row of the hint table
+    /// that matches the kind, the origin, the underlying problem ([`detail`](Self::detail)) and
+    /// the message. Hints name settings and environment variables, never commands.
     pub fn hint(&self) -> Option<&'static str> {
-        let m = self.inner.message.as_str();
-        if contains_ignore_case(m, "authentication failed") {
-            return Some(
-                "the runtime rejected the API key: check AWS_BEARER_TOKEN_BEDROCK / BEDROCK_API_KEY; a key scoped to \
-                 bedrock-mantle cannot call Converse, so pin credentials = [\"aws_sigv4\"] for the bedrock provider",
-            );
-        }
-        if contains_ignore_case(m, "data retention mode") {
-            return Some(
-                "this model requires the provider_data_share data-sharing opt-in: enable it for the model in the \
-                 Bedrock console (model access) first",
-            );
-        }
-        if contains_ignore_case(m, "model identifier is invalid") {
-            return Some(
-                "set an explicit api_id for this model in settings.toml ([llm.models.<id>] api_id = ...), taken from \
-                 `aws bedrock list-inference-profiles` or `list-foundation-models` in this Region",
-            );
-        }
-        if contains_ignore_case(m, "on-demand throughput") {
-            return Some(
-                "this model has no on-demand throughput under this id: use its us./global.-prefixed cross-region \
-                 inference-profile id (or an inference-profile ARN) as api_id",
-            );
-        }
-        if contains_ignore_case(m, "maximum tokens") || contains_ignore_case(m, "max_tokens") {
-            return Some(
-                "the requested output is above what the model allows: lower max_tokens, or the model's max_output in \
-                 settings, to its documented limit",
-            );
-        }
-        match self.inner.kind {
-            ErrorKind::NoCredentials => Some(
-                "set AWS_BEARER_TOKEN_BEDROCK (or BEDROCK_API_KEY), store a key with `bedrock secret set`, or \
-                 configure AWS credentials (AWS_ACCESS_KEY_ID / AWS_PROFILE / SSO / instance role)",
-            ),
-            ErrorKind::AccessDenied => Some(
-                "IAM lacks bedrock:InvokeModel / bedrock:InvokeModelWithResponseStream, or model access is not granted \
-                 in this Region (Claude needs the per-Region use-case approval; third-party models need \
-                 aws-marketplace:Subscribe)",
-            ),
-            ErrorKind::Authentication => Some(
-                "the credentials were rejected: check the access key, secret and session token (or refresh them), and \
-                 that the clock is correct",
-            ),
-            ErrorKind::Throttling => Some(
-                "account quota reached: use a cross-region inference profile (us./global. id) or request a quota \
-                 increase in Service Quotas",
-            ),
-            ErrorKind::ResourceNotFound => Some(
-                "the model id is not available in this Region: check api_id and the region, or pick another model",
-            ),
-            ErrorKind::TruncatedStream => Some(
-                "the connection ended mid-response; the partial output is not a complete answer — retry the call",
-            ),
-            _ => None,
-        }
+        hint_for(
+            self.inner.kind,
+            self.inner.origin,
+            self.detail(),
+            &self.inner.message,
+        )
     }
+}
+
+/// One row of the hint table: every condition given must hold.
+struct HintRule {
+    kind: Option<ErrorKind>,
+    origin: Option<Origin>,
+    /// The underlying problem's stable name ([`Error::detail`]).
+    detail: Option<&'static str>,
+    /// Any of these occurs in the message (ASCII case-insensitive); empty: no condition.
+    message: &'static [&'static str],
+    hint: &'static str,
+}
+
+impl HintRule {
+    const ANY: Self = Self {
+        kind: None,
+        origin: None,
+        detail: None,
+        message: &[],
+        hint: "",
+    };
+
+    fn matches(
+        &self,
+        kind: ErrorKind,
+        origin: Origin,
+        detail: Option<&str>,
+        message: &str,
+    ) -> bool {
+        self.kind.is_none_or(|k| k == kind)
+            && self.origin.is_none_or(|o| o == origin)
+            && self.detail.is_none_or(|d| Some(d) == detail)
+            && (self.message.is_empty()
+                || self
+                    .message
+                    .iter()
+                    .any(|pattern| contains_ignore_case(message, pattern)))
+    }
+}
+
+/// The generic "no credentials" fix.
+const NO_CREDENTIALS_HINT: &str = "set AWS_BEARER_TOKEN_BEDROCK (or BEDROCK_API_KEY), store the key in the vault \
+     (vault:BEDROCK_API_KEY), or configure AWS credentials (AWS_ACCESS_KEY_ID / AWS_PROFILE / SSO / instance role)";
+
+/// Every hint, in order: the first matching row wins. Specific rows (a message pattern, a
+/// credential source's problem) come before the rows for a whole kind.
+const HINTS: &[HintRule] = &[
+    // The service's own words identify these, whatever the kind.
+    HintRule {
+        origin: Some(Origin::Service),
+        message: &["authentication failed"],
+        hint: "the runtime rejected the API key: check AWS_BEARER_TOKEN_BEDROCK / BEDROCK_API_KEY; a key scoped to \
+               bedrock-mantle cannot call Converse, so pin credentials = [\"aws_sigv4\"] for the bedrock provider",
+        ..HintRule::ANY
+    },
+    HintRule {
+        origin: Some(Origin::Service),
+        message: &["data retention mode"],
+        hint: "this model requires the provider_data_share data-sharing opt-in: enable it for the model in the \
+               Bedrock console (model access) first",
+        ..HintRule::ANY
+    },
+    HintRule {
+        origin: Some(Origin::Service),
+        message: &["model identifier is invalid"],
+        hint: "set an explicit api_id for this model in settings.toml ([llm.models.<id>] api_id = ...): an \
+               inference-profile id or ARN that the ListInferenceProfiles (or ListFoundationModels) API shows in \
+               this Region",
+        ..HintRule::ANY
+    },
+    HintRule {
+        origin: Some(Origin::Service),
+        message: &["on-demand throughput"],
+        hint: "this model has no on-demand throughput under this id: use its us./global.-prefixed cross-region \
+               inference-profile id (or an inference-profile ARN) as api_id",
+        ..HintRule::ANY
+    },
+    HintRule {
+        origin: Some(Origin::Service),
+        message: &["maximum tokens", "max_tokens"],
+        hint: "the requested output is above what the model allows: lower max_tokens, or the model's max_output in \
+               settings, to its documented limit",
+        ..HintRule::ANY
+    },
+    // A credential source's own problem.
+    HintRule {
+        origin: Some(Origin::Credentials),
+        detail: Some("sso_token_expired"),
+        hint: "the profile's SSO access token (cached in ~/.aws/sso/cache) has expired: sign in to its SSO session \
+               (sso_session / sso_start_url) again, then retry",
+        ..HintRule::ANY
+    },
+    HintRule {
+        origin: Some(Origin::Credentials),
+        detail: Some("sso_token_missing"),
+        hint: "no SSO access token is cached in ~/.aws/sso/cache for the profile: sign in to its SSO session \
+               (sso_session / sso_start_url) first, then retry",
+        ..HintRule::ANY
+    },
+    HintRule {
+        origin: Some(Origin::Credentials),
+        detail: Some("invalid_response"),
+        message: &["sso token cache file"],
+        hint: "the SSO token cache file is unusable: sign in to the profile's SSO session (sso_session / \
+               sso_start_url) again to rewrite it, then retry",
+        ..HintRule::ANY
+    },
+    HintRule {
+        origin: Some(Origin::Credentials),
+        detail: Some("expired"),
+        hint: "refresh the credentials at their source (or unset the stale AWS_* variables)",
+        ..HintRule::ANY
+    },
+    HintRule {
+        origin: Some(Origin::Credentials),
+        detail: Some("malformed_file"),
+        hint: "fix that line: sections are [name] and settings are key = value",
+        ..HintRule::ANY
+    },
+    HintRule {
+        origin: Some(Origin::Credentials),
+        detail: Some("source_profile_loop"),
+        hint: "make one profile in the chain use static keys or credential_source",
+        ..HintRule::ANY
+    },
+    HintRule {
+        kind: Some(ErrorKind::NoCredentials),
+        detail: Some("not_found"),
+        hint: NO_CREDENTIALS_HINT,
+        ..HintRule::ANY
+    },
+    // A configured source failed (a command, a service, a response): fix it, or use a key.
+    HintRule {
+        kind: Some(ErrorKind::NoCredentials),
+        origin: Some(Origin::Credentials),
+        detail: Some("command_failed"),
+        hint: "the profile's credential_process failed: fix the command (the message holds what it wrote to \
+               stderr), or set AWS_BEARER_TOKEN_BEDROCK (or BEDROCK_API_KEY) to use an API key instead",
+        ..HintRule::ANY
+    },
+    HintRule {
+        kind: Some(ErrorKind::NoCredentials),
+        hint: NO_CREDENTIALS_HINT,
+        ..HintRule::ANY
+    },
+    // Whole kinds.
+    HintRule {
+        kind: Some(ErrorKind::AccessDenied),
+        hint: "IAM lacks bedrock:InvokeModel / bedrock:InvokeModelWithResponseStream, or model access is not granted \
+               in this Region (Claude needs the per-Region use-case approval; third-party models need \
+               aws-marketplace:Subscribe)",
+        ..HintRule::ANY
+    },
+    HintRule {
+        kind: Some(ErrorKind::Authentication),
+        hint: "the credentials were rejected: check the access key, secret and session token (or refresh them), and \
+               that the clock is correct",
+        ..HintRule::ANY
+    },
+    HintRule {
+        kind: Some(ErrorKind::Throttling),
+        hint: "account quota reached: use a cross-region inference profile (us./global. id) or request a quota \
+               increase in Service Quotas",
+        ..HintRule::ANY
+    },
+    HintRule {
+        kind: Some(ErrorKind::ResourceNotFound),
+        hint: "the model id is not available in this Region: check api_id and the region, or pick another model",
+        ..HintRule::ANY
+    },
+    HintRule {
+        kind: Some(ErrorKind::TruncatedStream),
+        hint: "the connection ended mid-response; the partial output is not a complete answer — retry the call",
+        ..HintRule::ANY
+    },
+];
+
+/// The hint table's lookup: the first row matching `kind`, `origin`, `detail` and `message`.
+fn hint_for(
+    kind: ErrorKind,
+    origin: Origin,
+    detail: Option<&str>,
+    message: &str,
+) -> Option<&'static str> {
+    HINTS
+        .iter()
+        .find(|rule| rule.matches(kind, origin, detail, message))
+        .map(|rule| rule.hint)
 }
 
 impl fmt::Display for Error {
@@ -512,7 +884,12 @@ impl fmt::Display for Error {
     }
 }
 
-impl core::error::Error for Error {}
+impl core::error::Error for Error {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        let source: &(dyn core::error::Error + 'static) = self.inner.source.as_deref()?;
+        Some(source)
+    }
+}
 
 /// The text before the first `:` and after the last `#`: `aws.protocoltests#FooError:http://...`
 /// → `FooError`.
@@ -532,26 +909,47 @@ fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
 
 impl From<crate::converse::RequestError> for Error {
     fn from(e: crate::converse::RequestError) -> Self {
-        Self::new(ErrorKind::InvalidRequest, e.to_string())
+        Self::with_source(ErrorKind::InvalidRequest, Origin::Request, e.to_string(), e)
     }
 }
 
 impl From<crate::sigv4::SigningError> for Error {
+    /// Unusable credentials have origin [`Origin::Credentials`], a bad region
+    /// [`Origin::Settings`], the rest [`Origin::Request`].
     fn from(e: crate::sigv4::SigningError) -> Self {
-        Self::new(
+        use crate::sigv4::SigningError as E;
+        let origin = match &e {
+            E::InvalidAccessKeyId | E::EmptySecretAccessKey | E::InvalidHeaderValue { .. } => {
+                Origin::Credentials
+            }
+            E::EmptyRegion | E::InvalidRegion => Origin::Settings,
+            _ => Origin::Request,
+        };
+        Self::with_source(
             ErrorKind::Configuration,
+            origin,
             alloc::format!("cannot sign the request: {e}"),
+            e,
         )
+    }
+}
+
+impl From<crate::settings::SettingsError> for Error {
+    /// [`ErrorKind::Configuration`] from [`Origin::Settings`], the settings error as the source.
+    fn from(e: crate::settings::SettingsError) -> Self {
+        Self::with_source(ErrorKind::Configuration, Origin::Settings, e.to_string(), e)
     }
 }
 
 impl From<crate::eventstream::DecodeError> for Error {
     fn from(e: crate::eventstream::DecodeError) -> Self {
-        let kind = match e {
-            crate::eventstream::DecodeError::Truncated { .. } => ErrorKind::TruncatedStream,
-            _ => ErrorKind::Protocol,
+        let (kind, origin) = match e {
+            crate::eventstream::DecodeError::Truncated { .. } => {
+                (ErrorKind::TruncatedStream, Origin::Transport)
+            }
+            _ => (ErrorKind::Protocol, Origin::Protocol),
         };
-        Self::new(kind, alloc::format!("event stream: {e}"))
+        Self::with_source(kind, origin, alloc::format!("event stream: {e}"), e)
     }
 }
 
@@ -575,8 +973,11 @@ impl From<crate::converse::StreamException> for Error {
             }
             message.push(')');
         }
-        let mut error = Self::new(kind, message).with_error_type(e.kind.error_type());
-        error.inner.status = e.kind.http_status();
+        let error_type = e.kind.error_type().to_string();
+        let status = e.kind.http_status();
+        let mut error =
+            Self::with_source(kind, Origin::Service, message, e).with_error_type(error_type);
+        error.inner.status = status;
         error
     }
 }
@@ -585,18 +986,25 @@ impl From<crate::converse::EventError> for Error {
     fn from(e: crate::converse::EventError) -> Self {
         match e {
             crate::converse::EventError::Exception(exception) => exception.into(),
-            other => Self::new(ErrorKind::Protocol, other.to_string()),
+            other => Self::with_source(
+                ErrorKind::Protocol,
+                Origin::Protocol,
+                other.to_string(),
+                other,
+            ),
         }
     }
 }
 
 impl From<crate::converse::AccumulateError> for Error {
     fn from(e: crate::converse::AccumulateError) -> Self {
-        let kind = match &e {
-            crate::converse::AccumulateError::TruncatedStream { .. } => ErrorKind::TruncatedStream,
-            _ => ErrorKind::Protocol,
+        let (kind, origin) = match &e {
+            crate::converse::AccumulateError::TruncatedStream { .. } => {
+                (ErrorKind::TruncatedStream, Origin::Transport)
+            }
+            _ => (ErrorKind::Protocol, Origin::Protocol),
         };
-        Self::new(kind, e.to_string())
+        Self::with_source(kind, origin, e.to_string(), e)
     }
 }
 

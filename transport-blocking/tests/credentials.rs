@@ -352,6 +352,9 @@ fn no_credentials_anywhere() {
     let client = common::client(env, settings(&emulator.endpoint_url(), None));
     let error = client.converse(&request("nobody home")).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::NoCredentials, "{error}");
-    assert!(error.hint().unwrap().contains("bedrock secret set"));
+    let hint = error.hint().unwrap();
+    assert!(hint.contains("AWS_BEARER_TOKEN_BEDROCK"), "{hint}");
+    assert!(hint.contains("vault:BEDROCK_API_KEY"), "{hint}");
+    assert_eq!(error.origin(), bedrock_core::error::Origin::Credentials);
     assert!(emulator.requests().is_empty());
 }

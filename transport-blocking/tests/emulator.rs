@@ -570,11 +570,18 @@ fn a_truncated_stream_is_an_error_never_a_success() {
     let error = result.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::TruncatedStream, "{error}");
     assert!(error.hint().is_some());
+    // What streamed is on the error too, for callers that did not keep the events.
+    let partial = error.partial_response().expect("a partial response");
+    assert_eq!(partial.text(), "cut short here");
 
     // The connection closes mid-frame.
     let (events, result) = collect(&client, &request("[close] closed mid frame"));
     assert_eq!(text_of(&events), "closed ");
     let error = result.unwrap_err();
+    assert_eq!(
+        error.partial_response().map(|r| r.text()).as_deref(),
+        Some("closed ")
+    );
     assert!(
         matches!(
             error.kind(),

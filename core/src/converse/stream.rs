@@ -215,6 +215,8 @@ impl fmt::Display for StreamException {
     }
 }
 
+impl core::error::Error for StreamException {}
+
 /// Why a message could not be read as a ConverseStream event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

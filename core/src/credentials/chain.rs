@@ -899,9 +899,7 @@ fn sso(cx: &mut Cx<'_>, files: &ProfileFiles, name: &str) -> Run<Found> {
             Some(SOURCE),
             context.as_str(),
             Problem::InvalidResponse {
-                reason: format!(
-                    "the SSO token cache file {path} {what}: run `aws sso login{login}`"
-                ),
+                reason: format!("the SSO token cache file {path} {what}"),
             },
         )
     };

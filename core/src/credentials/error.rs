@@ -1,13 +1,13 @@
 //! [`CredentialsError`]: which source failed and why, never a secret.
 
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
 use super::SourceKind;
 use super::protocol::HttpFailure;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Origin};
 use crate::time::UnixTime;
 
 /// A credential resolution failure: the source (or reference) that failed, and the reason.
@@ -118,14 +118,17 @@ pub enum Problem {
     SsoTokenMissing {
         /// The cache file looked for.
         path: String,
-        /// The `aws sso login` arguments that fix it.
+        /// How the AWS CLI's sso login names the session (` --profile dev`, or empty for the
+        /// default profile), for a front end that prints the command; the core's hint names
+        /// only the profile settings.
         login: String,
     },
     /// The cached SSO access token has expired.
     SsoTokenExpired {
         /// When it expired.
         expired_at: UnixTime,
-        /// The `aws sso login` arguments that fix it.
+        /// How the AWS CLI's sso login names the session, as for
+        /// [`SsoTokenMissing`](Self::SsoTokenMissing).
         login: String,
     },
     /// The source returned credentials that have already expired.
@@ -262,14 +265,12 @@ impl fmt::Display for Problem {
                 Ok(())
             }
             Self::Transport(failure) => write!(f, "{failure}"),
-            Self::SsoTokenMissing { path, login } => write!(
-                f,
-                "no cached SSO token ({path} not found): run `aws sso login{login}`"
-            ),
-            Self::SsoTokenExpired { expired_at, login } => write!(
-                f,
-                "the SSO session expired at {expired_at}: run `aws sso login{login}` to refresh it"
-            ),
+            Self::SsoTokenMissing { path, .. } => {
+                write!(f, "no cached SSO token ({path} not found)")
+            }
+            Self::SsoTokenExpired { expired_at, .. } => {
+                write!(f, "the SSO session expired at {expired_at}")
+            }
             Self::Expired { expired_at } => {
                 write!(f, "the credentials it returned expired at {expired_at}")
             }
@@ -313,27 +314,10 @@ impl CredentialsError {
         self.problem.kind()
     }
 
-    /// A one-line fix, when one is known.
+    /// The one-line fix, when one is known: the hint of the [`Error`] this becomes (one table,
+    /// [`Error::hint`], holds every hint).
     pub fn hint(&self) -> Option<&'static str> {
-        match &self.problem {
-            Problem::NotFound { .. } => Some(
-                "set AWS_BEARER_TOKEN_BEDROCK (or BEDROCK_API_KEY), store a key with `bedrock secret set`, or \
-                 configure AWS credentials (AWS_ACCESS_KEY_ID / AWS_PROFILE / SSO / instance role)",
-            ),
-            Problem::MalformedFile { .. } => {
-                Some("fix that line: sections are [name] and settings are key = value")
-            }
-            Problem::SsoTokenMissing { .. } | Problem::SsoTokenExpired { .. } => {
-                Some("run `aws sso login` for this profile, then retry")
-            }
-            Problem::Expired { .. } => {
-                Some("refresh the credentials at their source (or unset the stale variables)")
-            }
-            Problem::SourceProfileLoop { .. } => {
-                Some("make one profile in the chain use static keys or credential_source")
-            }
-            _ => None,
-        }
+        Error::from(self.clone()).hint()
     }
 
     pub(crate) fn into_problem(self) -> Problem {
@@ -356,29 +340,33 @@ impl core::error::Error for CredentialsError {}
 impl From<CredentialsError> for Error {
     /// `NotFound` becomes the product's "no AWS credentials provider found" error with what was
     /// tried; configuration problems become [`ErrorKind::Configuration`]; failed fetches
-    /// [`ErrorKind::NoCredentials`] carrying the service's status and error code.
+    /// [`ErrorKind::NoCredentials`] carrying the service's status and error code. The origin is
+    /// always [`Origin::Credentials`] and the [`CredentialsError`] is the source.
     fn from(e: CredentialsError) -> Self {
-        match &e.problem {
+        let (kind, message) = match &e.problem {
             Problem::NotFound { tried } => {
                 let mut detail = String::new();
                 for (i, entry) in tried.iter().enumerate() {
                     detail.push_str(if i == 0 { "tried " } else { ", " });
                     detail.push_str(entry);
                 }
-                Error::no_credentials(detail)
+                let message = Error::no_credentials(detail).message().to_string();
+                (ErrorKind::NoCredentials, message)
             }
-            Problem::Service { status, code, .. } => {
-                let mut error =
-                    Error::new(ErrorKind::NoCredentials, format!("{e}")).with_status(*status);
-                if let Some(code) = code {
-                    error = error.with_error_type(code.clone());
-                }
-                error
+            problem if problem.is_configuration() => (ErrorKind::Configuration, format!("{e}")),
+            _ => (ErrorKind::NoCredentials, format!("{e}")),
+        };
+        let service = match &e.problem {
+            Problem::Service { status, code, .. } => Some((*status, code.clone())),
+            _ => None,
+        };
+        let mut error = Error::with_source(kind, Origin::Credentials, message, e);
+        if let Some((status, code)) = service {
+            error = error.with_status(status);
+            if let Some(code) = code {
+                error = error.with_error_type(code);
             }
-            problem if problem.is_configuration() => {
-                Error::new(ErrorKind::Configuration, format!("{e}"))
-            }
-            _ => Error::new(ErrorKind::NoCredentials, format!("{e}")),
         }
+        error
     }
 }

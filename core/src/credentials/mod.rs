@@ -91,7 +91,7 @@
 //! later call rather than sleeping inside a resolution); IMDS connection failures do not fall
 //! back to IMDSv1 (only 403/404/405 and timeouts do, which is what hop-limited containers
 //! produce), so a laptop pays one connect timeout, not two; no MFA prompt (`mfa_serial` is an
-//! error saying so); no SSO OIDC token refresh (an expired token asks for `aws sso login`); no
+//! error saying so); no SSO OIDC token refresh (an expired token asks to sign in again); no
 //! IMDS "static stability" extension of expired credentials; the default session name is
 //! `bedrock-session-<epoch>`.
 //!

@@ -93,7 +93,7 @@ use core::time::Duration;
 use crate::auth::Auth;
 use crate::catalog::{ModelInfo, Provider};
 use crate::converse::{self, StreamAccumulator};
-use crate::error::{Error, ErrorKind, RetryClass};
+use crate::error::{Error, ErrorKind, Origin, RetryClass};
 use crate::eventstream::{self, Decoder};
 use crate::http1::{self, ResponseEvent, ResponseHead, ResponseLimits, ResponseReader};
 use crate::model::{Request, Response, StreamEvent};
@@ -373,7 +373,7 @@ impl Exchange {
                 "refusing to send credentials over plain http:// to a host that is not loopback; use https://",
             )));
         }
-        let (body, warnings) = match operation {
+        let (body, encoder_warnings) = match operation {
             Operation::CountTokens => {
                 let body = converse::encode_count_tokens(request, &route.model)
                     .map_err(|e| context(e.into()))?;
@@ -385,6 +385,9 @@ impl Exchange {
                 (encoded.to_bytes(), encoded.warnings)
             }
         };
+        // The route's warnings (a model id outside the catalog) come first.
+        let mut warnings = route.warnings.clone();
+        warnings.extend(encoder_warnings);
         let wire_id = match operation {
             Operation::CountTokens => converse::count_tokens_model_id(&route.model.api_id),
             _ => &route.model.api_id,
@@ -509,7 +512,8 @@ impl Exchange {
         &self.invocation_id
     }
 
-    /// Changes the encoder made to the request (dropped parameters, clamped `max_tokens`, ...).
+    /// The route's warnings (a model id outside the catalog, routed as given), then the
+    /// changes the encoder made to the request (dropped parameters, clamped `max_tokens`, ...).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
@@ -536,7 +540,15 @@ impl Exchange {
                     self.on_end(now);
                 }
                 Ok(None) => break,
-                Err(e) => self.fail(Error::new(ErrorKind::Protocol, format!("HTTP: {e}")), now),
+                Err(e) => self.fail(
+                    Error::with_source(
+                        ErrorKind::Protocol,
+                        Origin::Protocol,
+                        format!("HTTP: {e}"),
+                        e,
+                    ),
+                    now,
+                ),
             }
             if !matches!(self.state, State::AwaitingHead | State::ReadingBody) {
                 break;
@@ -568,7 +580,8 @@ impl Exchange {
                         "the connection closed before the response head",
                     )
                 } else {
-                    Error::new(self.cut_kind(), format!("HTTP: {e}"))
+                    let kind = self.cut_kind();
+                    Error::with_source(kind, kind.default_origin(), format!("HTTP: {e}"), e)
                 };
                 self.fail(error, now);
             }
@@ -1061,6 +1074,18 @@ impl Exchange {
             && self.attempt < self.config.retry.max_attempts
             && self.config.quota.try_acquire(cost);
         if !retry {
+            // What the caller has already seen stays reachable from the error: a stream is
+            // never retried once an event is out, so this is the call's final word.
+            if self.operation == Operation::ConverseStream && self.stream_started {
+                let request_id = self.head.as_ref().and_then(|h| h.request_id.clone());
+                let partial = converse::to_neutral(
+                    self.accumulator.partial(),
+                    &self.model,
+                    request_id,
+                    self.warnings.clone(),
+                );
+                error = error.with_partial_response(partial);
+            }
             self.state = State::Failed(error);
             self.deadline = None;
             self.transmit = None;

@@ -465,6 +465,165 @@ fn premature_eof_in_head_chunk_and_frame() {
     );
 }
 
+/// The text of every `TextDelta` a run handed out, joined.
+fn streamed_text(run: &Run) -> String {
+    run.events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Stream(StreamEvent::TextDelta { text, .. }) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_truncated_stream_error_carries_the_text_received_so_far() {
+    let no_retry = ExchangeConfig {
+        retry: RetryConfig {
+            max_attempts: 1,
+            ..RetryConfig::default()
+        },
+        ..ExchangeConfig::default()
+    };
+    let ok = stream_response(&text_stream_frames("the whole answer, cut short"), 40);
+    let head_end = ok.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let mut with_partial = 0;
+    // The connection closes at every byte of the body: whatever was streamed is on the error.
+    for cut in head_end..ok.len() - 5 {
+        let mut peer = ScriptedPeer::new(vec![ok[..cut].to_vec()], 64);
+        let mut ex = new_exchange(Operation::ConverseStream, &peer, &no_retry);
+        let run = drive(&mut ex, &mut peer);
+        let error = run.error.as_ref().expect("a cut stream fails");
+        let streamed = streamed_text(&run);
+        match error.partial_response() {
+            Some(partial) => {
+                with_partial += 1;
+                assert_eq!(error.kind(), ErrorKind::TruncatedStream, "cut at {cut}");
+                assert_eq!(partial.text(), streamed, "cut at {cut}");
+                assert_eq!(partial.model, "us.anthropic.claude-haiku-4-5");
+                assert_eq!(partial.request_id.as_deref(), Some("req-1"));
+            }
+            None => assert!(
+                run.events.iter().all(|e| !matches!(e, Event::Stream(_))),
+                "cut at {cut}: events were produced, so the error must carry them"
+            ),
+        }
+    }
+    assert!(
+        with_partial > 100,
+        "{with_partial} cuts after the first event"
+    );
+
+    // The body complete, but no messageStop / metadata: the same, through the accumulator.
+    let mut frames = event_frame("messageStart", &json!({"role": "assistant"}));
+    frames.extend(event_frame(
+        "contentBlockDelta",
+        &json!({"contentBlockIndex": 0, "delta": {"text": "half an ans"}}),
+    ));
+    let mut peer = ScriptedPeer::new(vec![stream_response(&frames, 40)], 64);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+    let error = drive(&mut ex, &mut peer).error.unwrap();
+    assert_eq!(error.kind(), ErrorKind::TruncatedStream);
+    assert_eq!(
+        error.partial_response().map(Response::text).as_deref(),
+        Some("half an ans")
+    );
+    // Debug tells how much there is, never what.
+    let debug = alloc::format!("{error:?}");
+    assert!(!debug.contains("half an ans"), "{debug}");
+    assert!(debug.contains("partial_response_parts: Some(1)"), "{debug}");
+    // Every later call returns the same error, partial included.
+    assert_eq!(ex.handle_eof(peer.now()).unwrap_err(), error);
+}
+
+#[test]
+fn mid_stream_failures_carry_the_partial_response_and_others_none() {
+    // An exception frame after a delta.
+    let mut frames = event_frame("messageStart", &json!({"role": "assistant"}));
+    frames.extend(event_frame(
+        "contentBlockDelta",
+        &json!({"contentBlockIndex": 0, "delta": {"text": "so far"}}),
+    ));
+    let headers = vec![
+        crate::eventstream::Header::new(
+            ":exception-type",
+            crate::eventstream::HeaderValue::String("modelStreamErrorException".into()),
+        ),
+        crate::eventstream::Header::new(
+            ":message-type",
+            crate::eventstream::HeaderValue::String("exception".into()),
+        ),
+    ];
+    crate::eventstream::Message::new(headers, br#"{"message":"model failed"}"#.to_vec())
+        .encode(&mut frames)
+        .unwrap();
+    let mut peer = ScriptedPeer::new(vec![stream_response(&frames, 20)], 9);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+    let error = drive(&mut ex, &mut peer).error.unwrap();
+    assert_eq!(error.kind(), ErrorKind::ModelStreamError);
+    assert_eq!(error.origin(), crate::error::Origin::Service);
+    assert_eq!(
+        error.partial_response().map(Response::text).as_deref(),
+        Some("so far")
+    );
+
+    // The stream goes quiet after its first event: the idle timeout keeps what came.
+    let config = ExchangeConfig {
+        idle_timeout: Duration::from_secs(2),
+        ..ExchangeConfig::default()
+    };
+    let ok = stream_response(&text_stream_frames("long answer here"), 400);
+    let peer = ScriptedPeer::new(vec![], 64);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &config);
+    ex.poll_transmit().unwrap();
+    // Byte by byte until the first delta is out, then silence.
+    let mut events = Vec::new();
+    for byte in ok.chunks(1) {
+        ex.handle_input(byte, peer.now()).unwrap();
+        events.extend(core::iter::from_fn(|| ex.poll_event()));
+        if events.iter().any(|e| matches!(e, Event::Stream(_))) {
+            break;
+        }
+    }
+    let (deadline, reason) = ex.poll_timeout().unwrap();
+    assert_eq!(reason, TimeoutReason::Idle);
+    let error = ex.handle_timeout(deadline).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert_eq!(
+        error.partial_response().map(Response::text).as_deref(),
+        Some("lon")
+    );
+
+    // Failures that produced no event carry nothing: an error status on ConverseStream, and a
+    // Converse error.
+    let throttled = length_response(
+        400,
+        &[("x-amzn-ErrorType", "ValidationException")],
+        br#"{"message":"bad"}"#,
+    );
+    for operation in [Operation::ConverseStream, Operation::Converse] {
+        let mut peer = ScriptedPeer::new(vec![throttled.clone()], 64);
+        let mut ex = new_exchange(operation, &peer, &ExchangeConfig::default());
+        let error = drive(&mut ex, &mut peer).error.unwrap();
+        assert_eq!(error.kind(), ErrorKind::Validation);
+        assert!(error.partial_response().is_none(), "{operation:?}");
+    }
+    // A Converse body cut mid-way: not a stream, nothing partial.
+    let body = br#"{"output":{"message":{"role":"assistant","content":[{"text":"abc"}]}}}"#;
+    let ok = length_response(200, &[], body);
+    let mut peer = ScriptedPeer::new(vec![ok[..ok.len() - 10].to_vec()], 64);
+    let no_retry = ExchangeConfig {
+        retry: RetryConfig {
+            max_attempts: 1,
+            ..RetryConfig::default()
+        },
+        ..ExchangeConfig::default()
+    };
+    let mut ex = new_exchange(Operation::Converse, &peer, &no_retry);
+    let error = drive(&mut ex, &mut peer).error.unwrap();
+    assert!(error.partial_response().is_none(), "{error}");
+}
+
 #[test]
 fn idle_and_first_byte_timeouts() {
     let config = ExchangeConfig {
@@ -779,4 +938,65 @@ fn no_secret_reaches_display_or_debug() {
         wire.is_empty() || !wire.contains(SECRET),
         "the secret key itself is never sent"
     );
+}
+
+#[test]
+fn an_uncataloged_bedrock_id_is_sent_as_given_with_a_warning() {
+    let id = "anthropic.claude-3-5-sonnet-20240620-v1:0";
+    let mut settings = crate::settings::Settings::default();
+    settings.set_enabled(Provider::Bedrock, true);
+    settings
+        .override_endpoint(
+            Provider::Bedrock,
+            Some("http://127.0.0.1:8080"),
+            Some("us-east-1"),
+        )
+        .unwrap();
+    let route = settings
+        .route(id, &crate::settings::RouteInputs::default())
+        .unwrap();
+    let body = json!({
+        "output": {"message": {"role": "assistant", "content": [{"text": "Hi"}]}},
+        "stopReason": "end_turn",
+        "usage": {"inputTokens": 4, "outputTokens": 2, "totalTokens": 6},
+        "metrics": {"latencyMs": 5}
+    });
+    for (max_tokens, sent) in [(None, 4096), (Some(10_000), 10_000)] {
+        let mut request = crate::model::Request::new(id).user("Hi");
+        request.max_tokens = max_tokens;
+        let response = length_response(200, &[], &serde_json::to_vec(&body).unwrap());
+        let mut peer = ScriptedPeer::new(vec![response], 64);
+        let mut ex = Exchange::new(
+            &route,
+            &request,
+            Operation::Converse,
+            example_auth(),
+            &ExchangeConfig::default(),
+            clock(&peer),
+            ENTROPY,
+        )
+        .unwrap();
+        let run = drive(&mut ex, &mut peer);
+        assert_eq!(final_text(&run).as_deref(), Some("Hi"));
+        let wire = String::from_utf8(peer.requests[0].clone()).unwrap();
+        assert!(
+            wire.starts_with(
+                "POST /model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse HTTP/1.1\r\n"
+            ),
+            "{wire}"
+        );
+        assert!(
+            wire.contains(&alloc::format!("\"maxTokens\":{sent}")),
+            "{wire}"
+        );
+        let response = ex.response().unwrap();
+        assert_eq!(response.warnings, ex.warnings());
+        assert_eq!(response.warnings.len(), 1, "{:?}", response.warnings);
+        assert!(
+            response.warnings[0].contains("not in the catalog or settings"),
+            "{:?}",
+            response.warnings
+        );
+        assert_eq!(response.cost, None, "no prices: cost unknown");
+    }
 }

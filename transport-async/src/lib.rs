@@ -326,16 +326,19 @@ impl Call {
                 return Err(error.clone());
             }
             if self.exchange.is_finished() {
-                if let Some(conn) = self.conn.take()
-                    && self.exchange.keep_alive()
-                {
-                    self.client.inner.pool.put(self.target.clone(), conn);
-                }
                 return Ok(None);
             }
             self.advance().await;
             self.events
                 .extend(std::iter::from_fn(|| self.exchange.poll_event()));
+            if self.exchange.is_finished() && self.exchange.error().is_none() {
+                // Before the last event is handed out: the caller may drop the call then.
+                if let Some(conn) = self.conn.take()
+                    && self.exchange.keep_alive()
+                {
+                    self.client.inner.pool.put(self.target.clone(), conn);
+                }
+            }
         }
     }
 

@@ -23,7 +23,9 @@
 //! [`TRANSPORTS`]: one line. An async transport implements the same synchronous trait by
 //! blocking on its runtime inside each method.
 
+mod async_client;
 mod blocking;
+mod by_hand;
 mod scenarios;
 
 use std::fmt::Write as _;
@@ -42,11 +44,14 @@ use crate::emulator::{
 };
 use crate::report::Outcome;
 
+pub use async_client::Async;
 pub use blocking::Blocking;
+pub use by_hand::ByHand;
 pub use scenarios::{Check, MODEL, Run, Scenario, scenarios};
 
-/// Every transport the suite runs through, in table-column order.
-pub const TRANSPORTS: &[&dyn Transport] = &[&Blocking];
+/// Every transport the suite runs through, in table-column order: the adapters, then the core
+/// driven by hand (`core/examples/by_hand.rs`).
+pub const TRANSPORTS: &[&dyn Transport] = &[&Blocking, &Async, &ByHand];
 
 /// The signing region every client uses (a loopback endpoint names none).
 pub const REGION: &str = "us-east-1";
@@ -167,6 +172,68 @@ impl ClientSpec {
     /// The settings error, as text.
     pub fn settings(&self) -> Result<Settings, String> {
         Settings::parse(&self.settings_toml()).map_err(|e| format!("settings: {e}"))
+    }
+}
+
+/// The builder both adapters share (`bedrock_host::ClientBuilder`), configured from `spec`:
+/// settings routing to the emulator, the region, a fixed credential, timeouts, retry policy.
+///
+/// # Errors
+///
+/// The settings error, as text.
+pub fn builder<C: bedrock_host::FromConfig>(
+    spec: &ClientSpec,
+) -> Result<bedrock_host::ClientBuilder<C>, String> {
+    let config = bedrock_core::exchange::ExchangeConfig {
+        retry: spec.retry,
+        ..bedrock_core::exchange::ExchangeConfig::default()
+    };
+    Ok(bedrock_host::ClientBuilder::new()
+        .settings(spec.settings()?)
+        .region(Some(spec.region.clone()))
+        .credentials(std::sync::Arc::new(bedrock_host::StaticCredentials(
+            spec.auth.clone(),
+        )))
+        .timeouts(bedrock_host::Timeouts::new(
+            spec.timeouts.connect,
+            spec.timeouts.first_byte,
+            spec.timeouts.idle,
+        ))
+        .exchange_config(config))
+}
+
+/// Consumes a stream's items (an adapter's stream, started at `started`) to its end.
+pub fn consume_stream(
+    started: Instant,
+    mut items: impl Iterator<Item = Result<bedrock_host::StreamItem, Error>>,
+) -> StreamRun {
+    use bedrock_host::StreamItem;
+    let mut events = Vec::new();
+    let mut end = StreamEnd::Nothing;
+    for item in items.by_ref() {
+        match item {
+            Ok(StreamItem::Event(event)) => events.push(TimedEvent {
+                at: started.elapsed(),
+                event,
+            }),
+            Ok(StreamItem::Response(response)) => {
+                end = StreamEnd::Response(Box::new(response));
+                break;
+            }
+            Err(error) => {
+                end = StreamEnd::Error(error);
+                break;
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    // A finished stream yields nothing more.
+    let trailing_items = items.take(16).count();
+    StreamRun {
+        events,
+        end,
+        trailing_items,
+        elapsed,
     }
 }
 

@@ -144,6 +144,12 @@ pub struct ModelInfo {
     pub prices: Prices,
     /// Notes users need, e.g. a required opt-in.
     pub notes: Option<String>,
+    /// A Bedrock id in neither this catalog nor the settings, routed as given
+    /// ([`crate::settings::is_bedrock_model_id`]): the limits are defaults, not known caps, so a
+    /// `max_tokens` above `max_output` is sent unchanged rather than clamped. Omitted from JSON
+    /// when `false`.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub uncataloged: bool,
 }
 
 /// The built-in catalog rows, in display order.
@@ -202,6 +208,7 @@ impl Row {
             billing: self.billing,
             prices: self.prices,
             notes: self.notes.map(String::from),
+            uncataloged: false,
         }
     }
 }

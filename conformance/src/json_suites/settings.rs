@@ -17,6 +17,7 @@
 //!
 //! Only `toml` and `model` are required. Output: `{"model", "api_id", "provider", "base_url",
 //! "host", "port", "path", "region", "signing_name", "credentials", "insecure_loopback"}` (plus
+//! `"warnings"` when the route has any, e.g. for a Bedrock id outside the catalog, and
 //! `"model_info"` with `show_model`). Error: `{"kind", "line", "message"}`; when the error's
 //! Display, Debug or JSON contains a `must_not_echo` string the runner answers
 //! `{"kind": "secret_echoed"}` instead, which no vector expects.
@@ -101,6 +102,9 @@ fn route(input: &Value) -> Result<Value, Result<SettingsError, Value>> {
         "credentials": route.credentials.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "insecure_loopback": route.insecure_loopback,
     });
+    if !route.warnings.is_empty() {
+        out["warnings"] = json!(route.warnings);
+    }
     if input
         .get("show_model")
         .and_then(Value::as_bool)

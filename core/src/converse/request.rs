@@ -6,7 +6,8 @@
 //!    base64; a tool call without arguments sends `input: {}`; tool schemas get a top-level
 //!    `"type": "object"` when they lack one.
 //! 2. `max_tokens` defaults to the model's maximum output; a larger value is clamped, with a
-//!    warning.
+//!    warning, except for an uncataloged Bedrock id ([`ModelInfo::uncataloged`]), whose real
+//!    limit is unknown: there it is sent as given.
 //! 3. For models whose sampling Bedrock pins, `temperature` and `top_p` are dropped, with a
 //!    warning each.
 //! 4. For `prompt_cache` models, cache points are placed after the tool definitions, after the
@@ -99,7 +100,7 @@ pub fn encode_request(
     let max_tokens = match request.max_tokens {
         None => model.max_output,
         Some(0) => return Err(error("max_tokens", "must be at least 1")),
-        Some(n) if n > model.max_output => {
+        Some(n) if n > model.max_output && !model.uncataloged => {
             warnings.push(format!(
                 "max_tokens {n} exceeds the maximum output of {} ({}); clamped to {}",
                 model.id, model.max_output, model.max_output
@@ -180,10 +181,11 @@ pub fn count_tokens_model_id(api_id: &str) -> &str {
     if api_id.starts_with("arn:") {
         return api_id;
     }
-    for prefix in [
-        "us.", "us-gov.", "eu.", "apac.", "jp.", "au.", "ca.", "global.",
-    ] {
-        if let Some(rest) = api_id.strip_prefix(prefix) {
+    for prefix in crate::settings::INFERENCE_PROFILE_PREFIXES {
+        if let Some(rest) = api_id
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_prefix('.'))
+        {
             return rest;
         }
     }

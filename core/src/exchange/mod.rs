@@ -373,7 +373,7 @@ impl Exchange {
                 "refusing to send credentials over plain http:// to a host that is not loopback; use https://",
             )));
         }
-        let (body, warnings) = match operation {
+        let (body, encoder_warnings) = match operation {
             Operation::CountTokens => {
                 let body = converse::encode_count_tokens(request, &route.model)
                     .map_err(|e| context(e.into()))?;
@@ -385,6 +385,9 @@ impl Exchange {
                 (encoded.to_bytes(), encoded.warnings)
             }
         };
+        // The route's warnings (a model id outside the catalog) come first.
+        let mut warnings = route.warnings.clone();
+        warnings.extend(encoder_warnings);
         let wire_id = match operation {
             Operation::CountTokens => converse::count_tokens_model_id(&route.model.api_id),
             _ => &route.model.api_id,
@@ -509,7 +512,8 @@ impl Exchange {
         &self.invocation_id
     }
 
-    /// Changes the encoder made to the request (dropped parameters, clamped `max_tokens`, ...).
+    /// The route's warnings (a model id outside the catalog, routed as given), then the
+    /// changes the encoder made to the request (dropped parameters, clamped `max_tokens`, ...).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }

@@ -939,3 +939,64 @@ fn no_secret_reaches_display_or_debug() {
         "the secret key itself is never sent"
     );
 }
+
+#[test]
+fn an_uncataloged_bedrock_id_is_sent_as_given_with_a_warning() {
+    let id = "anthropic.claude-3-5-sonnet-20240620-v1:0";
+    let mut settings = crate::settings::Settings::default();
+    settings.set_enabled(Provider::Bedrock, true);
+    settings
+        .override_endpoint(
+            Provider::Bedrock,
+            Some("http://127.0.0.1:8080"),
+            Some("us-east-1"),
+        )
+        .unwrap();
+    let route = settings
+        .route(id, &crate::settings::RouteInputs::default())
+        .unwrap();
+    let body = json!({
+        "output": {"message": {"role": "assistant", "content": [{"text": "Hi"}]}},
+        "stopReason": "end_turn",
+        "usage": {"inputTokens": 4, "outputTokens": 2, "totalTokens": 6},
+        "metrics": {"latencyMs": 5}
+    });
+    for (max_tokens, sent) in [(None, 4096), (Some(10_000), 10_000)] {
+        let mut request = crate::model::Request::new(id).user("Hi");
+        request.max_tokens = max_tokens;
+        let response = length_response(200, &[], &serde_json::to_vec(&body).unwrap());
+        let mut peer = ScriptedPeer::new(vec![response], 64);
+        let mut ex = Exchange::new(
+            &route,
+            &request,
+            Operation::Converse,
+            example_auth(),
+            &ExchangeConfig::default(),
+            clock(&peer),
+            ENTROPY,
+        )
+        .unwrap();
+        let run = drive(&mut ex, &mut peer);
+        assert_eq!(final_text(&run).as_deref(), Some("Hi"));
+        let wire = String::from_utf8(peer.requests[0].clone()).unwrap();
+        assert!(
+            wire.starts_with(
+                "POST /model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse HTTP/1.1\r\n"
+            ),
+            "{wire}"
+        );
+        assert!(
+            wire.contains(&alloc::format!("\"maxTokens\":{sent}")),
+            "{wire}"
+        );
+        let response = ex.response().unwrap();
+        assert_eq!(response.warnings, ex.warnings());
+        assert_eq!(response.warnings.len(), 1, "{:?}", response.warnings);
+        assert!(
+            response.warnings[0].contains("not in the catalog or settings"),
+            "{:?}",
+            response.warnings
+        );
+        assert_eq!(response.cost, None, "no prices: cost unknown");
+    }
+}

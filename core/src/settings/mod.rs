@@ -64,7 +64,9 @@
 //!
 //! [`Settings::route`] resolves, in this order:
 //!
-//! 1. the model: the merged catalog row, else [`SettingsProblem::UnknownModel`];
+//! 1. the model: the merged catalog row; else, for an id shaped like a Bedrock model id,
+//!    inference profile or ARN ([`is_bedrock_model_id`]), an uncataloged row (below); else
+//!    [`SettingsProblem::UnknownModel`];
 //! 2. its provider, which must be enabled, else [`SettingsProblem::ProviderDisabled`];
 //! 3. endpoint and region:
 //!
@@ -88,12 +90,26 @@
 //! The SigV4 signing name is `bedrock` for Bedrock Runtime hosts and `bedrock-mantle` for mantle
 //! hosts; for any other host it follows the provider (`bedrock` / `bedrock-mantle`).
 //!
+//! # Bedrock ids outside the catalog
+//!
+//! A model id in neither the catalog nor the settings that has the shape of a Bedrock id
+//! (`anthropic.claude-3-5-sonnet-20240620-v1:0`, `us.`/`eu.`/`apac.`/`global.`… inference
+//! profiles, `arn:aws:bedrock:…` ARNs; rules in [`is_bedrock_model_id`]) is routed to the
+//! `bedrock` provider as it is (`api_id` = the id), as the AWS SDKs do, with the defaults of a
+//! new user model (the table above), [`ModelInfo::uncataloged`] set, and a warning in
+//! [`Route::warnings`] that every response of the call carries. Being uncataloged changes one
+//! rule: `max_tokens` defaults to [`NEW_MODEL_MAX_OUTPUT`] but a larger value the caller sets is
+//! sent as given, since the model's real limit is unknown. No cache points are placed, sampling
+//! parameters pass, and the cost is unknown (no prices). An `[llm.models."<id>"]` entry makes
+//! the id a user model with the limits and prices it sets.
+//!
 //! Plain `http://` is accepted only for loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`),
 //! where [`Route::insecure_loopback`] is set: an emulator on this machine, never a network
 //! where a bearer token would travel in clear.
 
 mod endpoint;
 mod error;
+mod model_id;
 #[cfg(target_has_atomic = "ptr")]
 mod parse;
 #[cfg(test)]
@@ -106,6 +122,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 pub use error::{SettingsError, SettingsProblem, UrlProblem};
+pub use model_id::{INFERENCE_PROFILE_PREFIXES, is_bedrock_model_id};
 
 use crate::catalog::{self, BillingPolicy, Features, ModelInfo, Price, Prices, Provider};
 use endpoint::{Endpoint, parse_aws_host};
@@ -297,28 +314,47 @@ impl ModelEntry {
     /// A new catalog row for `id` (not built in): conservative defaults under this entry.
     /// `None` when `provider` or `api_id` is missing (the parser rejects such entries).
     fn new_row(&self, id: &str) -> Option<ModelInfo> {
-        let base = ModelInfo {
-            id: id.into(),
-            provider: self.provider?,
-            api_id: self.api_id.clone()?,
-            family: "custom".into(),
-            is_default: false,
-            is_small_default: false,
-            context_window: NEW_MODEL_CONTEXT_WINDOW,
-            max_output: NEW_MODEL_MAX_OUTPUT,
-            features: Features {
-                tools: false,
-                vision: false,
-                reasoning: false,
-                prompt_cache: false,
-                sampling_params: true,
-            },
-            billing: BillingPolicy::OpenAi,
-            prices: Prices::default(),
-            notes: None,
-        };
+        let base = conservative_row(id, self.provider?, self.api_id.clone()?);
         Some(self.apply(base))
     }
+}
+
+/// A row for a model the catalog does not know: the defaults in the [module docs](self).
+fn conservative_row(id: &str, provider: Provider, api_id: String) -> ModelInfo {
+    ModelInfo {
+        id: id.into(),
+        provider,
+        api_id,
+        family: "custom".into(),
+        is_default: false,
+        is_small_default: false,
+        context_window: NEW_MODEL_CONTEXT_WINDOW,
+        max_output: NEW_MODEL_MAX_OUTPUT,
+        features: Features {
+            tools: false,
+            vision: false,
+            reasoning: false,
+            prompt_cache: false,
+            sampling_params: true,
+        },
+        billing: BillingPolicy::OpenAi,
+        prices: Prices::default(),
+        notes: None,
+        uncataloged: false,
+    }
+}
+
+/// The row of a Bedrock-shaped id in neither the catalog nor the settings, and the warning its
+/// route carries.
+fn uncataloged_row(id: &str) -> (ModelInfo, String) {
+    let mut row = conservative_row(id, Provider::Bedrock, id.into());
+    row.uncataloged = true;
+    let warning = format!(
+        "model {id:?} is not in the catalog or settings: sent to Bedrock as given with default \
+         limits (max_tokens defaults to {NEW_MODEL_MAX_OUTPUT}, no prompt caching, cost unknown); \
+         add [llm.models.\"{id}\"] to settings.toml to set its limits and prices"
+    );
+    (row, warning)
 }
 
 /// Parsed `settings.toml`: both providers (with defaults filled in), the user's model entries
@@ -377,6 +413,9 @@ pub struct Route {
     pub credentials: Vec<CredentialRef>,
     /// The endpoint is plain `http://` to a loopback host (an emulator); otherwise it is HTTPS.
     pub insecure_loopback: bool,
+    /// What the caller should know about this route (a model id outside the catalog, routed
+    /// as given); the exchange puts these first in its warnings and in the response's.
+    pub warnings: Vec<String>,
 }
 
 impl Route {
@@ -529,18 +568,32 @@ impl Settings {
     /// Routes `model_id` to its provider, wire id, endpoint, signing region and credentials
     /// (rules in the [module docs](self)).
     ///
+    /// A model id in neither the catalog nor the settings is routed to `bedrock` as given when it
+    /// has the shape of a Bedrock id ([`is_bedrock_model_id`]), with conservative limits and a
+    /// warning in [`Route::warnings`].
+    ///
     /// # Errors
     ///
-    /// [`SettingsProblem::UnknownModel`], [`SettingsProblem::ProviderDisabled`],
-    /// [`SettingsProblem::MissingRegion`], or [`SettingsProblem::InvalidRegion`] for a caller
-    /// region that is not a region name. None carries a line.
+    /// [`SettingsProblem::UnknownModel`] (an id of no Bedrock shape),
+    /// [`SettingsProblem::ProviderDisabled`], [`SettingsProblem::MissingRegion`], or
+    /// [`SettingsProblem::InvalidRegion`] for a caller region that is not a region name. None
+    /// carries a line.
     pub fn route(&self, model_id: &str, inputs: &RouteInputs<'_>) -> Result<Route, SettingsError> {
         let fail = |problem| SettingsError::new(problem, None);
-        let model = self.model(model_id).ok_or_else(|| {
-            fail(SettingsProblem::UnknownModel {
-                model: model_id.into(),
-            })
-        })?;
+        let mut warnings = Vec::new();
+        let model = match self.model(model_id) {
+            Some(model) => model,
+            None if is_bedrock_model_id(model_id) => {
+                let (model, warning) = uncataloged_row(model_id);
+                warnings.push(warning);
+                model
+            }
+            None => {
+                return Err(fail(SettingsProblem::UnknownModel {
+                    model: model_id.into(),
+                }));
+            }
+        };
         let provider = model.provider;
         let settings = self.provider(provider);
         if !settings.is_enabled() {
@@ -600,6 +653,7 @@ impl Settings {
             signing_name,
             credentials: settings.credentials.clone(),
             model,
+            warnings,
         })
     }
 }

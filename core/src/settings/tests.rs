@@ -617,14 +617,14 @@ fn custom_host_needs_explicit_region() {
 
 #[test]
 fn routing_errors_say_how_to_fix() {
-    let e = route(ENABLED, "no.such-model", Some("us-east-1")).err();
+    let e = route(ENABLED, "no-such-model", Some("us-east-1")).err();
     let Some(e) = e else {
         panic!("expected unknown_model")
     };
     assert_eq!(e.kind(), "unknown_model");
     assert!(
         e.to_string()
-            .contains("[llm.models.\"no.such-model\"] with provider and api_id"),
+            .contains("[llm.models.\"no-such-model\"] with provider and api_id"),
         "{e}"
     );
 
@@ -774,6 +774,7 @@ fn new_user_model_gets_conservative_defaults() {
             cache_read: Price(0),
         },
         notes: None,
+        uncataloged: false,
     };
     assert_eq!(settings.model("my.model"), Some(expected.clone()));
     assert_eq!(settings.models().last(), Some(&expected));
@@ -876,4 +877,96 @@ fn settings_debug_has_no_values_that_could_be_secret() {
     let settings = parse_ok("[llm.providers.bedrock.auth]\ncredentials = [\"env:MY_KEY\"]");
     let debug = format!("{settings:?}");
     assert!(debug.contains("MY_KEY"));
+}
+
+#[test]
+fn bedrock_shaped_ids_outside_the_catalog_route_as_given_with_a_warning() {
+    for id in [
+        "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "cohere.command-r-v1:0",
+        "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+        "us-gov.anthropic.claude-3-5-sonnet-20240620-v1:0",
+        "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "arn:aws:bedrock:us-west-2:123456789012:application-inference-profile/abc123def456",
+        "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-v2",
+    ] {
+        let r = route_ok(ENABLED, id, Some("us-east-1"));
+        assert_eq!(r.provider, Provider::Bedrock, "{id}");
+        assert_eq!(r.model.id, id);
+        assert_eq!(r.model.api_id, id);
+        assert!(r.model.uncataloged, "{id}");
+        assert_eq!(r.model.max_output, NEW_MODEL_MAX_OUTPUT);
+        assert_eq!(r.model.context_window, NEW_MODEL_CONTEXT_WINDOW);
+        assert!(!r.model.features.prompt_cache, "no cache points");
+        assert!(r.model.features.sampling_params, "sampling not pinned");
+        assert_eq!(r.model.prices, Prices::default(), "cost unknown");
+        assert_eq!(
+            r.base_url,
+            "https://bedrock-runtime.us-east-1.amazonaws.com"
+        );
+        assert_eq!(r.credentials, CredentialRef::defaults(Provider::Bedrock));
+        assert_eq!(
+            r.warnings,
+            [format!(
+                "model {id:?} is not in the catalog or settings: sent to Bedrock as given with \
+                 default limits (max_tokens defaults to 4096, no prompt caching, cost unknown); \
+                 add [llm.models.\"{id}\"] to settings.toml to set its limits and prices"
+            )]
+        );
+    }
+    // The bedrock provider must still be enabled and have a region.
+    let e = route("", "cohere.command-r-v1:0", Some("us-east-1")).err();
+    assert_eq!(e.map(|e| e.kind()), Some("provider_disabled"));
+    let e = route(ENABLED, "cohere.command-r-v1:0", None).err();
+    assert_eq!(e.map(|e| e.kind()), Some("missing_region"));
+}
+
+#[test]
+fn ids_of_no_bedrock_shape_stay_unknown() {
+    for id in [
+        "gpt-4",
+        "claude",
+        "",
+        " ",
+        "foo bar",
+        "claude-3.5-sonnet",
+        "us.gpt-4",
+    ] {
+        let e = route(ENABLED, id, Some("us-east-1")).err();
+        assert_eq!(
+            e.as_ref().map(|e| e.kind()),
+            Some("unknown_model"),
+            "{id:?}: {e:?}"
+        );
+    }
+}
+
+#[test]
+fn catalog_and_settings_rows_win_over_the_uncataloged_route() {
+    // Catalog rows, both providers: their own rows, no warning.
+    for id in [
+        "openai.gpt-oss-20b",
+        "openai.gpt-oss-120b",
+        SONNET,
+        "deepseek.v3-2",
+    ] {
+        let r = route_ok(ENABLED, id, Some("us-east-1"));
+        assert_eq!(Some(r.model.clone()), catalog::find(id), "{id}");
+        assert!(!r.model.uncataloged && r.warnings.is_empty(), "{id}");
+    }
+    let both = "[llm.providers.bedrock-openai]\nenabled = true\n";
+    for id in ["openai.gpt-5.5", "openai.gpt-5.4"] {
+        let r = route_ok(both, id, Some("us-east-1"));
+        assert_eq!(r.provider, Provider::BedrockOpenai, "{id}");
+        assert_eq!(Some(r.model.clone()), catalog::find(id), "{id}");
+        assert!(r.warnings.is_empty());
+    }
+    // A settings entry for a Bedrock-shaped id makes it a user model: its limits, no warning.
+    let text = format!(
+        "{ENABLED}\n[llm.models.\"cohere.command-r-v1:0\"]\nprovider = \"bedrock\"\n\
+         api_id = \"cohere.command-r-v1:0\"\nlimits = {{ max_output = 4000 }}\n"
+    );
+    let r = route_ok(&text, "cohere.command-r-v1:0", Some("us-east-1"));
+    assert_eq!(r.model.max_output, 4000);
+    assert!(!r.model.uncataloged && r.warnings.is_empty());
 }

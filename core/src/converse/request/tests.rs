@@ -23,6 +23,7 @@ fn model(prompt_cache: bool, sampling_params: bool) -> ModelInfo {
         billing: BillingPolicy::Anthropic,
         prices: Prices::default(),
         notes: None,
+        uncataloged: false,
     }
 }
 

@@ -20,8 +20,8 @@ use bedrock_async::{
     StreamItem, Timeouts,
 };
 use bedrock_conformance::emulator::{
-    AuthKind,     DEFAULT_ACCESS_KEY_ID, DEFAULT_API_KEY, DEFAULT_SECRET_ACCESS_KEY, Emulator, EmulatorConfig,
-    EmulatorHandle,
+    AuthKind, DEFAULT_ACCESS_KEY_ID, DEFAULT_API_KEY, DEFAULT_SECRET_ACCESS_KEY, Emulator,
+    EmulatorConfig, EmulatorHandle,
 };
 use bedrock_core::auth::Auth;
 use bedrock_core::secret::Secret;
@@ -72,7 +72,10 @@ fn start(config: EmulatorConfig) -> EmulatorHandle {
     Emulator::start(config).unwrap()
 }
 
-async fn collect(client: &Client, request: &Request) -> (Vec<StreamEvent>, Result<Response, Error>) {
+async fn collect(
+    client: &Client,
+    request: &Request,
+) -> (Vec<StreamEvent>, Result<Response, Error>) {
     let mut events = Vec::new();
     let mut stream = client.converse_stream(request);
     while let Some(item) = stream.next().await {
@@ -175,7 +178,11 @@ fn many_streams_on_one_thread_share_one_executor() {
         assert_eq!(response.unwrap(), text);
     }
     // 40 dripping streams (4 deltas x 20 ms) interleaved on one thread, not run one by one.
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -192,7 +199,11 @@ fn keep_alive_connections_are_reused_and_a_dropped_stream_closes_its_socket() {
         assert!(response.is_ok());
     });
     assert_eq!(emulator.requests().len(), 4);
-    assert_eq!(emulator.open_connections(), 1, "one pooled connection served every call");
+    assert_eq!(
+        emulator.open_connections(),
+        1,
+        "one pooled connection served every call"
+    );
 
     // A slow stream, on the pooled connection, dropped after its first event: that connection
     // closes (it is mid-response, so it cannot be reused).
@@ -290,7 +301,11 @@ impl ConnectProxy {
                         }
                         head.push(byte[0]);
                     }
-                    let line = String::from_utf8_lossy(&head).lines().next().unwrap().to_string();
+                    let line = String::from_utf8_lossy(&head)
+                        .lines()
+                        .next()
+                        .unwrap()
+                        .to_string();
                     let target = line.split(' ').nth(1).unwrap().to_string();
                     t.lock().unwrap().push(line);
                     n.fetch_add(1, Ordering::SeqCst);
@@ -298,7 +313,8 @@ impl ConnectProxy {
                     client
                         .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
                         .unwrap();
-                    let (mut c2, mut u2) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+                    let (mut c2, mut u2) =
+                        (client.try_clone().unwrap(), upstream.try_clone().unwrap());
                     let up = thread::spawn(move || {
                         let _ = std::io::copy(&mut c2, &mut u2);
                         let _ = u2.shutdown(Shutdown::Write);
@@ -349,7 +365,11 @@ fn calls_go_through_an_http_connect_proxy_unless_no_proxy_says_otherwise() {
         ("NO_PROXY", "localhost,127.0.0.1"),
     ]));
     assert!(smol::block_on(bypassed.converse(&request("direct"))).is_ok());
-    assert_eq!(proxy.tunnels.load(Ordering::SeqCst), 1, "NO_PROXY bypasses the proxy");
+    assert_eq!(
+        proxy.tunnels.load(Ordering::SeqCst),
+        1,
+        "NO_PROXY bypasses the proxy"
+    );
 }
 
 #[test]

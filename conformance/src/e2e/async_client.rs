@@ -34,7 +34,10 @@ impl TransportClient for AsyncClient {
     fn converse_stream(&self, request: &Request) -> StreamRun {
         let started = Instant::now();
         // The async stream, polled to each item on this thread.
-        super::consume_stream(started, smol::stream::block_on(self.0.converse_stream(request)))
+        super::consume_stream(
+            started,
+            smol::stream::block_on(self.0.converse_stream(request)),
+        )
     }
 
     fn count_tokens(&self, request: &Request) -> Result<u64, Error> {

@@ -25,9 +25,9 @@ const USAGE: &str = "usage: bedrock-conformance [--no-e2e] [DIR ...]\n\
        bedrock-conformance serve [OPTIONS]\n\n\
 Runs the vectors under conformance/vectors/, then each DIR (for example\n\
 ../shared/vectors/aws-signing-test-suite), then the end-to-end suite: every\n\
-emulator scenario through each client transport (blocking), against an emulator\n\
-started in process, printed as a scenario x transport table. Exits non-zero if\n\
-any case fails.\n\
+emulator scenario through each client transport (blocking, async, by-hand),\n\
+against an emulator started in process, printed as a scenario x transport\n\
+table. Exits non-zero if any case fails.\n\
   --no-e2e              skip the end-to-end suite (vectors only)\n\n\
 serve: runs the Bedrock emulator on 127.0.0.1 until killed.\n\
   --port N              port to listen on (default 0: any free port)\n\

@@ -1,17 +1,20 @@
 //! The end-to-end suite under `cargo test`: every scenario through every transport
-//! (`bedrock_conformance::e2e::TRANSPORTS`, today the blocking client) against an in-process
-//! emulator, all of which must pass.
+//! (`bedrock_conformance::e2e::TRANSPORTS`: the adapters and the by-hand loop of
+//! `core/examples/by_hand.rs`) against an in-process emulator, all of which must pass.
 
 use bedrock_conformance::e2e::{self, TRANSPORTS};
 
 #[test]
 fn every_scenario_passes_through_every_transport() {
     let report = e2e::run(TRANSPORTS).expect("the emulator starts");
-    assert!(
-        report.transports.contains(&"blocking"),
-        "the blocking transport is part of the suite: {:?}",
-        report.transports
-    );
+    // The adapters, and the core driven by hand (`core/examples/by_hand.rs`'s own loop).
+    for transport in ["blocking", "by-hand"] {
+        assert!(
+            report.transports.contains(&transport),
+            "the {transport} transport is part of the suite: {:?}",
+            report.transports
+        );
+    }
     assert!(!report.rows.is_empty(), "no scenarios");
     let failures = report.failures();
     if !failures.is_empty() {

@@ -42,7 +42,8 @@ use bedrock_core::time::{Instant, UnixTime};
 ///
 /// # Errors
 ///
-/// The call's final error (connect and socket failures included, as [`ErrorKind::Io`]).
+/// The call's final error (connect and socket failures included, as [`ErrorKind::Io`]), after
+/// every event that preceded it went to `on_event`.
 pub fn call(
     route: &Route,
     request: &Request,
@@ -70,7 +71,7 @@ pub fn call(
             };
             if let Err(e) = sent {
                 socket = None;
-                ex.handle_transport_error(&e.to_string(), now().now)?;
+                let _ = ex.handle_transport_error(&e.to_string(), now().now);
             }
         }
         while let Some(event) = ex.poll_event() {
@@ -92,9 +93,11 @@ pub fn call(
             }
         }
         if ex.is_finished() {
-            // (A failed call already returned its error through `?`.)
-            return last
-                .ok_or_else(|| Error::new(ErrorKind::Protocol, "finished without a result"));
+            return match (ex.error(), last) {
+                (Some(error), _) => Err(error.clone()),
+                (None, Some(done)) => Ok(done),
+                (None, None) => Err(Error::new(ErrorKind::Protocol, "finished without a result")),
+            };
         }
         // Wait for bytes until the deadline; no deadline yet means a new attempt to send first.
         let Some((deadline, _)) = ex.poll_timeout() else {
@@ -108,18 +111,20 @@ pub fn call(
                 .set_read_timeout(Some(wait))
                 .and_then(|()| s.read(&mut buf)),
         };
-        match read {
-            Ok(0) => ex.handle_eof(now().now)?,
-            Ok(n) => ex.handle_input(&buf[..n], now().now)?,
+        // A final error is kept in `ex.error()`, and the events decoded before it are still
+        // queued: every outcome goes round the loop, which delivers them, then returns it.
+        let _ = match read {
+            Ok(0) => ex.handle_eof(now().now),
+            Ok(n) => ex.handle_input(&buf[..n], now().now),
             Err(e) if matches!(e.kind(), IoKind::WouldBlock | IoKind::TimedOut) => {
-                ex.handle_timeout(now().now)?;
+                ex.handle_timeout(now().now)
             }
-            Err(e) if e.kind() == IoKind::Interrupted => {}
+            Err(e) if e.kind() == IoKind::Interrupted => Ok(()),
             Err(e) => {
                 socket = None;
-                ex.handle_transport_error(&e.to_string(), now().now)?;
+                ex.handle_transport_error(&e.to_string(), now().now)
             }
-        }
+        };
     }
 }
 

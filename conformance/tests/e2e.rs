@@ -3,6 +3,7 @@
 //! `core/examples/by_hand.rs`) against an in-process emulator, all of which must pass.
 
 use bedrock_conformance::e2e::{self, TRANSPORTS};
+use bedrock_conformance::report::Outcome;
 
 #[test]
 fn every_scenario_passes_through_every_transport() {
@@ -16,6 +17,24 @@ fn every_scenario_passes_through_every_transport() {
         );
     }
     assert!(!report.rows.is_empty(), "no scenarios");
+    // The TLS rows really ran through the blocking client (they are skipped elsewhere).
+    let blocking = report
+        .transports
+        .iter()
+        .position(|t| *t == "blocking")
+        .expect("a blocking column");
+    let tls_rows: Vec<_> = report
+        .rows
+        .iter()
+        .filter(|(name, _)| name.starts_with("tls: "))
+        .collect();
+    assert!(tls_rows.len() > 10, "{} TLS rows", tls_rows.len());
+    for (name, cells) in tls_rows {
+        assert!(
+            !matches!(cells[blocking], Outcome::Skip(_)),
+            "{name} was skipped for the blocking client"
+        );
+    }
     let failures = report.failures();
     if !failures.is_empty() {
         let mut message = format!("{}\n{} failure(s):\n", report.table(), failures.len());

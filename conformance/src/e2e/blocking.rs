@@ -17,6 +17,10 @@ impl Transport for Blocking {
         "blocking"
     }
 
+    fn supports_tls(&self) -> bool {
+        true
+    }
+
     fn client(&self, spec: &ClientSpec) -> Result<Box<dyn TransportClient>, String> {
         let client: Client = super::builder(spec)?.build().map_err(|e| e.to_string())?;
         Ok(Box::new(BlockingClient(client)))

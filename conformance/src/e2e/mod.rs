@@ -67,6 +67,12 @@ pub trait Transport: Sync {
     ///
     /// Why the client cannot be built (it fails every scenario that needs it).
     fn client(&self, spec: &ClientSpec) -> Result<Box<dyn TransportClient>, String>;
+
+    /// Whether the `tls: …` rows run through this transport: clients for an `https://`
+    /// endpoint trusting [`ClientSpec::ca_pem`]. The others show `skip: no TLS`.
+    fn supports_tls(&self) -> bool {
+        false
+    }
 }
 
 /// One client of a [`Transport`]. Each method is one logical call, retries included.
@@ -104,6 +110,9 @@ pub struct ClientSpec {
     pub timeouts: Timeouts,
     /// The retry policy.
     pub retry: RetryConfig,
+    /// PEM certificates to trust instead of the web roots (the emulator's throwaway CA, for its
+    /// `https://` endpoint), as `AWS_CA_BUNDLE` sets them.
+    pub ca_pem: Option<String>,
 }
 
 /// Client timeouts, transport-neutral.
@@ -140,7 +149,15 @@ impl ClientSpec {
             auth: Auth::SigV4(credentials),
             timeouts: Timeouts::default(),
             retry: fast_retry(),
+            ca_pem: None,
         }
+    }
+
+    /// The same trusting the certificates of `pem` (instead of the web roots).
+    #[must_use]
+    pub fn with_ca_pem(mut self, pem: impl Into<String>) -> Self {
+        self.ca_pem = Some(pem.into());
+        self
     }
 
     /// The same with another credential.
@@ -188,7 +205,7 @@ pub fn builder<C: bedrock_host::FromConfig>(
         retry: spec.retry,
         ..bedrock_core::exchange::ExchangeConfig::default()
     };
-    Ok(bedrock_host::ClientBuilder::new()
+    let builder = bedrock_host::ClientBuilder::new()
         .settings(spec.settings()?)
         .region(Some(spec.region.clone()))
         .credentials(std::sync::Arc::new(bedrock_host::StaticCredentials(
@@ -199,7 +216,11 @@ pub fn builder<C: bedrock_host::FromConfig>(
             spec.timeouts.first_byte,
             spec.timeouts.idle,
         ))
-        .exchange_config(config))
+        .exchange_config(config);
+    Ok(match &spec.ca_pem {
+        Some(pem) => builder.ca_bundle(pem.as_bytes().to_vec()),
+        None => builder,
+    })
 }
 
 /// Consumes a stream's items (an adapter's stream, started at `started`) to its end.
@@ -286,6 +307,8 @@ pub struct Context<'a> {
     transport: &'a dyn Transport,
     emulator: &'a EmulatorHandle,
     tag: String,
+    /// A `tls: …` row: [`spec`](Self::spec) is the emulator's `https://` endpoint.
+    tls: bool,
 }
 
 impl std::fmt::Debug for dyn Transport + '_ {
@@ -311,8 +334,32 @@ impl<'a> Context<'a> {
     }
 
     /// The default spec against the shared emulator.
+    /// (`https://`, trusting the emulator's CA, in a `tls: …` row).
     pub fn spec(&self) -> ClientSpec {
-        ClientSpec::new(self.emulator.endpoint_url())
+        match (
+            self.tls,
+            self.emulator.https_endpoint_url(),
+            self.emulator.ca_pem(),
+        ) {
+            (true, Some(url), Some(ca)) => ClientSpec::new(url).with_ca_pem(ca),
+            _ => ClientSpec::new(self.emulator.endpoint_url()),
+        }
+    }
+
+    /// Whether this is a `tls: …` row.
+    pub fn is_tls(&self) -> bool {
+        self.tls
+    }
+
+    /// The same context for a `tls: …` row: HTTPS specs, and `[id:...]` tags of its own (the
+    /// emulator's retry counters are shared by both listeners).
+    fn over_tls(&self) -> Self {
+        Self {
+            transport: self.transport,
+            emulator: self.emulator,
+            tag: format!("{}-tls", self.tag),
+            tls: true,
+        }
     }
 
     /// A client with the default spec.
@@ -352,9 +399,12 @@ pub fn logged<T>(emulator: &EmulatorHandle, f: impl FnOnce() -> T) -> (T, Vec<Re
 }
 
 /// The emulator configuration of the shared emulator: defaults, with a stall limit short enough
-/// that a client that never gives up on `[stall]` costs seconds, not minutes.
+/// that a client that never gives up on `[stall]` costs seconds, not minutes, and the HTTPS
+/// listener the `tls: …` rows call.
 pub fn emulator_config() -> EmulatorConfig {
-    EmulatorConfig::default().with_stall_limit(Duration::from_secs(15))
+    EmulatorConfig::default()
+        .with_stall_limit(Duration::from_secs(15))
+        .with_tls()
 }
 
 /// Scenario × transport outcomes.
@@ -467,6 +517,7 @@ pub fn run(transports: &[&dyn Transport]) -> Result<E2eReport, String> {
             transport: *transport,
             emulator: &emulator,
             tag: format!("e2e-{}-{}-{unique}", transport.name(), std::process::id()),
+            tls: false,
         };
         let column = scenarios
             .iter()
@@ -493,8 +544,19 @@ pub fn run(transports: &[&dyn Transport]) -> Result<E2eReport, String> {
     })
 }
 
-/// One scenario, with a panic in it turned into a failure.
+/// One scenario, with a panic in it turned into a failure; a `tls: …` row over HTTPS, or skipped
+/// for a transport without TLS.
 fn run_one(scenario: &Scenario, context: &Context<'_>) -> Outcome {
+    if scenario.tls {
+        if !context.transport.supports_tls() {
+            return Outcome::Skip("no TLS".into());
+        }
+        return run_caught(scenario, &context.over_tls());
+    }
+    run_caught(scenario, context)
+}
+
+fn run_caught(scenario: &Scenario, context: &Context<'_>) -> Outcome {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (scenario.run)(context)));
     match result {
         Ok(Ok(())) => Outcome::Pass {

@@ -40,6 +40,8 @@ pub struct Scenario {
     pub name: &'static str,
     /// The scenario.
     pub run: Run,
+    /// A `tls: …` row: run over the emulator's HTTPS listener, by transports that support TLS.
+    pub tls: bool,
 }
 
 impl Debug for Scenario {
@@ -57,6 +59,7 @@ fn scenario(
     Scenario {
         name,
         run: Box::new(run),
+        tls: false,
     }
 }
 
@@ -99,7 +102,106 @@ pub fn scenarios() -> Vec<Scenario> {
         scenario("auth: wrong bearer API key", wrong_bearer),
         scenario("auth: wrong SigV4 secret", wrong_secret),
     ]);
+    all.extend(tls_scenarios());
     all
+}
+
+// ---------------------------------------------------------------------------------------------
+// Over TLS
+
+/// A scenario of the table run again over the emulator's HTTPS listener (the client trusting
+/// its CA), which must also show that every request it made came through that listener.
+fn over_tls(
+    name: &'static str,
+    run: impl Fn(&Context<'_>) -> Check + Send + Sync + 'static,
+) -> Scenario {
+    Scenario {
+        name,
+        run: Box::new(move |context: &Context<'_>| {
+            let (result, records) = context.logged(|| run(context));
+            result?;
+            let plain = records.iter().filter(|r| !r.tls).count();
+            ensure(!records.is_empty() && plain == 0, || {
+                format!(
+                    "{} of the {} requests logged came over plain HTTP",
+                    plain,
+                    records.len()
+                )
+            })
+        }),
+        tls: true,
+    }
+}
+
+/// The error case of the table named `row`.
+fn error_row(row: &str) -> &'static ErrorCase {
+    ERROR_CASES
+        .iter()
+        .find(|case| case.row == row)
+        .unwrap_or_else(|| panic!("no error case {row:?}"))
+}
+
+/// The streaming, retry and auth scenarios over TLS, and a server certificate the client does
+/// not trust.
+fn tls_scenarios() -> Vec<Scenario> {
+    let throttling = error_row("error: ThrottlingException");
+    let unavailable = error_row("error: ServiceUnavailableException");
+    vec![
+        over_tls("tls: stream: text echo", stream_text),
+        over_tls("tls: converse: text (same as stream)", converse_text),
+        over_tls("tls: count-tokens", count_tokens),
+        over_tls("tls: stream: long output [long:200]", long_output),
+        over_tls("tls: stream: tool use", tool_use),
+        over_tls("tls: stream: reasoning with signature", reasoning),
+        over_tls("tls: error: ThrottlingException", move |c: &Context<'_>| {
+            error_case(c, throttling)
+        }),
+        over_tls(
+            "tls: error: ServiceUnavailableException",
+            move |c: &Context<'_>| error_case(c, unavailable),
+        ),
+        over_tls("tls: retry: [throttle:2] then success", throttle_twice),
+        over_tls("tls: fault: mid-stream exception", midstream),
+        over_tls("tls: fault: stream cut, no messageStop", stream_cut),
+        over_tls("tls: fault: corrupted CRC", corrupted_crc),
+        over_tls("tls: fault: closed mid-frame", closed_mid_frame),
+        over_tls("tls: timing: drip [drip:50]", drip),
+        over_tls("tls: timing: stall -> idle timeout", stall),
+        over_tls("tls: timing: head past first-byte timeout", head_timeout),
+        over_tls("tls: auth: SigV4", sigv4),
+        over_tls("tls: auth: bearer API key", bearer),
+        over_tls("tls: auth: wrong bearer API key", wrong_bearer),
+        over_tls("tls: auth: wrong SigV4 secret", wrong_secret),
+        Scenario {
+            name: "tls: untrusted certificate",
+            run: Box::new(untrusted_certificate),
+            tls: true,
+        },
+    ]
+}
+
+/// The emulator's HTTPS endpoint with the web roots only (no CA configured): the handshake
+/// fails, as `ErrorKind::Io` naming the certificate, and no request reaches the emulator.
+fn untrusted_certificate(context: &Context<'_>) -> Check {
+    let mut spec = context.spec();
+    ensure(spec.endpoint.starts_with("https://"), || {
+        format!("not an HTTPS endpoint: {}", spec.endpoint)
+    })?;
+    spec.ca_pem = None;
+    let client = context.client_with(&spec)?;
+    let (result, records) = context.logged(|| client.converse(&request(ECHO_PROMPT)));
+    let error = result
+        .err()
+        .ok_or("the call succeeded although the client does not trust the certificate")?;
+    kind(&error, ErrorKind::Io)?;
+    ensure(
+        error
+            .to_string()
+            .to_ascii_lowercase()
+            .contains("certificate"),
+        || format!("the error does not mention the certificate: {error}"),
+    )?;
+    same("requests the emulator answered", &0, &records.len())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use bedrock_blocking::{Client, ClientSetup, Error, Overrides, Settings, Timeouts};
+use bedrock_blocking::{Client, ClientBuilder, ClientSetup, Error, Overrides, Settings};
 use bedrock_host::{Env, Host, LoadedSettings, Vault};
 use clap::ArgMatches;
 
@@ -52,7 +52,7 @@ impl Global {
             overrides = overrides.settings(path.clone());
         }
         let setup = ClientSetup::load(Env::process(), &overrides)?;
-        Client::from_setup(setup, Timeouts::default())
+        ClientBuilder::from_setup(setup).build()
     }
 
     fn vault(&self) -> Result<Vault, Error> {

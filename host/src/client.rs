@@ -10,6 +10,7 @@ use bedrock_core::exchange::{Event, Exchange, ExchangeConfig, Operation};
 use bedrock_core::model::{Request, Response, StreamEvent};
 use bedrock_core::settings::{Route, RouteInputs, Settings};
 
+use crate::Host;
 use crate::clock;
 use crate::proxy::ProxyConfig;
 use crate::setup::ClientSetup;
@@ -152,12 +153,7 @@ impl ClientConfig {
     /// region.
     pub fn route(&self, model: &str) -> Result<Route, Error> {
         self.settings
-            .route(
-                model,
-                &RouteInputs {
-                    region: self.region.as_deref(),
-                },
-            )
+            .route(model, &RouteInputs::with_region(self.region.as_deref()))
             .map_err(|e| Error::from(e).with_context(Some(model), None))
     }
 
@@ -225,6 +221,14 @@ pub trait FromConfig: Sized {
     ///
     /// A TLS configuration that cannot be built (an unusable CA bundle).
     fn from_config(config: ClientConfig) -> Result<Self, Error>;
+
+    /// The host that resolves this client's credentials: the adapter adds its HTTPS client for
+    /// credential services when the host must make those requests (the blocking adapter); an
+    /// adapter that answers HTTP itself returns it unchanged.
+    fn credential_host(host: Host, timeouts: &Timeouts) -> Host {
+        let _ = timeouts;
+        host
+    }
 }
 
 /// Builds an adapter's client (`bedrock_blocking::Client::builder()`,
@@ -233,6 +237,7 @@ pub struct ClientBuilder<C> {
     settings: Settings,
     region: Option<String>,
     credentials: Option<Arc<dyn CredentialSource>>,
+    host: Option<Host>,
     timeouts: Timeouts,
     exchange: ExchangeConfig,
     ca_bundle: Option<Vec<u8>>,
@@ -255,6 +260,7 @@ impl<C> Default for ClientBuilder<C> {
             settings: Settings::default(),
             region: None,
             credentials: None,
+            host: None,
             timeouts: Timeouts::default(),
             exchange: ExchangeConfig::default(),
             ca_bundle: None,
@@ -271,16 +277,40 @@ impl<C: FromConfig> ClientBuilder<C> {
         Self::default()
     }
 
-    /// A builder from the environment's [`ClientSetup`]: its settings, region and proxies,
-    /// credentials resolved through its host (bearer keys, the vault, the SigV4 chain).
+    /// A builder configured like the AWS SDKs and the `bedrock` CLI ([`ClientSetup::from_env`]):
+    /// the settings file, the vault, the region, `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, proxies,
+    /// and each route's credential list (bearer keys from the environment or the vault, then
+    /// the full SigV4 chain).
+    ///
+    /// # Errors
+    ///
+    /// An unreadable or invalid settings file, endpoint override or proxy.
+    pub fn from_env() -> Result<Self, Error> {
+        Ok(Self::from_setup(ClientSetup::from_env()?))
+    }
+
+    /// A builder from a [`ClientSetup`]: its settings, region and proxies, credentials resolved
+    /// through its host (bearer keys, the vault, the SigV4 chain) unless
+    /// [`credentials`](Self::credentials) says otherwise.
     pub fn from_setup(setup: ClientSetup) -> Self {
         Self {
             settings: setup.settings,
             region: setup.region,
-            credentials: Some(Arc::new(HostCredentials::new(setup.host))),
+            host: Some(setup.host),
             proxy: setup.proxy,
             ..Self::default()
         }
+    }
+
+    /// A builder on an explicit [`Host`] (environment, vault) and settings, as
+    /// [`ClientSetup::with_settings`] composes them.
+    ///
+    /// # Errors
+    ///
+    /// A malformed shared AWS config (for the region), an invalid endpoint override or proxy.
+    pub fn from_host(host: Host, settings: Settings) -> Result<Self, Error> {
+        let setup = ClientSetup::with_settings(host, settings, &crate::Overrides::default())?;
+        Ok(Self::from_setup(setup))
     }
 
     /// The parsed settings (providers, models, credential lists).
@@ -341,9 +371,14 @@ impl<C: FromConfig> ClientBuilder<C> {
     /// [`ErrorKind::NoCredentials`] when no credential source was given; an unusable CA
     /// bundle.
     pub fn build(self) -> Result<C, Error> {
-        let credentials = self
-            .credentials
-            .ok_or_else(|| Error::no_credentials("no credential source configured"))?;
+        let credentials = match (self.credentials, self.host) {
+            (Some(credentials), _) => credentials,
+            (None, Some(host)) => Arc::new(HostCredentials::new(C::credential_host(
+                host,
+                &self.timeouts,
+            ))),
+            (None, None) => return Err(Error::no_credentials("no credential source configured")),
+        };
         let mut exchange = self.exchange;
         exchange.first_byte_timeout = self.timeouts.first_byte;
         exchange.idle_timeout = self.timeouts.idle;
@@ -358,4 +393,22 @@ impl<C: FromConfig> ClientBuilder<C> {
             proxy: self.proxy,
         })
     }
+}
+
+/// What a caller of either adapter needs, re-exported by both (`use bedrock_blocking::{…}` or
+/// `use bedrock_async::{…}` suffices): the request and response model, errors, settings, the
+/// setup and credential types.
+pub mod exports {
+    pub use bedrock_core::auth::Auth;
+    pub use bedrock_core::error::{Error, ErrorKind, Origin};
+    pub use bedrock_core::exchange::ExchangeConfig;
+    pub use bedrock_core::model::{
+        Content, Message, Part, Request, Response, Role, StopReason, StreamEvent, Tool, ToolChoice,
+    };
+    pub use bedrock_core::settings::Settings;
+
+    pub use crate::{
+        ClientConfig, ClientSetup, CredentialSource, Env, Host, HostCredentials, Overrides,
+        ProxyConfig, StaticCredentials, StreamItem, Timeouts,
+    };
 }

@@ -35,7 +35,7 @@
 //! let (host, settings) = Host::load(Env::process())?;        // settings file + vault
 //! // The blocking adapter adds its TLS client: host.with_https(|request| …)
 //! let region = host.region(None)?;                            // AWS_REGION, profile, …
-//! let route = settings.route("us.anthropic.claude-haiku-4-5", &RouteInputs { region: region.as_deref() })?;
+//! let route = settings.route("us.anthropic.claude-haiku-4-5", &RouteInputs::with_region(region.as_deref()))?;
 //! let credentials = std::sync::Arc::new(SharedCredentials::new(CredentialCache::new(&route.credentials, ChainConfig::default())));
 //! let resolved = credentials.auth(&host)?;                    // resolves once, then cached
 //! println!("signing with {}", resolved.auth.scheme());
@@ -71,7 +71,9 @@ use bedrock_core::credentials::{
 use bedrock_core::error::{Error, ErrorKind, Origin};
 use bedrock_core::settings::{CredentialRef, Settings, SettingsError};
 
-pub use client::{ClientBuilder, ClientConfig, FromConfig, Outcome, StreamItem, Timeouts};
+pub use client::{
+    ClientBuilder, ClientConfig, FromConfig, Outcome, StreamItem, Timeouts, exports,
+};
 pub use clock::wall_clock;
 pub use env::Env;
 pub use http::{HttpsTransport, send_plain};

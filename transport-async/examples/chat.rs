@@ -17,9 +17,9 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use bedrock_async::{
-    Client, ClientSetup, Error, Overrides, Request, Response, StreamEvent, StreamItem, Timeouts,
+    Client, ClientBuilder, ClientSetup, Env, Error, Overrides, Request, Response, StreamEvent,
+    StreamItem,
 };
-use bedrock_host::Env;
 use smol::stream::StreamExt as _;
 
 /// The command line.
@@ -90,10 +90,8 @@ async fn chat(args: &Args) -> Result<(), Error> {
     if let Some(path) = &args.settings {
         overrides = overrides.settings(path.clone());
     }
-    let client = Client::from_setup(
-        ClientSetup::load(Env::process(), &overrides)?,
-        Timeouts::default(),
-    )?;
+    let client: Client =
+        ClientBuilder::from_setup(ClientSetup::load(Env::process(), &overrides)?).build()?;
     let request = Request::new(args.model.as_str()).user(args.prompt.as_str());
     let response = if args.stream {
         stream(&client, &request, !args.json).await

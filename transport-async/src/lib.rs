@@ -51,25 +51,15 @@ use std::time::Duration;
 
 use bedrock_core::exchange::{Event, Exchange, Operation};
 use bedrock_core::settings::Route;
+use bedrock_host::Outcome;
 use bedrock_host::clock::{now, std_instant};
-use bedrock_host::{Host, Outcome};
 use smol::future::FutureExt as _;
 use smol::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use smol::stream::StreamExt as _;
 
 use net::{Conn, Connector, Pool, Target};
 
-pub use bedrock_core::auth::Auth;
-pub use bedrock_core::error::{Error, ErrorKind};
-pub use bedrock_core::exchange::ExchangeConfig;
-pub use bedrock_core::model::{
-    Content, Message, Part, Request, Response, Role, StopReason, StreamEvent, Tool, ToolChoice,
-};
-pub use bedrock_core::settings::Settings;
-pub use bedrock_host::{
-    ClientConfig, ClientSetup, CredentialSource, HostCredentials, Overrides, StaticCredentials,
-    StreamItem, Timeouts,
-};
+pub use bedrock_host::exports::*;
 
 /// Builds a [`Client`]: `Client::builder().settings(..).credentials(..).build()`.
 pub type ClientBuilder = bedrock_host::ClientBuilder<Client>;
@@ -129,51 +119,20 @@ impl Client {
         ClientBuilder::new()
     }
 
-    /// A client configured like the AWS SDKs and the `bedrock` CLI ([`ClientSetup`]): the
-    /// settings file, the vault, the region, `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, proxies, and
-    /// each route's credential list (bearer keys from the environment or the vault, then the
-    /// full SigV4 chain, resolved without blocking the executor). Reads the settings files on
-    /// the calling thread.
+    /// A client configured like the AWS SDKs and the `bedrock` CLI
+    /// ([`ClientBuilder::from_env`](bedrock_host::ClientBuilder::from_env)); credentials are
+    /// resolved without blocking the executor. Reads the settings files on the calling thread.
     ///
     /// # Errors
     ///
     /// An unreadable or invalid settings file, endpoint override or proxy.
     pub fn from_env() -> Result<Self, Error> {
-        Self::from_setup(ClientSetup::from_env()?, Timeouts::default())
+        ClientBuilder::from_env()?.build()
     }
 
-    /// A client from a [`ClientSetup`], with `timeouts`.
-    ///
-    /// # Errors
-    ///
-    /// As [`ClientBuilder::build`](bedrock_host::ClientBuilder::build).
-    pub fn from_setup(setup: ClientSetup, timeouts: Timeouts) -> Result<Self, Error> {
-        ClientBuilder::from_setup(setup).timeouts(timeouts).build()
-    }
-
-    /// A client on an explicit [`Host`] (environment, vault) and settings.
-    ///
-    /// # Errors
-    ///
-    /// A malformed shared AWS config (for the region) or an invalid endpoint override.
-    pub fn from_host(host: Host, settings: Settings, timeouts: Timeouts) -> Result<Self, Error> {
-        let setup = ClientSetup::with_settings(host, settings, &Overrides::default())?;
-        Self::from_setup(setup, timeouts)
-    }
-
-    /// The configuration in use.
+    /// The configuration in use (its [`route`](ClientConfig::route) routes a model id).
     pub fn config(&self) -> &ClientConfig {
         &self.inner.config
-    }
-
-    /// The route for a model id.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::Configuration`] for an unknown model, a disabled provider or a missing
-    /// region.
-    pub fn route(&self, model: &str) -> Result<Route, Error> {
-        self.inner.config.route(model)
     }
 
     /// Converse: one request, one response.
@@ -192,19 +151,22 @@ impl Client {
     pub fn converse_stream(&self, request: &Request) -> Stream {
         let client = self.clone();
         let request = request.clone();
-        let items = smol::stream::unfold(StreamState::Start(client, request), |state| async move {
-            let (item, next) = match state {
-                StreamState::Start(client, request) => {
-                    match client.start(&request, Operation::ConverseStream).await {
-                        Ok(call) => next_item(call).await,
-                        Err(error) => (Some(Err(error)), StreamState::Done),
+        let items = smol::stream::unfold(
+            StreamState::Start(client, Box::new(request)),
+            |state| async move {
+                let (item, next) = match state {
+                    StreamState::Start(client, request) => {
+                        match client.start(&request, Operation::ConverseStream).await {
+                            Ok(call) => next_item(call).await,
+                            Err(error) => (Some(Err(error)), StreamState::Done),
+                        }
                     }
-                }
-                StreamState::Running(call) => next_item(*call).await,
-                StreamState::Done => return None,
-            };
-            Some((item, next))
-        })
+                    StreamState::Running(call) => next_item(*call).await,
+                    StreamState::Done => return None,
+                };
+                Some((item, next))
+            },
+        )
         .filter_map(|item| item);
         Stream {
             items: Box::pin(items),
@@ -250,7 +212,7 @@ impl Client {
 }
 
 enum StreamState {
-    Start(Client, Request),
+    Start(Client, Box<Request>),
     Running(Box<Call>),
     Done,
 }

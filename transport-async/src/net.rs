@@ -195,9 +195,12 @@ async fn tunnel(
         if tcp.read(&mut byte).await? == 0 {
             return reader.handle_eof().map_err(|e| invalid(&e));
         }
-        match reader.handle_input(&byte).map_err(|e| invalid(&e))? {
-            Some(_) => return Ok(()),
-            None => {}
+        if reader
+            .handle_input(&byte)
+            .map_err(|e| invalid(&e))?
+            .is_some()
+        {
+            return Ok(());
         }
     }
 }

@@ -5,7 +5,6 @@
 //! these tests prove the adapter's I/O.
 
 #[path = "../../host/tests/support/loopback.rs"]
-#[allow(dead_code, reason = "the support file serves several suites")]
 mod loopback;
 
 use std::io::{Read, Write};
@@ -16,8 +15,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use bedrock_async::{
-    Client, Error, ErrorKind, Request, Response, Settings, StaticCredentials, StreamEvent,
-    StreamItem, Timeouts,
+    Client, ClientBuilder, Error, ErrorKind, Request, Response, Settings, StaticCredentials,
+    StreamEvent, StreamItem,
 };
 use bedrock_conformance::emulator::{
     AuthKind, DEFAULT_ACCESS_KEY_ID, DEFAULT_API_KEY, DEFAULT_SECRET_ACCESS_KEY, Emulator,
@@ -60,11 +59,12 @@ fn sigv4_client(emulator: &EmulatorHandle, home: &TempDir) -> Client {
     let env = base_env(home)
         .with("AWS_ACCESS_KEY_ID", DEFAULT_ACCESS_KEY_ID)
         .with("AWS_SECRET_ACCESS_KEY", DEFAULT_SECRET_ACCESS_KEY);
-    Client::from_host(
+    ClientBuilder::from_host(
         Host::with_env(env),
         settings(&emulator.endpoint_url(), Some(r#"["aws_sigv4"]"#)),
-        Timeouts::default(),
     )
+    .unwrap()
+    .build()
     .unwrap()
 }
 
@@ -395,11 +395,12 @@ fn container_credentials_are_fetched_on_the_clients_own_sockets() {
         "AWS_CONTAINER_CREDENTIALS_FULL_URI",
         format!("{}/creds", server.url()),
     );
-    let client = Client::from_host(
+    let client = ClientBuilder::from_host(
         Host::with_env(env),
         settings(&emulator.endpoint_url(), None),
-        Timeouts::default(),
     )
+    .unwrap()
+    .build()
     .unwrap();
     // Eight concurrent first calls on one thread: one resolution, every call signed with it.
     let executor = smol::LocalExecutor::new();

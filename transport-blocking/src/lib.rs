@@ -28,25 +28,14 @@
 
 use std::collections::VecDeque;
 use std::io::Read;
-use std::sync::Arc;
 
 use bedrock_core::credentials::{HttpFailure, HttpFailureKind, HttpRequest, HttpResponse};
 use bedrock_core::exchange::{Event, Exchange, Operation};
 use bedrock_core::settings::Route;
+use bedrock_host::Outcome;
 use bedrock_host::clock::now;
-use bedrock_host::{Host, Outcome};
 
-pub use bedrock_core::auth::Auth;
-pub use bedrock_core::error::{Error, ErrorKind};
-pub use bedrock_core::exchange::ExchangeConfig;
-pub use bedrock_core::model::{
-    Content, Message, Part, Request, Response, Role, StopReason, StreamEvent, Tool, ToolChoice,
-};
-pub use bedrock_core::settings::Settings;
-pub use bedrock_host::{
-    ClientConfig, ClientSetup, CredentialSource, HostCredentials, Overrides, StaticCredentials,
-    StreamItem, Timeouts,
-};
+pub use bedrock_host::exports::*;
 
 /// Builds a [`Client`]: `Client::builder().settings(..).credentials(..).build()`.
 pub type ClientBuilder = bedrock_host::ClientBuilder<Client>;
@@ -74,6 +63,11 @@ impl bedrock_host::FromConfig for Client {
             agent: agent(&config.timeouts, config.ca_certificates()?),
             config,
         })
+    }
+
+    /// Credential services over https (STS, the SSO portal) use the same agent setup.
+    fn credential_host(host: Host, timeouts: &Timeouts) -> Host {
+        host.with_https(UreqHttps(agent(timeouts, None)))
     }
 }
 
@@ -108,43 +102,14 @@ impl Client {
         ClientBuilder::new()
     }
 
-    /// A client configured like the AWS SDKs and the `bedrock` CLI ([`ClientSetup`]): the
-    /// settings file (`BEDROCK_SETTINGS` or the platform config dir; both providers enabled
-    /// unless it says `enabled = false`), the vault, the region (`AWS_REGION`,
-    /// `AWS_DEFAULT_REGION`, the profile), `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, and each route's
-    /// credential list (bearer keys from the environment or the vault, then the full SigV4
-    /// chain).
+    /// A client configured like the AWS SDKs and the `bedrock` CLI
+    /// ([`ClientBuilder::from_env`](bedrock_host::ClientBuilder::from_env)).
     ///
     /// # Errors
     ///
-    /// An unreadable or invalid settings file, or an invalid endpoint override.
+    /// An unreadable or invalid settings file, endpoint override or proxy.
     pub fn from_env() -> Result<Self, Error> {
-        Self::from_setup(ClientSetup::from_env()?, Timeouts::default())
-    }
-
-    /// A client from a [`ClientSetup`], with `timeouts`.
-    ///
-    /// # Errors
-    ///
-    /// As [`ClientBuilder::build`](bedrock_host::ClientBuilder::build).
-    pub fn from_setup(setup: ClientSetup, timeouts: Timeouts) -> Result<Self, Error> {
-        // Credential services over https (STS, the SSO portal) use the same agent setup.
-        let host = setup.host.clone().with_https(UreqHttps(agent(&timeouts, None)));
-        ClientBuilder::from_setup(setup)
-            .timeouts(timeouts)
-            .credentials(Arc::new(HostCredentials::new(host)))
-            .build()
-    }
-
-    /// A client on an explicit [`Host`] (environment, vault) and settings, as
-    /// [`from_setup`](Self::from_setup) with [`ClientSetup::with_settings`].
-    ///
-    /// # Errors
-    ///
-    /// A malformed shared AWS config (for the region) or an invalid endpoint override.
-    pub fn from_host(host: Host, settings: Settings, timeouts: Timeouts) -> Result<Self, Error> {
-        let setup = ClientSetup::with_settings(host, settings, &Overrides::default())?;
-        Self::from_setup(setup, timeouts)
+        ClientBuilder::from_env()?.build()
     }
 
     /// The configuration in use.

@@ -14,7 +14,7 @@ mod loopback;
 
 pub(crate) use loopback::{Received, Relay, Server, TempDir, iso_in};
 
-use bedrock_blocking::{Client, Timeouts};
+use bedrock_blocking::{Client, ClientBuilder};
 use bedrock_core::settings::Settings;
 use bedrock_host::{Env, Host};
 
@@ -51,9 +51,12 @@ pub(crate) fn settings(url: &str, credentials: Option<&str>) -> Settings {
     Settings::parse(&settings_text(url, credentials)).unwrap()
 }
 
-/// A blocking client on `env`, as [`Client::from_host`] builds it.
+/// A blocking client on `env`, as `ClientBuilder::from_host` builds it.
 pub(crate) fn client(env: Env, settings: Settings) -> Client {
-    Client::from_host(Host::with_env(env), settings, Timeouts::default()).unwrap()
+    ClientBuilder::from_host(Host::with_env(env), settings)
+        .unwrap()
+        .build()
+        .unwrap()
 }
 
 /// A raw response with `Content-Length`.

@@ -114,6 +114,11 @@ impl bedrock_host::FromConfig for Client {
 }
 
 impl Client {
+    /// The configuration in use (its [`route`](ClientConfig::route) routes a model id).
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
     /// A builder.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
@@ -128,11 +133,6 @@ impl Client {
     /// An unreadable or invalid settings file, endpoint override or proxy.
     pub fn from_env() -> Result<Self, Error> {
         ClientBuilder::from_env()?.build()
-    }
-
-    /// The configuration in use (its [`route`](ClientConfig::route) routes a model id).
-    pub fn config(&self) -> &ClientConfig {
-        &self.inner.config
     }
 
     /// Converse: one request, one response.

@@ -154,7 +154,8 @@ fn many_streams_on_one_thread_share_one_executor() {
     let home = TempDir::new("async-many");
     let emulator = start(EmulatorConfig::default());
     let client = sigv4_client(&emulator, &home);
-    let executor = smol::LocalExecutor::new();
+    // A multi-threaded-capable executor (tasks must be Send), run by this one thread.
+    let executor = smol::Executor::new();
     let started = Instant::now();
     let tasks: Vec<_> = (0..40)
         .map(|i| {

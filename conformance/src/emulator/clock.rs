@@ -1,17 +1,6 @@
-//! The system clock as a [`UnixTime`], and the HTTP `Date` header format.
-
-use std::time::{SystemTime, UNIX_EPOCH};
+//! The HTTP `Date` header format (the system clock is `bedrock_host::wall_clock`).
 
 use bedrock_core::time::UnixTime;
-
-/// The system clock; the epoch if the system clock is before 1970.
-pub(crate) fn system_now() -> UnixTime {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .ok()
-        .and_then(|d| UnixTime::from_duration(d).ok())
-        .unwrap_or(UnixTime::UNIX_EPOCH)
-}
 
 /// Formats an instant as an HTTP date (RFC 9110 §5.6.7 IMF-fixdate), e.g.
 /// `Sun, 30 Aug 2015 12:36:00 GMT`: the `Date` header AWS sends and SDKs use to detect clock skew.

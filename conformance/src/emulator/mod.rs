@@ -120,7 +120,7 @@ impl Clock {
     /// The current time by this clock.
     pub fn now(self) -> UnixTime {
         match self {
-            Self::System => clock::system_now(),
+            Self::System => bedrock_host::wall_clock(),
             Self::Fixed(time) => time,
         }
     }

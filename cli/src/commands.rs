@@ -8,7 +8,7 @@ use std::time::Instant;
 use bedrock_blocking::StreamItem;
 use bedrock_core::catalog::{ModelInfo, Provider};
 use bedrock_core::error::{Error, ErrorKind};
-use bedrock_core::model::{Content, Message, Part, Request, Response, Role, StreamEvent};
+use bedrock_core::model::{Content, Part, Request, Response, StreamEvent};
 use clap::ArgMatches;
 use serde_json::json;
 
@@ -96,33 +96,27 @@ fn prompt(args: &ArgMatches) -> Result<String, Error> {
 }
 
 fn request(model: &str, text: String, args: &ArgMatches) -> Request {
-    Request {
-        model: model.to_string(),
-        // `count-tokens` defines no `--system`: `get_one` would panic on the unknown id (in
-        // debug builds), `try_get_one` answers an error, read as "not given".
-        system: args
-            .try_get_one::<String>("system")
-            .ok()
-            .flatten()
-            .cloned()
-            .map(Content::Text),
-        messages: vec![Message {
-            role: Role::User,
-            content: Content::Text(text),
-        }],
-        max_tokens: args
-            .try_get_one::<u32>("max-tokens")
-            .ok()
-            .flatten()
-            .copied(),
-        temperature: args
-            .try_get_one::<f64>("temperature")
-            .ok()
-            .flatten()
-            .copied(),
-        top_p: args.try_get_one::<f64>("top-p").ok().flatten().copied(),
-        ..Request::default()
-    }
+    let mut request = Request::new(model).user(text);
+    // `count-tokens` defines no `--system`: `get_one` would panic on the unknown id (in
+    // debug builds), `try_get_one` answers an error, read as "not given".
+    request.system = args
+        .try_get_one::<String>("system")
+        .ok()
+        .flatten()
+        .cloned()
+        .map(Content::Text);
+    request.max_tokens = args
+        .try_get_one::<u32>("max-tokens")
+        .ok()
+        .flatten()
+        .copied();
+    request.temperature = args
+        .try_get_one::<f64>("temperature")
+        .ok()
+        .flatten()
+        .copied();
+    request.top_p = args.try_get_one::<f64>("top-p").ok().flatten().copied();
+    request
 }
 
 pub(crate) fn model_list(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error> {
@@ -224,15 +218,9 @@ fn thousands(n: u32) -> String {
 pub(crate) fn model_test(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error> {
     let model = args.get_one::<String>("model").cloned().unwrap_or_default();
     let client = global.client(&model)?;
-    let request = Request {
-        model: model.clone(),
-        messages: vec![Message {
-            role: Role::User,
-            content: Content::Text("Reply with the single word: ok".into()),
-        }],
-        max_tokens: Some(16),
-        ..Request::default()
-    };
+    let request = Request::new(model.clone())
+        .user("Reply with the single word: ok")
+        .max_tokens(16);
     let started = Instant::now();
     let result = client.converse(&request);
     let latency = started.elapsed();

@@ -392,12 +392,10 @@ struct ExchangeRun {
 
 /// Feeds `http` to a ConverseStream exchange cut at `cuts`, then the connection closes.
 fn run_exchange(http: &[u8], cuts: &[usize]) -> ExchangeRun {
-    let config = ExchangeConfig {
-        retry: RetryConfig {
-            max_attempts: 1,
-            ..RetryConfig::default()
-        },
-        ..ExchangeConfig::default()
+    let mut config = ExchangeConfig::default();
+    config.retry = RetryConfig {
+        max_attempts: 1,
+        ..RetryConfig::default()
     };
     let clock = Clock {
         wall: UnixTime::from_secs(1_764_072_000).unwrap_or(UnixTime::UNIX_EPOCH),

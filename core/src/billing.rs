@@ -54,6 +54,7 @@ use crate::converse::TokenUsage;
 /// for an API that reports input *including* cached tokens (OpenAI's `input_tokens` with
 /// `cached_tokens`) must subtract them before filling this in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Usage {
     /// Uncached input tokens.
     pub input_tokens: u64,
@@ -171,6 +172,7 @@ impl<'de> Deserialize<'de> for Picodollars {
 ///
 /// `total` is the saturating sum of the four classes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Cost {
     /// Uncached input.
     pub input: Picodollars,

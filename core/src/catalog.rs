@@ -50,6 +50,7 @@ impl fmt::Display for Provider {
 /// What a model supports; the encoder applies these as rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Features {
     /// Tool use (`toolConfig`).
     pub tools: bool,
@@ -66,6 +67,7 @@ pub struct Features {
 
 /// How cached input is billed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum BillingPolicy {
     /// Anthropic-style: cache writes cost 1.25x the input price (5-minute TTL) or 2x (1-hour),
     /// cache reads cost the cache-read price.
@@ -118,6 +120,7 @@ pub struct Prices {
 
 /// One catalog row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ModelInfo {
     /// The id users select the model by, e.g. `us.anthropic.claude-sonnet-4-6`.
     pub id: String,

@@ -65,6 +65,7 @@ use crate::billing::{Cost, Usage};
 /// [`Request::new`] and its builder methods.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Request {
     /// The model id: a catalog id, a user model id from settings, or a wire id.
     pub model: String,
@@ -100,6 +101,7 @@ pub struct Request {
 /// A conversation turn ([`Message::user`], [`Message::assistant`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Message {
     /// Who speaks.
     pub role: Role,
@@ -178,6 +180,7 @@ impl Content {
 /// [`Part::cache_point`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Part {
     /// Text, with the citations that support it (responses from citation-enabled documents).
     Text {
@@ -333,6 +336,7 @@ pub enum ToolResultContent {
 /// A tool definition ([`Tool::new`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Tool {
     /// The name the model calls it by.
     pub name: String,
@@ -349,6 +353,7 @@ pub struct Tool {
 
 /// Which tool use is allowed or required.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ToolChoice {
     /// The model decides.
     Auto,
@@ -406,6 +411,7 @@ impl<'de> Deserialize<'de> for ToolChoice {
 /// Why the model stopped, normalized across providers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum StopReason {
     /// The model finished.
     EndTurn,
@@ -428,6 +434,7 @@ pub enum StopReason {
 /// A response.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Response {
     /// The model id the request named.
     pub model: String,
@@ -767,6 +774,7 @@ impl ToolChoice {
 /// one and holds everything they carried.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum StreamEvent {
     /// Text for content block `index`.
     TextDelta {

@@ -13,10 +13,8 @@ fuzz_target!(|data: &[u8]| {
     let Some((&selector, rest)) = data.split_first() else { return };
     let operation = if selector & 1 == 0 { Operation::ConverseStream } else { Operation::Converse };
     let chunk = usize::from(selector >> 1).max(1);
-    let config = ExchangeConfig {
-        retry: RetryConfig { max_attempts: 1, ..RetryConfig::default() },
-        ..ExchangeConfig::default()
-    };
+    let mut config = ExchangeConfig::default();
+    config.retry = RetryConfig { max_attempts: 1, ..RetryConfig::default() };
     let clock = Clock { wall: UnixTime::from_secs(1_764_072_000).unwrap(), now: Instant::from_nanos(1) };
     let Ok(mut ex) = Exchange::new(&loopback_route(), &text_request("Hi"), operation, example_auth(), &config, clock, [3; 32]) else {
         panic!("a valid request must encode");

@@ -3,7 +3,7 @@
 //! endpoint, STS (AssumeRoleWithWebIdentity and AssumeRole) and the SSO portal.
 //!
 //! Each test points the chain at its server through an injected environment (`Env::Map`: the
-//! process environment is never touched), builds the client with `Client::from_host`, and makes
+//! process environment is never touched), builds the client with `ClientBuilder::from_host`, and makes
 //! real calls to an in-process emulator that accepts only the credentials the fake source hands
 //! out (access key, secret and session token, verified by recomputing the SigV4 signature). A
 //! successful call is the proof that the adapter resolved them; the credential server serves
@@ -15,7 +15,7 @@ mod common;
 use bedrock_blocking::{Client, StreamItem};
 use bedrock_conformance::emulator::{AuthKind, Emulator, EmulatorConfig, EmulatorHandle};
 use bedrock_core::error::ErrorKind;
-use bedrock_core::model::{Content, Message, Request, Role};
+use bedrock_core::model::Request;
 use bedrock_host::Env;
 use common::{
     MODEL, Received, Server, TempDir, assert_no_secret, base_env, iso_in, response, settings,
@@ -37,15 +37,7 @@ fn emulator() -> EmulatorHandle {
 }
 
 fn request(text: &str) -> Request {
-    Request {
-        model: MODEL.into(),
-        messages: vec![Message {
-            role: Role::User,
-            content: Content::Text(text.into()),
-        }],
-        max_tokens: Some(64),
-        ..Request::default()
-    }
+    Request::new(MODEL).user(text).max_tokens(64)
 }
 
 /// The IMDS / container credentials document.

@@ -1,5 +1,5 @@
 //! The blocking client against the in-process Bedrock emulator, over real loopback sockets:
-//! every call goes through `Client::from_host` (settings, the host's environment, the
+//! every call goes through `ClientBuilder::from_host` (settings, the host's environment, the
 //! credential list and the SigV4 chain), ureq, and the emulator's SigV4 / API-key checks.
 //!
 //! No test touches the process environment: each builds its own `Env::Map`.
@@ -8,16 +8,14 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use bedrock_blocking::{Client, StreamItem, Timeouts};
+use bedrock_blocking::{Client, ClientBuilder, StreamItem};
 use bedrock_conformance::emulator::{
     AuthKind, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator, EmulatorConfig,
     EmulatorHandle, Operation, RequestRecord,
 };
 use bedrock_core::billing::{Picodollars, cost};
 use bedrock_core::error::{Error, ErrorKind};
-use bedrock_core::model::{
-    Content, Message, Part, Request, Response, Role, StopReason, StreamEvent, Tool,
-};
+use bedrock_core::model::{Part, Request, Response, StopReason, StreamEvent, Tool};
 use bedrock_host::{Env, Host};
 use common::{
     MODEL, Relay, TempDir, WIRE_ID, assert_no_secret, base_env, client, settings, settings_text,
@@ -29,15 +27,7 @@ fn start(config: EmulatorConfig) -> EmulatorHandle {
 }
 
 fn request(text: &str) -> Request {
-    Request {
-        model: MODEL.into(),
-        messages: vec![Message {
-            role: Role::User,
-            content: Content::Text(text.into()),
-        }],
-        max_tokens: Some(256),
-        ..Request::default()
-    }
+    Request::new(MODEL).user(text).max_tokens(256)
 }
 
 /// The emulator's default SigV4 pair in the environment (no session token).
@@ -179,12 +169,11 @@ fn tool_use_with_streamed_input() {
     let emulator = start(EmulatorConfig::default());
     let client = sigv4_client(&emulator, &home);
     let mut req = request("What is the weather in Paris? [scenario:tool_use]");
-    req.tools = vec![Tool {
-        name: "get_weather".into(),
-        description: Some("Current weather".into()),
-        input_schema: Some(json!({"properties": {"city": {"type": "string"}}})),
-        strict: None,
-    }];
+    req.tools = vec![Tool::new(
+        "get_weather",
+        "Current weather",
+        json!({"properties": {"city": {"type": "string"}}}),
+    )];
     let (events, response) = collect(&client, &req);
     let response = response.unwrap();
 
@@ -449,7 +438,10 @@ fn bearer_key_from_the_vault() {
     // vault, relative to the settings file's directory.
     let env = base_env(&dir).with("BEDROCK_SETTINGS", settings_path.as_str());
     let (host, settings) = Host::load(env.clone()).unwrap();
-    let client = Client::from_host(host, settings, Timeouts::default()).unwrap();
+    let client = ClientBuilder::from_host(host, settings)
+        .unwrap()
+        .build()
+        .unwrap();
     let response = client.converse(&request("bearer from the vault")).unwrap();
     assert_eq!(response.text(), "bearer from the vault");
     assert_eq!(only_record(&emulator).auth, Some(AuthKind::Bearer));
@@ -457,7 +449,10 @@ fn bearer_key_from_the_vault() {
     // A vault other users can read is refused, and the refusal never shows the key.
     std::fs::set_permissions(&vault, std::fs::Permissions::from_mode(0o644)).unwrap();
     let (host, settings) = Host::load(env).unwrap();
-    let client = Client::from_host(host, settings, Timeouts::default()).unwrap();
+    let client = ClientBuilder::from_host(host, settings)
+        .unwrap()
+        .build()
+        .unwrap();
     let error = client.converse(&request("refused")).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Configuration, "{error}");
     assert!(error.to_string().contains("chmod 600"), "{error}");

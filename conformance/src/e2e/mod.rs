@@ -201,10 +201,8 @@ impl ClientSpec {
 pub fn builder<C: bedrock_host::FromConfig>(
     spec: &ClientSpec,
 ) -> Result<bedrock_host::ClientBuilder<C>, String> {
-    let config = bedrock_core::exchange::ExchangeConfig {
-        retry: spec.retry,
-        ..bedrock_core::exchange::ExchangeConfig::default()
-    };
+    let mut config = bedrock_core::exchange::ExchangeConfig::default();
+    config.retry = spec.retry;
     let builder = bedrock_host::ClientBuilder::new()
         .settings(spec.settings()?)
         .region(Some(spec.region.clone()))

@@ -14,9 +14,7 @@ use bedrock_core::auth::Auth;
 use bedrock_core::billing::{Cost, Picodollars, Usage};
 use bedrock_core::catalog::{self, BillingPolicy};
 use bedrock_core::error::{Error, ErrorKind};
-use bedrock_core::model::{
-    Content, Message, Part, Request, Response, Role, StopReason, StreamEvent, Tool,
-};
+use bedrock_core::model::{Part, Request, Response, StopReason, StreamEvent, Tool};
 use bedrock_core::sigv4::Credentials;
 use serde_json::{Value, json};
 
@@ -212,36 +210,25 @@ pub const MODEL: &str = "us.anthropic.claude-haiku-4-5";
 
 /// A one-message request.
 fn request(text: &str) -> Request {
-    Request {
-        model: MODEL.into(),
-        messages: vec![Message {
-            role: Role::User,
-            content: Content::Text(text.into()),
-        }],
-        max_tokens: Some(512),
-        ..Request::default()
-    }
+    Request::new(MODEL).user(text).max_tokens(512)
 }
 
 /// The same with the tools the tool scenarios' answers call.
 fn tool_request(text: &str) -> Request {
-    let tool = |name: &str, properties: Value| Tool {
-        name: name.into(),
-        description: Some(format!("{name} (end-to-end suite)")),
-        input_schema: Some(json!({"type": "object", "properties": properties})),
-        strict: None,
+    let tool = |name: &str, properties: Value| {
+        Tool::new(
+            name,
+            format!("{name} (end-to-end suite)"),
+            json!({"type": "object", "properties": properties}),
+        )
     };
-    Request {
-        tools: vec![
-            tool(
-                "get_weather",
-                json!({"city": {"type": "string"}, "unit": {"type": "string"}}),
-            ),
-            tool("get_time", json!({"timezone": {"type": "string"}})),
-            tool("get_current_time", json!({})),
-        ],
-        ..request(text)
-    }
+    request(text)
+        .tool(tool(
+            "get_weather",
+            json!({"city": {"type": "string"}, "unit": {"type": "string"}}),
+        ))
+        .tool(tool("get_time", json!({"timezone": {"type": "string"}})))
+        .tool(tool("get_current_time", json!({})))
 }
 
 /// The text the emulator echoes for `prompt`: markers removed, trimmed.
@@ -289,13 +276,13 @@ fn expected_cost(usage: &Usage) -> Result<Cost, String> {
     let cache_write = usage.cache_write_5m_tokens * p.input.0 * 5 / 4
         + usage.cache_write_1h_tokens * p.input.0 * 2;
     let output = usage.output_tokens * p.output.0;
-    Ok(Cost {
-        input: Picodollars(input),
-        cache_read: Picodollars(cache_read),
-        cache_write: Picodollars(cache_write),
-        output: Picodollars(output),
-        total: Picodollars(input + cache_read + cache_write + output),
-    })
+    let mut cost = Cost::default();
+    cost.input = Picodollars(input);
+    cost.cache_read = Picodollars(cache_read);
+    cost.cache_write = Picodollars(cache_write);
+    cost.output = Picodollars(output);
+    cost.total = Picodollars(input + cache_read + cache_write + output);
+    Ok(cost)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -518,12 +505,10 @@ fn stream_text(context: &Context<'_>) -> Check {
     same("content", &vec![text(&echo)], &response.content)?;
     stop(response, StopReason::EndTurn, "end_turn")?;
     let usage = response.usage;
-    let expected = Usage {
-        input_tokens: input_tokens_of(ECHO_PROMPT),
-        output_tokens: tokens(echo.chars().count()),
-        total_tokens: input_tokens_of(ECHO_PROMPT) + tokens(echo.chars().count()),
-        ..Usage::default()
-    };
+    let mut expected = Usage::default();
+    expected.input_tokens = input_tokens_of(ECHO_PROMPT);
+    expected.output_tokens = tokens(echo.chars().count());
+    expected.total_tokens = input_tokens_of(ECHO_PROMPT) + tokens(echo.chars().count());
     same("usage", &expected, &usage)?;
     same("cost", &Some(expected_cost(&usage)?), &response.cost)?;
     ensure(response.request_id.is_some(), || {
@@ -850,15 +835,14 @@ fn cache_usage(
     same("response text", &echo, &response.text())?;
     let input = input_tokens_of(&prompt);
     let output = tokens(echo.chars().count());
-    let expected = Usage {
-        input_tokens: input,
-        cache_read_tokens: read,
-        cache_write_tokens: write_5m + write_1h,
-        cache_write_5m_tokens: write_5m,
-        cache_write_1h_tokens: write_1h,
-        output_tokens: output,
-        total_tokens: input + output + read + write_5m + write_1h,
-    };
+    let mut expected = Usage::default();
+    expected.input_tokens = input;
+    expected.cache_read_tokens = read;
+    expected.cache_write_tokens = write_5m + write_1h;
+    expected.cache_write_5m_tokens = write_5m;
+    expected.cache_write_1h_tokens = write_1h;
+    expected.output_tokens = output;
+    expected.total_tokens = input + output + read + write_5m + write_1h;
     same("usage", &expected, &response.usage)?;
     let cost = expected_cost(&expected)?;
     ensure(read == 0 || cost.cache_read.0 > 0, || {

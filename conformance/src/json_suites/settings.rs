@@ -87,7 +87,9 @@ fn route(input: &Value) -> Result<Value, Result<SettingsError, Value>> {
     {
         settings.enable_all_unless_disabled();
     }
-    let route = settings.route(model, &RouteInputs { region }).map_err(Ok)?;
+    let route = settings
+        .route(model, &RouteInputs::with_region(region))
+        .map_err(Ok)?;
 
     let mut out = json!({
         "model": route.model.id,

@@ -104,6 +104,7 @@ use crate::time::{Instant, UnixTime};
 
 /// Which Bedrock Runtime operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Operation {
     /// `POST /model/{id}/converse`.
     Converse,
@@ -123,8 +124,10 @@ impl Operation {
     }
 }
 
-/// Per-client settings of every exchange.
+/// Per-client settings of every exchange: `ExchangeConfig::default()`, then assign the fields
+/// to change (the struct is `#[non_exhaustive]`, so it grows without breaking callers).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ExchangeConfig {
     /// From the end of sending to the first response byte.
     pub first_byte_timeout: Duration,
@@ -170,6 +173,7 @@ pub struct Clock {
 
 /// Why a deadline exists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TimeoutReason {
     /// Waiting for the first response byte.
     FirstByte,
@@ -179,6 +183,7 @@ pub enum TimeoutReason {
 
 /// What the exchange tells its driver.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Event {
     /// A response head arrived.
     Head {
@@ -212,6 +217,7 @@ pub enum Event {
 
 /// A request as parts, for HTTP clients that write HTTP themselves.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct RequestParts {
     /// `POST`.
     pub method: &'static str,

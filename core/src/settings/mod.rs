@@ -381,8 +381,10 @@ impl Default for Settings {
     }
 }
 
-/// What the caller knows from outside the settings file when routing.
+/// What the caller knows from outside the settings file when routing:
+/// [`RouteInputs::with_region`], or `RouteInputs::default()` for nothing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RouteInputs<'a> {
     /// The ambient region (`AWS_REGION`, `AWS_DEFAULT_REGION` or the profile's `region`),
     /// resolved by the caller; used only for providers without a `base_url`. An empty string
@@ -390,8 +392,16 @@ pub struct RouteInputs<'a> {
     pub region: Option<&'a str>,
 }
 
+impl<'a> RouteInputs<'a> {
+    /// Inputs naming the caller's region (`None`: no ambient region).
+    pub fn with_region(region: Option<&'a str>) -> Self {
+        Self { region }
+    }
+}
+
 /// Where and how to send a request for one model: the answer of [`Settings::route`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Route {
     /// The catalog row, with the user's settings merged in.
     pub model: ModelInfo,

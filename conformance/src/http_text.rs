@@ -4,6 +4,8 @@
 
 use std::fmt::Write as _;
 
+pub use bedrock_core::http1::percent_decode;
+
 /// A parsed request file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestText {
@@ -127,28 +129,6 @@ fn split_head(bytes: &[u8]) -> (&[u8], &[u8]) {
         }
     }
     (bytes, &[])
-}
-
-/// Percent-decodes into text, replacing invalid UTF-8; a `%` without two hex digits stays.
-pub fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = std::str::from_utf8(&b[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            if let Some(v) = hex {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

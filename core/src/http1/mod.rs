@@ -117,6 +117,30 @@ pub fn write_request(
     Ok(())
 }
 
+/// Percent-decodes `text` (RFC 3986 §2.1) into text, invalid UTF-8 replaced; a `%` not followed
+/// by two hex digits stays as it is.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(hi), Some(lo)) = (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Whether an HTTP client library that is handed a URL and a body writes this header itself:
 /// `Host` (from the URL) and `Content-Length` (from the body). The core lists both with the
 /// values such a client produces; a client adds every other header and skips these.

@@ -348,3 +348,17 @@ fn head_accessors() {
         "Debug prints header names only"
     );
 }
+
+#[test]
+fn percent_decoding() {
+    assert_eq!(
+        percent_decode("arn%3Aaws%3Abedrock%3Aus-west-2%3A1%3Ainference-profile%2Fx%3A0"),
+        "arn:aws:bedrock:us-west-2:1:inference-profile/x:0"
+    );
+    assert_eq!(percent_decode("%E1%88%B4"), "\u{1234}");
+    assert_eq!(percent_decode("%e1%88%b4"), "\u{1234}");
+    for kept in ["100%", "a%zz%4", "%4", "%+1", "%"] {
+        assert_eq!(percent_decode(kept), kept);
+    }
+    assert_eq!(percent_decode("%FF"), "\u{fffd}");
+}

@@ -41,7 +41,6 @@ impl Transport for ByHand {
         config.retry = spec.retry;
         Ok(Box::new(ByHandClient {
             settings: spec.settings()?,
-            region: spec.region.clone(),
             auth: spec.auth.clone(),
             connect_timeout: spec.timeouts.connect,
             config,
@@ -50,8 +49,8 @@ impl Transport for ByHand {
 }
 
 struct ByHandClient {
+    /// The spec's settings: the emulator as `base_url`, with its signing `region`.
     settings: Settings,
-    region: String,
     auth: Auth,
     connect_timeout: Duration,
     config: ExchangeConfig,
@@ -65,10 +64,9 @@ impl ByHandClient {
         operation: Operation,
         on_event: &mut dyn FnMut(bedrock_core::model::StreamEvent),
     ) -> Result<Event, Error> {
-        let inputs = RouteInputs::with_region(Some(&self.region));
         let route = self
             .settings
-            .route(&request.model, &inputs)
+            .route(&request.model, &RouteInputs::default())
             .map_err(|e| Error::new(ErrorKind::Configuration, e.to_string()))?;
         example::call(
             &route,

@@ -9,7 +9,7 @@ use bedrock_conformance::report::Outcome;
 fn every_scenario_passes_through_every_transport() {
     let report = e2e::run(TRANSPORTS).expect("the emulator starts");
     // The adapters, and the core driven by hand (`core/examples/by_hand.rs`'s own loop).
-    for transport in ["blocking", "by-hand"] {
+    for transport in ["blocking", "async", "by-hand"] {
         assert!(
             report.transports.contains(&transport),
             "the {transport} transport is part of the suite: {:?}",
@@ -17,23 +17,25 @@ fn every_scenario_passes_through_every_transport() {
         );
     }
     assert!(!report.rows.is_empty(), "no scenarios");
-    // The TLS rows really ran through the blocking client (they are skipped elsewhere).
-    let blocking = report
-        .transports
-        .iter()
-        .position(|t| *t == "blocking")
-        .expect("a blocking column");
+    // The TLS rows really ran through both adapters (the by-hand loop is plain HTTP only).
     let tls_rows: Vec<_> = report
         .rows
         .iter()
         .filter(|(name, _)| name.starts_with("tls: "))
         .collect();
     assert!(tls_rows.len() > 10, "{} TLS rows", tls_rows.len());
-    for (name, cells) in tls_rows {
-        assert!(
-            !matches!(cells[blocking], Outcome::Skip(_)),
-            "{name} was skipped for the blocking client"
-        );
+    for adapter in ["blocking", "async"] {
+        let column = report
+            .transports
+            .iter()
+            .position(|t| *t == adapter)
+            .expect("an adapter column");
+        for (name, cells) in &tls_rows {
+            assert!(
+                !matches!(cells[column], Outcome::Skip(_)),
+                "{name} was skipped for the {adapter} client"
+            );
+        }
     }
     let failures = report.failures();
     if !failures.is_empty() {

@@ -18,6 +18,10 @@ impl Transport for Async {
         "async"
     }
 
+    fn supports_tls(&self) -> bool {
+        true
+    }
+
     fn client(&self, spec: &ClientSpec) -> Result<Box<dyn TransportClient>, String> {
         let client: Client = super::builder(spec)?.build().map_err(|e| e.to_string())?;
         Ok(Box::new(AsyncClient(client)))

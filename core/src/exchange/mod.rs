@@ -31,13 +31,16 @@
 //!         }
 //!     }
 //!     if ex.is_finished() { break; }
-//!     // Wait for bytes or for ex.poll_timeout(); then hand over what happened.
-//!     match peer.read(&mut buf) {
-//!         Some(0) => ex.handle_eof(peer.now())?,
-//!         Some(n) => ex.handle_input(&buf[..n], peer.now())?,
-//!         None => ex.handle_timeout(peer.now())?,
-//!     }
+//!     // Wait for bytes or for ex.poll_timeout(); then hand over what happened. An error here
+//!     // is final and kept in ex.error(): go round once more to deliver the events decoded
+//!     // before it, then the loop ends.
+//!     let _ = match peer.read(&mut buf) {
+//!         Some(0) => ex.handle_eof(peer.now()),
+//!         Some(n) => ex.handle_input(&buf[..n], peer.now()),
+//!         None => ex.handle_timeout(peer.now()),
+//!     };
 //! }
+//! if let Some(error) = ex.error() { return Err(error.clone()); }
 //! assert_eq!(text, "Hello");
 //! assert_eq!(ex.response().map(|r| r.text()), Some("Hello".to_string()));
 //! # Ok::<(), bedrock_core::error::Error>(())

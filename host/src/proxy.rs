@@ -34,6 +34,8 @@ pub struct Proxy {
     pub host: String,
     /// TCP port.
     pub port: u16,
+    user: Option<Secret<String>>,
+    password: Option<Secret<String>>,
     authorization: Option<Secret<String>>,
 }
 
@@ -51,6 +53,13 @@ impl Proxy {
     /// The `Proxy-Authorization` value (`Basic …`) when the URL carried credentials.
     pub fn authorization(&self) -> Option<&str> {
         self.authorization.as_ref().map(|s| s.expose().as_str())
+    }
+
+    /// The user and password from the URL (percent-decoded), for an HTTP library that builds
+    /// `Proxy-Authorization` itself.
+    pub fn credentials(&self) -> Option<(&str, Option<&str>)> {
+        let user = self.user.as_ref()?.expose().as_str();
+        Some((user, self.password.as_ref().map(|p| p.expose().as_str())))
     }
 
     /// `host:port`, IPv6 in brackets: where to connect.
@@ -122,6 +131,17 @@ impl ProxyConfig {
             http: pick(["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"])?,
             no_proxy,
         })
+    }
+
+    /// The proxy for `https://` targets, whatever the host.
+    pub fn https_proxy(&self) -> Option<&Proxy> {
+        self.https.as_ref()
+    }
+
+    /// The `NO_PROXY` entries, lowercase, without a leading `.`: each matches itself and its
+    /// subdomains (`*` matches everything).
+    pub fn no_proxy(&self) -> &[String] {
+        &self.no_proxy
     }
 
     /// The proxy for a connection to `host` (`https`: TLS inside the tunnel), if any.
@@ -208,9 +228,20 @@ fn parse_proxy(value: &str) -> Result<Proxy, String> {
             bedrock_core::base64::encode(credentials.as_bytes())
         ))
     });
+    let (user, password) = match userinfo.map(|u| u.split_once(':').unwrap_or((u, ""))) {
+        Some((user, password)) => (
+            Some(Secret::new(percent_decode(user))),
+            Some(password)
+                .filter(|p| !p.is_empty())
+                .map(|p| Secret::new(percent_decode(p))),
+        ),
+        None => (None, None),
+    };
     Ok(Proxy {
         host: host.to_string(),
         port,
+        user,
+        password,
         authorization,
     })
 }
@@ -283,6 +314,7 @@ mod tests {
         let proxy = c.for_target(true, "x").unwrap();
         // base64("us@er:p:ss")
         assert_eq!(proxy.authorization(), Some("Basic dXNAZXI6cDpzcw=="));
+        assert_eq!(proxy.credentials(), Some(("us@er", Some("p:ss"))));
         let printed = format!("{c:?} {proxy:?}");
         assert!(
             !printed.contains("dXNA") && !printed.contains("p%3Ass"),

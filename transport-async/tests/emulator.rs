@@ -7,11 +7,8 @@
 #[path = "../../host/tests/support/loopback.rs"]
 mod loopback;
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use bedrock_async::{
@@ -25,7 +22,7 @@ use bedrock_conformance::emulator::{
 use bedrock_core::auth::Auth;
 use bedrock_core::secret::Secret;
 use bedrock_host::{Env, Host, ProxyConfig};
-use loopback::{Server, TempDir, iso_in};
+use loopback::{ConnectProxy, Server, TempDir, iso_in};
 use smol::stream::StreamExt as _;
 
 const MODEL: &str = "us.anthropic.claude-haiku-4-5";
@@ -272,67 +269,6 @@ fn https_with_the_emulators_ca_and_without_it() {
         .build()
         .unwrap_err();
     assert_eq!(bad.kind(), ErrorKind::Configuration, "{bad}");
-}
-
-/// A loopback forward proxy: answers `CONNECT` with 200, then pipes bytes both ways; records
-/// each tunnel's target.
-struct ConnectProxy {
-    url: String,
-    targets: Arc<std::sync::Mutex<Vec<String>>>,
-    tunnels: Arc<AtomicUsize>,
-}
-
-impl ConnectProxy {
-    fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let targets = Arc::new(std::sync::Mutex::new(Vec::new()));
-        let tunnels = Arc::new(AtomicUsize::new(0));
-        let (t, n) = (Arc::clone(&targets), Arc::clone(&tunnels));
-        thread::spawn(move || {
-            for client in listener.incoming() {
-                let Ok(mut client) = client else { return };
-                let (t, n) = (Arc::clone(&t), Arc::clone(&n));
-                thread::spawn(move || {
-                    let mut head = Vec::new();
-                    let mut byte = [0u8; 1];
-                    while !head.ends_with(b"\r\n\r\n") {
-                        if client.read(&mut byte).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        head.push(byte[0]);
-                    }
-                    let line = String::from_utf8_lossy(&head)
-                        .lines()
-                        .next()
-                        .unwrap()
-                        .to_string();
-                    let target = line.split(' ').nth(1).unwrap().to_string();
-                    t.lock().unwrap().push(line);
-                    n.fetch_add(1, Ordering::SeqCst);
-                    let upstream = TcpStream::connect(&target).unwrap();
-                    client
-                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                        .unwrap();
-                    let (mut c2, mut u2) =
-                        (client.try_clone().unwrap(), upstream.try_clone().unwrap());
-                    let up = thread::spawn(move || {
-                        let _ = std::io::copy(&mut c2, &mut u2);
-                        let _ = u2.shutdown(Shutdown::Write);
-                    });
-                    let (mut u, mut c) = (upstream, client);
-                    let _ = std::io::copy(&mut u, &mut c);
-                    let _ = c.shutdown(Shutdown::Both);
-                    let _ = up.join();
-                });
-            }
-        });
-        Self {
-            url,
-            targets,
-            tunnels,
-        }
-    }
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! `bedrock-blocking`: the [`bedrock_core`] exchange driven over blocking ureq 3 (rustls + ring,
-//! webpki roots; proxies from `HTTPS_PROXY` / `NO_PROXY` as ureq reads them).
+//! webpki roots; the client's `HTTPS_PROXY` / `NO_PROXY` handed to ureq).
 //!
 //! For synchronous programs and scripts: each call blocks its thread; a [`Client`] is shared by
 //! reference across threads (one connection pool, one retry quota, one credential cache).
@@ -60,21 +60,26 @@ impl bedrock_host::FromConfig for Client {
 
     fn from_config(config: ClientConfig) -> Result<Self, Error> {
         Ok(Self {
-            agent: agent(&config.timeouts, config.ca_certificates()?),
+            agent: agent(&config.timeouts, config.ca_certificates()?, &config.proxy),
             config,
         })
     }
 
     /// Credential services over https (STS, the SSO portal) use the same agent setup.
     fn credential_host(host: Host, timeouts: &Timeouts) -> Host {
-        host.with_https(UreqHttps(agent(timeouts, None)))
+        let proxy = ProxyConfig::from_env(host.env()).unwrap_or_default();
+        host.with_https(UreqHttps(agent(timeouts, None, &proxy)))
     }
 }
 
 /// The ureq agent: no redirects (a redirect would carry credentials elsewhere), HTTP error
 /// statuses handed to the exchange, the core's timeouts as ureq's phase timeouts, the CA
 /// bundle when one is set.
-fn agent(timeouts: &Timeouts, ca_certificates: Option<Vec<Vec<u8>>>) -> ureq::Agent {
+fn agent(
+    timeouts: &Timeouts,
+    ca_certificates: Option<Vec<Vec<u8>>>,
+    proxy: &ProxyConfig,
+) -> ureq::Agent {
     let mut tls = ureq::tls::TlsConfig::builder();
     if let Some(certificates) = ca_certificates {
         tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(
@@ -85,6 +90,7 @@ fn agent(timeouts: &Timeouts, ca_certificates: Option<Vec<Vec<u8>>>) -> ureq::Ag
         ));
     }
     ureq::Agent::config_builder()
+        .proxy(ureq_proxy(proxy))
         .http_status_as_error(false)
         .max_redirects(0)
         .user_agent("")
@@ -94,6 +100,29 @@ fn agent(timeouts: &Timeouts, ca_certificates: Option<Vec<Vec<u8>>>) -> ureq::Ag
         .timeout_per_read(Some(timeouts.idle))
         .build()
         .into()
+}
+
+/// The client's proxy as ureq's: the `https://` proxy, with each `NO_PROXY` entry matching
+/// itself and its subdomains (ureq's `example.com` matches only itself, `.example.com` only
+/// subdomains: both are given).
+fn ureq_proxy(proxy: &ProxyConfig) -> Option<ureq::Proxy> {
+    let https = proxy.https_proxy()?;
+    let mut builder = ureq::Proxy::builder(ureq::ProxyProtocol::Http)
+        .host(&https.host)
+        .port(https.port);
+    if let Some((user, password)) = https.credentials() {
+        builder = builder.username(user);
+        if let Some(password) = password {
+            builder = builder.password(password);
+        }
+    }
+    for rule in proxy.no_proxy() {
+        builder = builder.no_proxy(rule);
+        if rule != "*" {
+            builder = builder.no_proxy(&format!(".{rule}"));
+        }
+    }
+    builder.build().ok()
 }
 
 impl Client {

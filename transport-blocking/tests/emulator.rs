@@ -681,3 +681,51 @@ fn the_first_event_arrives_before_the_server_sent_the_rest() {
     assert!(done_at.duration_since(first_at) >= DRIP * 5);
     assert!(first_at.duration_since(started) < DRIP * 2);
 }
+
+/// The client's proxies reach ureq: HTTPS through the proxy's `CONNECT` tunnel (TLS end to end,
+/// the emulator's CA trusted through `ca_bundle`), and straight to the target when `NO_PROXY`
+/// names it.
+#[test]
+fn https_through_a_connect_proxy_unless_no_proxy_names_the_host() {
+    use bedrock_blocking::{ProxyConfig, StaticCredentials};
+    use bedrock_conformance::emulator::DEFAULT_API_KEY;
+    use common::ConnectProxy;
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+
+    let emulator = start(EmulatorConfig::default().with_tls());
+    let proxy = ConnectProxy::start();
+    let https = emulator.https_endpoint_url().unwrap();
+    let client = |env: Env| -> Client {
+        ClientBuilder::new()
+            .settings(settings(&https, None))
+            .credentials(Arc::new(StaticCredentials(bedrock_blocking::Auth::Bearer(
+                bedrock_core::secret::Secret::new(DEFAULT_API_KEY.to_string()),
+            ))))
+            .ca_bundle(emulator.ca_pem().unwrap())
+            .proxy(ProxyConfig::from_env(&env).unwrap())
+            .build()
+            .unwrap()
+    };
+    let proxied = client(Env::from_pairs([("HTTPS_PROXY", proxy.url.as_str())]));
+    let (events, response) = collect(&proxied, &request("through the tunnel"));
+    assert_eq!(text_of(&events), "through the tunnel");
+    assert!(response.is_ok());
+    let port = emulator.tls_addr().unwrap().port();
+    assert_eq!(
+        proxy.targets.lock().unwrap().as_slice(),
+        [format!("CONNECT 127.0.0.1:{port} HTTP/1.1")]
+    );
+
+    let bypassed = client(Env::from_pairs([
+        ("HTTPS_PROXY", proxy.url.as_str()),
+        ("NO_PROXY", "localhost,127.0.0.1"),
+    ]));
+    assert!(bypassed.converse(&request("direct")).is_ok());
+    assert_eq!(
+        proxy.tunnels.load(Ordering::SeqCst),
+        1,
+        "NO_PROXY bypasses the proxy"
+    );
+    assert!(emulator.requests().iter().all(|r| r.tls && r.status == 200));
+}

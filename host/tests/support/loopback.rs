@@ -1,7 +1,8 @@
 //! Loopback test support shared by the `bedrock-host`, `bedrock-blocking` and `bedrock-cli`
 //! test suites (each includes this file with `#[path]`): unique temp directories, a server that
 //! answers canned HTTP responses (standing in for IMDS, a container endpoint, STS or the SSO
-//! portal), and a timestamping TCP relay (to see when a server's bytes went out).
+//! portal), a timestamping TCP relay (to see when a server's bytes went out), and an HTTP
+//! `CONNECT` proxy.
 //!
 //! Every socket here is on 127.0.0.1.
 
@@ -13,7 +14,7 @@
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -256,4 +257,65 @@ pub(crate) fn iso_in(secs: u64) -> String {
         .checked_add(Duration::from_secs(secs))
         .unwrap()
         .to_iso8601()
+}
+
+/// A loopback forward proxy: answers `CONNECT` with 200, then pipes bytes both ways; records
+/// each tunnel's target.
+pub(crate) struct ConnectProxy {
+    pub(crate) url: String,
+    pub(crate) targets: Arc<Mutex<Vec<String>>>,
+    pub(crate) tunnels: Arc<AtomicUsize>,
+}
+
+impl ConnectProxy {
+    pub(crate) fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let targets = Arc::new(Mutex::new(Vec::new()));
+        let tunnels = Arc::new(AtomicUsize::new(0));
+        let (t, n) = (Arc::clone(&targets), Arc::clone(&tunnels));
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(mut client) = client else { return };
+                let (t, n) = (Arc::clone(&t), Arc::clone(&n));
+                std::thread::spawn(move || {
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        if client.read(&mut byte).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        head.push(byte[0]);
+                    }
+                    let line = String::from_utf8_lossy(&head)
+                        .lines()
+                        .next()
+                        .unwrap()
+                        .to_string();
+                    let target = line.split(' ').nth(1).unwrap().to_string();
+                    t.lock().unwrap().push(line);
+                    n.fetch_add(1, Ordering::SeqCst);
+                    let upstream = TcpStream::connect(&target).unwrap();
+                    client
+                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                        .unwrap();
+                    let (mut c2, mut u2) =
+                        (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+                    let up = std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut c2, &mut u2);
+                        let _ = u2.shutdown(Shutdown::Write);
+                    });
+                    let (mut u, mut c) = (upstream, client);
+                    let _ = std::io::copy(&mut u, &mut c);
+                    let _ = c.shutdown(Shutdown::Both);
+                    let _ = up.join();
+                });
+            }
+        });
+        Self {
+            url,
+            targets,
+            tunnels,
+        }
+    }
 }

@@ -12,7 +12,7 @@
 #[path = "../../../host/tests/support/loopback.rs"]
 mod loopback;
 
-pub(crate) use loopback::{Received, Relay, Server, TempDir, iso_in};
+pub(crate) use loopback::{ConnectProxy, Received, Relay, Server, TempDir, iso_in};
 
 use bedrock_blocking::{Client, ClientBuilder};
 use bedrock_core::settings::Settings;

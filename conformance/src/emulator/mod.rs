@@ -49,9 +49,10 @@
 //! [`EmulatorConfig::with_connection_stack_size`], so ten thousand open connections cost little
 //! memory; the listen backlog is 4096); connections are kept alive between requests.
 //! [`EmulatorHandle::open_connections`] counts the connections whose thread is still running,
-//! which is how adapter tests prove that a dropped stream closed its socket. Every wait (an idle keep-alive connection, a drip, a stall, a slow head) polls in
-//! short slices, so [`EmulatorHandle::shutdown`] (also run on drop) ends every thread within a
-//! fraction of a second. A stalled response ends when the client disconnects or after
+//! which is how adapter tests prove that a dropped stream closed its socket. Every wait (an idle
+//! keep-alive connection, a drip, a stall, a slow head) polls in short slices or sleeps until
+//! shutdown signals it, so [`EmulatorHandle::shutdown`] (also run on drop) ends every thread
+//! within a fraction of a second. A stalled response ends when the client disconnects or after
 //! [`EmulatorConfig::with_stall_limit`].
 //!
 //! ## Defaults

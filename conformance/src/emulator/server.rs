@@ -2,8 +2,9 @@
 //! `httparse`, bodies by `Content-Length` or chunked), writing replies and carrying out the
 //! delivery faults (drip, stall, slow head, close mid-frame).
 //!
-//! Every blocking read polls in [`POLL`] slices and every wait sleeps in such slices, checking
-//! the shutdown flag in between, so shutdown never waits on a client.
+//! Every blocking read polls in [`POLL`] slices, checking the shutdown flag in between, and every
+//! wait (a drip, a slow head) sleeps on a condition variable that shutdown signals, so shutdown
+//! never waits on a client.
 //!
 //! The HTTPS listener, when configured, serves the same code path: its connections are a
 //! [`Connection::Tls`] (rustls' `StreamOwned` over the same `TcpStream`), and the socket's read
@@ -14,7 +15,7 @@ use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -28,8 +29,11 @@ use super::stream::{self, StreamEnd};
 use super::tls::{self, Tls};
 use super::{EmulatorConfig, EmulatorHandle, MAX_RECORDS, RequestRecord};
 
-/// How often blocked reads and waits look at the shutdown flag.
+/// How often blocked reads look at the shutdown flag while few connections are open (see
+/// [`Shared::read_slice`]); also the accept loop's pause after a failed accept.
 const POLL: Duration = Duration::from_millis(50);
+/// The longest read slice, with thousands of connections open.
+const MAX_READ_SLICE: Duration = Duration::from_secs(1);
 /// How long a write may block on a client that does not read.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest request head.
@@ -110,6 +114,8 @@ impl Request {
 struct Shared {
     service: Service,
     shutting_down: AtomicBool,
+    /// Wakes the threads in [`Shared::sleep`] when shutdown begins.
+    wake: (Mutex<()>, Condvar),
     sequence: AtomicU64,
     records: Arc<Mutex<VecDeque<RequestRecord>>>,
     /// Client connections accepted whose thread has not ended yet.
@@ -121,10 +127,15 @@ impl Shared {
         self.shutting_down.load(Ordering::SeqCst)
     }
 
-    /// Sleeps `duration` in slices; `false` if shutdown began meanwhile.
+    /// Sleeps `duration`; `false` if shutdown began meanwhile. One wake-up per sleep, not one
+    /// per [`POLL`] slice: ten thousand dripping connections would otherwise wake 200 000
+    /// times a second and starve the clients under test of CPU.
     fn sleep(&self, duration: Duration) -> bool {
         let deadline = Instant::now() + duration;
+        let (lock, condvar) = &self.wake;
+        let mut guard = lock.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
+            // Checked under the lock that `begin_shutdown` takes to notify: no lost wake-up.
             if self.is_shutting_down() {
                 return false;
             }
@@ -132,8 +143,27 @@ impl Shared {
             if left.is_zero() {
                 return true;
             }
-            thread::sleep(left.min(POLL));
+            guard = condvar
+                .wait_timeout(guard, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
+    }
+
+    /// How long a blocked read waits before looking at the shutdown flag again: [`POLL`] while
+    /// fewer than 500 connections are open, one more `POLL` per 500 beyond, up to
+    /// [`MAX_READ_SLICE`]. Ten thousand idle connections polling every 50 ms would wake 200 000
+    /// times a second; at 1 s they wake 10 000 times, and shutdown still ends within a second.
+    fn read_slice(&self) -> Duration {
+        let open = u32::try_from(self.open.load(Ordering::Relaxed)).unwrap_or(u32::MAX);
+        POLL.saturating_mul(1 + open / 500).min(MAX_READ_SLICE)
+    }
+
+    /// Sets the shutdown flag and wakes every sleeper.
+    fn begin_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+        let _guard = self.wake.0.lock().unwrap_or_else(PoisonError::into_inner);
+        self.wake.1.notify_all();
     }
 
     fn record(&self, record: RequestRecord) {
@@ -158,7 +188,7 @@ pub(crate) struct Server {
 impl Server {
     /// Stops accepting, lets every connection thread notice, joins them all.
     pub(crate) fn shutdown(mut self) {
-        self.shared.shutting_down.store(true, Ordering::SeqCst);
+        self.shared.begin_shutdown();
         // Wake the blocking accepts.
         for addr in &self.addrs {
             drop(TcpStream::connect_timeout(addr, Duration::from_secs(1)));
@@ -216,6 +246,7 @@ pub(crate) fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
     let shared = Arc::new(Shared {
         service: Service::new(config),
         shutting_down: AtomicBool::new(false),
+        wake: (Mutex::new(()), Condvar::new()),
         sequence: AtomicU64::new(0),
         records: Arc::clone(&records),
         open: Arc::clone(&open),
@@ -394,7 +425,7 @@ enum ReadOutcome {
 
 fn serve_connection(tcp: TcpStream, tls: Option<Arc<ServerConfig>>, shared: &Shared) {
     let _ = tcp.set_nodelay(true);
-    let _ = tcp.set_read_timeout(Some(POLL));
+    let _ = tcp.set_read_timeout(Some(shared.read_slice()));
     let _ = tcp.set_write_timeout(Some(WRITE_TIMEOUT));
     let mut stream = match tls {
         None => Connection::Plain(tcp),
@@ -598,6 +629,8 @@ fn read_more(stream: &mut Connection, buffer: &mut Vec<u8>, shared: &Shared) -> 
                 if since.elapsed() >= idle_limit {
                     return Ok(false);
                 }
+                // The slice follows the number of open connections.
+                let _ = stream.tcp().set_read_timeout(Some(shared.read_slice()));
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),

@@ -294,7 +294,6 @@ pub struct Exchange {
     config: ExchangeConfig,
     jitter: Jitter,
     invocation_id: String,
-    signer: Signer,
 
     attempt: u32,
     skew_secs: i64,
@@ -425,7 +424,6 @@ impl Exchange {
                 entropy[16..24].try_into().unwrap_or([1; 8]),
             )),
             invocation_id: uuid_v4(&entropy),
-            signer: Signer::new(),
             attempt: 1,
             skew_secs: 0,
             skew_corrected: false,
@@ -456,6 +454,9 @@ impl Exchange {
         if self.state == State::Sending {
             self.state = State::AwaitingHead;
         }
+        // Only `request_parts` reads them, and not once this attempt's bytes are out: an open
+        // stream need not keep its signed headers (about 1 KiB).
+        self.attempt_headers = Vec::new();
         Some(bytes)
     }
 
@@ -841,7 +842,10 @@ impl Exchange {
                     self.signing_name,
                     self.signed_at,
                 );
-                let signed = self.signer.sign_headers(&request, &params).map_err(|e| {
+                // A signer per attempt, not per exchange: its key cache and scratch (about
+                // 2 KiB) would stay with every open stream, to save a retry four HMACs.
+                let mut signer = Signer::new();
+                let signed = signer.sign_headers(&request, &params).map_err(|e| {
                     Error::from(e).with_context(Some(&self.model.id), Some(&self.region))
                 })?;
                 for (name, value) in signed.headers() {

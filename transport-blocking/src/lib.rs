@@ -72,6 +72,9 @@ impl bedrock_host::FromConfig for Client {
     }
 }
 
+/// The largest response head accepted, as in the core's reader.
+const MAX_RESPONSE_HEAD: usize = 64 * 1024;
+
 /// The ureq agent: no redirects (a redirect would carry credentials elsewhere), HTTP error
 /// statuses handed to the exchange, the core's timeouts as ureq's phase timeouts, the CA
 /// bundle when one is set.
@@ -91,6 +94,12 @@ fn agent(
     }
     ureq::Agent::config_builder()
         .proxy(ureq_proxy(proxy))
+        // ureq's 128 KiB defaults each way are most of a connection's memory: the response
+        // head fits in the core's 64 KiB head limit, body bytes stream through, and a request
+        // head is a few KiB (the body is written through the buffer).
+        .input_buffer_size(MAX_RESPONSE_HEAD)
+        .max_response_header_size(MAX_RESPONSE_HEAD)
+        .output_buffer_size(16 * 1024)
         .http_status_as_error(false)
         .max_redirects(0)
         .user_agent("")

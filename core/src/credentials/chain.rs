@@ -454,13 +454,19 @@ fn has_static_keys(props: &Props) -> bool {
     prop(props, "aws_access_key_id").is_some()
 }
 
+/// A `role_arn` the assume-role provider serves: not one beside a `web_identity_token_file`
+/// (botocore `_has_assume_role_config_vars`).
+fn has_assume_role_config(props: &Props) -> bool {
+    prop(props, "role_arn").is_some() && prop(props, "web_identity_token_file").is_none()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Assume role
 
 fn assume_role_provider(cx: &mut Cx<'_>, config: &ChainConfig, profiles: &Profiles) -> Run<Found> {
     let props = profiles.files.merged(&profiles.name);
     // A web-identity profile also has role_arn; the web identity provider serves it.
-    if prop(&props, "role_arn").is_none() || prop(&props, "web_identity_token_file").is_some() {
+    if !has_assume_role_config(&props) {
         return Ok(Found::No(String::new()));
     }
     let mut visited = alloc::vec![profiles.name.clone()];
@@ -559,9 +565,13 @@ fn assume_role_for(
                     Problem::SourceProfileLoop { chain },
                 ));
             }
+            // botocore `_resolve_credentials_from_profile`: a source profile with static keys,
+            // or without assume-role settings, is served by the profile providers; a
+            // `role_arn` next to a `web_identity_token_file` is web identity, not assume role
+            // (`_has_assume_role_config_vars`), so EKS/IRSA → cross-account chains work.
             if self_reference
                 || has_static_keys(&source_props)
-                || prop(&source_props, "role_arn").is_none()
+                || !has_assume_role_config(&source_props)
             {
                 match profile_credentials(cx, config, profiles, &source_profile)? {
                     Found::Yes(resolved) => resolved.credentials,

@@ -453,3 +453,56 @@ fn web_identity_errors_and_profiles() {
             .contains("AWS_ENDPOINT_URL must be https")
     );
 }
+
+#[test]
+fn web_identity_profile_as_a_source_profile() {
+    // EKS/IRSA → cross-account: `cross` assumes its role with the credentials `irsa` gets from
+    // AssumeRoleWithWebIdentity (botocore `_has_assume_role_config_vars`).
+    let mut fake = Fake::new()
+        .env("AWS_PROFILE", "cross")
+        .env("AWS_REGION", "eu-central-1")
+        .env("AWS_ROLE_ARN", "arn:aws:iam::1:role/FromEnvIgnored")
+        .config(
+            "[profile cross]\nrole_arn = arn:aws:iam::222222222222:role/Cross\nsource_profile = irsa\n\
+             [profile irsa]\nrole_arn = arn:aws:iam::111111111111:role/Irsa\n\
+             web_identity_token_file = /var/run/secrets/eks/token\nrole_session_name = pod-7\n",
+        )
+        .file("/var/run/secrets/eks/token", "eyJS3CR3T.jwt.sig\n")
+        .http(
+            "POST",
+            "/",
+            ok(&sts_success(
+                "AssumeRoleWithWebIdentity",
+                "ASIAIRSA",
+                T0 + 3600,
+            )),
+        )
+        .http(
+            "POST",
+            "/",
+            ok(&sts_success("AssumeRole", "ASIACROSS", T0 + 3600)),
+        );
+    let resolved = fake.chain().unwrap();
+    assert_eq!(resolved.source, SourceKind::AssumeRole);
+    assert_eq!(resolved.credentials.access_key_id(), "ASIACROSS");
+    fake.assert_scripts_used();
+
+    let web = &fake.requests[0];
+    assert_eq!(web.host, "sts.eu-central-1.amazonaws.com");
+    assert_eq!(web.header("Authorization"), None, "unsigned");
+    assert_eq!(
+        body(web),
+        "Action=AssumeRoleWithWebIdentity&Version=2011-06-15\
+         &RoleArn=arn%3Aaws%3Aiam%3A%3A111111111111%3Arole%2FIrsa\
+         &RoleSessionName=pod-7&WebIdentityToken=eyJS3CR3T.jwt.sig"
+    );
+    let assume = &fake.requests[1];
+    assert_eq!(assume.host, "sts.eu-central-1.amazonaws.com");
+    assert!(body(assume).starts_with(
+        "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A222222222222%3Arole%2FCross&"
+    ));
+    let irsa = crate::sigv4::Credentials::new("ASIAIRSA", "wJalr/S3CR3T/ASIAIRSA")
+        .unwrap()
+        .with_session_token("FwoGZX-S3CR3T-token-ASIAIRSA");
+    assert_signed_by(assume, &irsa, "eu-central-1", T0);
+}

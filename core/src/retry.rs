@@ -7,7 +7,7 @@
 //! | backoff | `rand × min(base × 2^(attempt-1), 20 s)`; base 1 s throttling, 50 ms otherwise |
 //! | `x-amz-retry-after` (ms) | delay = `max(backoff, min(retry_after, backoff + 5 s))` |
 //! | retry quota | 500 tokens per client; a retry costs 5 (throttling) or 14 (other) |
-//! | refund | a first-attempt success returns 1; a retried success returns what its retries took |
+//! | refund | a first-attempt success returns 1; a retried success returns its last retry's cost (botocore: not the sum) |
 //!
 //! Randomness is an input: [`Jitter`] is a small generator the caller seeds once.
 

@@ -298,7 +298,8 @@ pub struct Exchange {
     attempt: u32,
     skew_secs: i64,
     skew_corrected: bool,
-    tokens_taken: u32,
+    /// What the latest retry took from the quota (0: no retry yet), refunded on success.
+    last_retry_cost: u32,
     stream_started: bool,
     events: VecDeque<Event>,
     state: State,
@@ -427,7 +428,7 @@ impl Exchange {
             attempt: 1,
             skew_secs: 0,
             skew_corrected: false,
-            tokens_taken: 0,
+            last_retry_cost: 0,
             stream_started: false,
             events: VecDeque::new(),
             state: State::Sending,
@@ -885,6 +886,33 @@ impl Exchange {
             status: head.status,
             request_id,
         });
+        if self.body_mode == BodyMode::Success
+            && let Some(error) = self.check_content_type(head.header("content-type"))
+        {
+            self.keep_alive = false;
+            self.fail(error, now);
+        }
+    }
+
+    /// A success whose `Content-Type` is not the operation's (a proxy's or captive portal's
+    /// HTML page answering 200) is refused by its type, before its bytes reach a decoder that
+    /// would only say "prelude CRC mismatch". A missing header is let through: the body's own
+    /// checks still apply.
+    fn check_content_type(&self, content_type: Option<&str>) -> Option<Error> {
+        let expected = match self.operation {
+            Operation::ConverseStream => "application/vnd.amazon.eventstream",
+            Operation::Converse | Operation::CountTokens => "application/json",
+        };
+        let media_type = content_type?.split(';').next().unwrap_or_default().trim();
+        if media_type.eq_ignore_ascii_case(expected) {
+            return None;
+        }
+        Some(Error::new(
+            ErrorKind::Protocol,
+            format!(
+                "the 200 response is {media_type:?}, not {expected}: something other than Bedrock answered (a proxy, a captive portal or a wrong base_url?)"
+            ),
+        ))
     }
 
     fn on_data(&mut self, data: &[u8], now: Instant) {
@@ -929,8 +957,13 @@ impl Exchange {
                         self.fail(e.into(), now);
                         return;
                     }
-                    if let Some(neutral) = converse::to_neutral_event(&event) {
+                    // Anything past `messageStart` is the model's output, delivered: a server-side
+                    // tool's start and result blocks too (they have no neutral event, but the
+                    // tool ran and may have billed), so a cut after them is never retried.
+                    if !matches!(event, converse::StreamEvent::MessageStart { .. }) {
                         self.stream_started = true;
+                    }
+                    if let Some(neutral) = converse::to_neutral_event(&event) {
                         self.events.push_back(Event::Stream(neutral));
                     }
                 }
@@ -1017,12 +1050,13 @@ impl Exchange {
     }
 
     fn succeed(&mut self, event: Event) {
-        // Standard mode refunds: a first-attempt success returns 1 token, a retried success
-        // returns what its retries took.
-        let refund = if self.tokens_taken == 0 {
+        // Standard mode refunds (botocore `RetryQuotaChecker.release_retry_quota`): a
+        // first-attempt success returns 1 token, a retried success returns the cost of its last
+        // retry only (`retry_quota_capacity` is overwritten by each acquire), not the sum.
+        let refund = if self.last_retry_cost == 0 {
             1
         } else {
-            self.tokens_taken
+            self.last_retry_cost
         };
         self.config.quota.release(refund);
         self.events.push_back(event);
@@ -1076,7 +1110,13 @@ impl Exchange {
             let id = self.head.as_ref().and_then(|h| h.request_id.clone());
             error = error.with_request_id(id.as_deref());
         }
-        let class = error.retry_class();
+        // A stream cut before any of its output (EOF, a cut chunked body, a reset, a body that
+        // ends with no frame) delivered nothing: retried like the transient failure it is.
+        let class = if error.kind() == ErrorKind::TruncatedStream && !self.stream_started {
+            RetryClass::Transient
+        } else {
+            error.retry_class()
+        };
         let cost = if class == RetryClass::Throttling {
             THROTTLING_RETRY_COST
         } else {
@@ -1104,7 +1144,7 @@ impl Exchange {
             self.transmit = None;
             return;
         }
-        self.tokens_taken += cost;
+        self.last_retry_cost = cost;
         let delay = self.config.retry.backoff(
             class,
             self.attempt,

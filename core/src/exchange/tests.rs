@@ -10,7 +10,7 @@ use serde_json::json;
 use super::doc_support::*;
 use super::*;
 use crate::model::StopReason;
-use crate::retry::INITIAL_RETRY_TOKENS;
+use crate::retry::{INITIAL_RETRY_TOKENS, THROTTLING_RETRY_COST};
 
 const ENTROPY: [u8; 32] = [7; 32];
 
@@ -368,6 +368,24 @@ fn retry_after_is_honoured() {
         _ => None,
     });
     assert!(delay.unwrap() >= Duration::from_secs(3));
+}
+
+#[test]
+fn a_retried_success_refunds_only_its_last_retry() {
+    // botocore's standard mode: each acquire overwrites `retry_quota_capacity`, and a success
+    // releases that one amount, so two throttling retries (5 + 5) get 5 back, not 10.
+    let throttle = || length_response(429, &[("x-amzn-ErrorType", "ThrottlingException")], b"{}");
+    let ok = stream_response(&text_stream_frames("done"), 64);
+    let mut peer = ScriptedPeer::new(vec![throttle(), throttle(), ok], 64);
+    let config = ExchangeConfig::default();
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &config);
+    let run = drive(&mut ex, &mut peer);
+    assert_eq!(final_text(&run).as_deref(), Some("done"));
+    assert_eq!(peer.requests.len(), 3);
+    assert_eq!(
+        config.quota.available(),
+        INITIAL_RETRY_TOKENS - THROTTLING_RETRY_COST
+    );
 }
 
 #[test]

@@ -233,9 +233,12 @@ fn environment(cx: &mut Cx<'_>) -> Run<Found> {
         }
         (None, None) => return Ok(Found::No("environment (AWS_ACCESS_KEY_ID not set)".into())),
     };
-    let token = match cx.env("AWS_SESSION_TOKEN")? {
+    // botocore's `EnvProvider.TOKENS` is `['AWS_SECURITY_TOKEN', 'AWS_SESSION_TOKEN']`: the
+    // legacy name wins when both are set. The other SDKs read only AWS_SESSION_TOKEN; we
+    // follow botocore.
+    let token = match cx.env("AWS_SECURITY_TOKEN")? {
         Some(token) => Some(token),
-        None => cx.env("AWS_SECURITY_TOKEN")?,
+        None => cx.env("AWS_SESSION_TOKEN")?,
     };
     let expires_at = match cx.env("AWS_CREDENTIAL_EXPIRATION")? {
         Some(text) => Some(UnixTime::parse_iso8601(&text).map_err(|_| {
@@ -414,17 +417,17 @@ fn static_keys(
                 },
             ));
         }
+        // botocore's shared-file providers look only when `aws_access_key_id` is present: a
+        // stray secret skips the profile and the chain moves on.
         (None, Some(_)) => {
-            return Err(fail(
-                Some(source),
-                context,
-                Problem::PartialCredentials {
-                    missing: "aws_access_key_id",
-                },
-            ));
+            return Ok(Found::No(format!(
+                "{context} (aws_secret_access_key without aws_access_key_id: skipped)"
+            )));
         }
     };
-    let token = prop(props, "aws_session_token").or_else(|| prop(props, "aws_security_token"));
+    // botocore's `TOKENS = ['aws_security_token', 'aws_session_token']`: the legacy key wins
+    // when both are set (the other SDKs read only aws_session_token; we follow botocore).
+    let token = prop(props, "aws_security_token").or_else(|| prop(props, "aws_session_token"));
     let credentials = build_credentials(source, &context, id, secret, token, None)?;
     let account_id = prop(props, "aws_account_id").map(String::from);
     found(cx, credentials, source, context, account_id)

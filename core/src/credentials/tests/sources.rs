@@ -32,7 +32,7 @@ fn environment_keys() {
             .any(|n| matches!(n, Need::File(_) | Need::Http(_)))
     );
 
-    // AWS_SESSION_TOKEN wins over the legacy name.
+    // With both set, botocore's order: AWS_SECURITY_TOKEN, then AWS_SESSION_TOKEN.
     let mut fake = Fake::new()
         .env("AWS_ACCESS_KEY_ID", "AKIAENV")
         .env("AWS_SECRET_ACCESS_KEY", "S3CR3T-env")
@@ -41,9 +41,54 @@ fn environment_keys() {
     let resolved = fake.chain().unwrap();
     assert_eq!(
         resolved.credentials.session_token().unwrap().expose(),
-        "S3CR3T-new"
+        "S3CR3T-old"
     );
     assert_eq!(resolved.expires_at(), None);
+}
+
+#[test]
+fn security_token_precedence_and_stray_secrets_as_botocore() {
+    // Profile keys: aws_security_token before aws_session_token (botocore `TOKENS`); blank
+    // counts as unset.
+    for (file, expected) in [
+        (
+            "aws_session_token = S3CR3T-new\naws_security_token = S3CR3T-old\n",
+            "S3CR3T-old",
+        ),
+        (
+            "aws_session_token = S3CR3T-new\naws_security_token =\n",
+            "S3CR3T-new",
+        ),
+    ] {
+        let mut fake = Fake::new().credentials(&format!(
+            "[default]\naws_access_key_id = AKIA\naws_secret_access_key = S3CR3T\n{file}"
+        ));
+        let resolved = fake.chain().unwrap();
+        assert_eq!(
+            resolved.credentials.session_token().unwrap().expose(),
+            expected
+        );
+    }
+
+    // A secret without a key id skips the profile: the config file's keys serve it.
+    let mut fake = Fake::new()
+        .credentials("[default]\naws_secret_access_key = S3CR3T-stray\n")
+        .config("[default]\naws_access_key_id = AKIACONFIG\naws_secret_access_key = S3CR3T\n");
+    let resolved = fake.chain().unwrap();
+    assert_eq!(resolved.source, SourceKind::ConfigFile);
+    assert_eq!(resolved.credentials.access_key_id(), "AKIACONFIG");
+
+    // ... and on to instance metadata when nothing else has credentials.
+    let mut fake = Fake::new()
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .config("[default]\naws_secret_access_key = S3CR3T-stray\n");
+    let e = fake.chain().unwrap_err();
+    assert_eq!(e.kind(), "not_found");
+    assert!(
+        e.to_string()
+            .contains("aws_secret_access_key without aws_access_key_id: skipped"),
+        "{e}"
+    );
 }
 
 #[test]

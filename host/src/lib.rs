@@ -9,7 +9,7 @@
 //! | `Env(name)` | the [`Env`]: the process environment, or a fixed map (tests) |
 //! | `HomeDir` | `HOME` (Windows: `USERPROFILE`, then `HOME`) from that environment |
 //! | `File(path)` | `std::fs::read` (missing → `NotFound`) |
-//! | `Command(line)` | [`run_command`]: split by botocore's platform rules, run without a shell |
+//! | `Command(line)` | [`run_command`]: `sh -c` (Windows: `cmd.exe /C`), as the Rust, Go and Java SDKs |
 //! | `Http(request)` | `http://`: [`send_plain`] over a `std` socket; `https://`: the adapter's [`HttpsTransport`] |
 //! | `Now` | `SystemTime::now()` |
 //! | `Vault(name)` | the [`Vault`], if one is configured |

@@ -2,30 +2,49 @@
 
 use std::process::{Command, Stdio};
 
-use bedrock_core::credentials::{CommandOutput, ShellSyntax, split_command};
+use bedrock_core::credentials::CommandOutput;
 
-/// Runs a `credential_process` command line as botocore does: split with the platform's rules
-/// ([`ShellSyntax::native`]: `shlex.split` on Unix, the C runtime's rules on Windows) and run
-/// directly — no shell — with stdin closed, the process environment, and stdout and stderr
-/// captured.
+/// Runs a `credential_process` command line through the platform shell — `sh -c LINE` on Unix,
+/// `cmd.exe /C LINE` on Windows — with stdin closed, the process environment, and stdout and
+/// stderr captured, so pipes, quoting and variables in `config` work.
+///
+/// The AWS SDKs disagree here: botocore splits the line (`shlex.split`) and runs the program
+/// without a shell, while the Rust, Go and Java SDKs use the shell. We follow the SDKs that use
+/// the shell (issue 12 asks for it); the output parsing stays botocore's. A program the shell
+/// cannot find is the shell's failure (Unix: status 127, "not found" on stderr).
 ///
 /// # Errors
 ///
-/// Why the command could not be started (an unclosed quote, a missing program); the message
-/// names the program, never the arguments (they may hold tokens).
+/// Why the shell could not be started; the message never holds the command line (it may hold
+/// tokens).
 pub fn run_command(line: &str) -> Result<CommandOutput, String> {
-    let words = split_command(line, ShellSyntax::native()).map_err(|e| e.to_string())?;
-    let (program, args) = words
-        .split_first()
-        .ok_or_else(|| String::from("command line is empty"))?;
-    let output = Command::new(program)
-        .args(args)
+    if line.trim().is_empty() {
+        return Err("command line is empty".into());
+    }
+    let (shell, mut command) = shell(line);
+    let output = command
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| format!("{program}: {e}"))?;
+        .map_err(|e| format!("{shell}: {e}"))?;
     Ok(CommandOutput {
         status: output.status.code(),
         stdout: output.stdout,
         stderr: output.stderr,
     })
+}
+
+#[cfg(windows)]
+fn shell(line: &str) -> (&'static str, Command) {
+    use std::os::windows::process::CommandExt;
+    let mut command = Command::new("cmd.exe");
+    // Verbatim: std's argument quoting (`\"`) is not what cmd.exe parses.
+    command.arg("/C").raw_arg(line);
+    ("cmd.exe", command)
+}
+
+#[cfg(not(windows))]
+fn shell(line: &str) -> (&'static str, Command) {
+    let mut command = Command::new("sh");
+    command.arg("-c").arg(line);
+    ("sh", command)
 }

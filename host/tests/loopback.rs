@@ -322,13 +322,23 @@ fn credential_process_runs_a_real_program() {
     }
     home.write(
         ".aws/config",
-        &format!("[profile ok]\ncredential_process = \"{ok}\" --flag\n[profile fail]\ncredential_process = {fail}\n[profile missing]\ncredential_process = /nonexistent/creds\n"),
+        &format!(
+            "[profile ok]\ncredential_process = \"{ok}\" --flag\n[profile fail]\ncredential_process = {fail}\n\
+             [profile missing]\ncredential_process = /nonexistent/creds\n\
+             [profile pipe]\ncredential_process = printf '%s' '{{\"Version\": 1, \"AccessKeyId\": \"ASIAPIPE\", \"SecretAccessKey\": \"S3CR3T\"}}' | cat\n"
+        ),
     );
     let host = Host::with_env(env(&home));
     let resolved = host
         .resolve_sigv4(ChainConfig::new().with_profile("ok"))
         .unwrap();
     assert_eq!(resolved.credentials.access_key_id(), "ASIAPROC");
+
+    // The line runs through `sh -c`: a pipeline and single quotes work.
+    let resolved = host
+        .resolve_sigv4(ChainConfig::new().with_profile("pipe"))
+        .unwrap();
+    assert_eq!(resolved.credentials.access_key_id(), "ASIAPIPE");
 
     let error = host
         .resolve_sigv4(ChainConfig::new().with_profile("fail"))
@@ -344,7 +354,9 @@ fn credential_process_runs_a_real_program() {
     let error = host
         .resolve_sigv4(ChainConfig::new().with_profile("missing"))
         .unwrap_err();
-    assert_eq!(error.kind(), "command_not_run");
+    // The shell reports a missing program: status 127, its name on stderr.
+    assert_eq!(error.kind(), "command_failed");
+    assert!(error.to_string().contains("status 127"), "{error}");
     assert!(error.to_string().contains("/nonexistent/creds"), "{error}");
 }
 

@@ -112,7 +112,6 @@ mod list;
 mod profile;
 mod protocol;
 mod sha1;
-mod shell;
 mod sts;
 mod url;
 mod xml;
@@ -132,7 +131,6 @@ pub use protocol::{
     Answer, CommandOutput, FileError, HttpFailure, HttpFailureKind, HttpRequest, HttpResponse,
     Need, ResponseCollector,
 };
-pub use shell::{ShellSyntax, SplitError, split_command};
 
 use engine::Engine;
 

@@ -28,8 +28,8 @@ pub enum Need {
     /// exist).
     File(String),
     /// Run a command line (`credential_process`) and report its exit status and output: answer
-    /// [`Answer::Command`]. Split it with [`split_command`](super::split_command) and run the
-    /// program directly, not through a shell, as botocore does.
+    /// [`Answer::Command`]. Run it through the platform shell (`sh -c` on Unix, `cmd.exe /C` on
+    /// Windows), as the Rust, Go and Java SDKs do, so pipes and quoting work.
     Command(String),
     /// Perform one HTTP exchange: answer [`Answer::Http`].
     Http(HttpRequest),

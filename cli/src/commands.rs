@@ -1,28 +1,112 @@
 //! The commands. Output rules: answers on stdout, everything else (reasoning, tool calls, usage
 //! and cost, errors) on stderr, so `bedrock chat ... > answer.txt` captures only the answer.
+//!
+//! Every write is checked ([`Output`]). A closed pipe (`bedrock chat ... | head -c1`) ends the
+//! command at once: the stream is dropped unread (no more output is generated for a reader that
+//! is gone) and the process exits 0 without a message, as `git log | head` does; any other write
+//! failure is an `io` error, exit 1.
 
+use std::fmt;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use bedrock_blocking::StreamItem;
 use bedrock_core::catalog::{ModelInfo, Provider};
-use bedrock_core::error::{Error, ErrorKind};
+use bedrock_core::error::{Error, ErrorKind, Origin};
 use bedrock_core::model::{Content, Part, Request, Response, StreamEvent};
 use clap::ArgMatches;
 use serde_json::json;
 
 use crate::setup::Global;
 
-/// Prints an error: its kind and message, the request id, and the fix-it hint.
+/// Prints an error: its kind and message, the request id, and the fix-it hint. Nothing is
+/// printed for a closed output pipe ([`is_closed_output`]). A failure to write the report
+/// itself has nowhere left to go: the exit status still says the command failed.
 pub(crate) fn report_error(error: &Error) {
-    eprintln!("error: {error}");
+    if is_closed_output(error) {
+        return;
+    }
+    let mut text = format!("error: {error}\n");
     if let Some(id) = error.request_id() {
-        eprintln!("  request id: {id}");
+        text.push_str(&format!("  request id: {id}\n"));
     }
     if let Some(hint) = hint(error) {
-        eprintln!("  hint: {hint}");
+        text.push_str(&format!("  hint: {hint}\n"));
     }
+    let mut stderr = std::io::stderr().lock();
+    if stderr.write_all(text.as_bytes()).is_err() {
+        // Reported through the exit status only (see above).
+    }
+}
+
+/// The reader of stdout or stderr went away (`EPIPE`): the source of the error [`Output`]
+/// returns then, so that `main` can end quietly.
+#[derive(Debug)]
+struct ClosedOutput;
+
+impl fmt::Display for ClosedOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the output pipe was closed")
+    }
+}
+
+impl std::error::Error for ClosedOutput {}
+
+/// Whether `error` means that the reader of our output went away: not a failure of the call,
+/// and nothing to report.
+pub(crate) fn is_closed_output(error: &Error) -> bool {
+    error.find_source::<ClosedOutput>().is_some()
+}
+
+/// stdout and stderr, every write checked and flushed at once (text deltas must show as they
+/// arrive). A closed pipe becomes an error with a [`ClosedOutput`] source; any other write error
+/// an `io` error naming the stream.
+pub(crate) struct Output {
+    stdout: std::io::Stdout,
+    stderr: std::io::Stderr,
+}
+
+impl Output {
+    pub(crate) fn new() -> Self {
+        Self {
+            stdout: std::io::stdout(),
+            stderr: std::io::stderr(),
+        }
+    }
+
+    /// Writes to stdout.
+    fn out(&mut self, args: fmt::Arguments<'_>) -> Result<(), Error> {
+        let mut stdout = self.stdout.lock();
+        checked(
+            "stdout",
+            stdout.write_fmt(args).and_then(|()| stdout.flush()),
+        )
+    }
+
+    /// Writes to stderr.
+    fn err(&mut self, args: fmt::Arguments<'_>) -> Result<(), Error> {
+        let mut stderr = self.stderr.lock();
+        checked(
+            "stderr",
+            stderr.write_fmt(args).and_then(|()| stderr.flush()),
+        )
+    }
+}
+
+fn checked(stream: &str, result: std::io::Result<()>) -> Result<(), Error> {
+    result.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Error::with_source(
+                ErrorKind::Io,
+                Origin::Transport,
+                format!("writing to {stream}: the pipe was closed"),
+                ClosedOutput,
+            )
+        } else {
+            Error::new(ErrorKind::Io, format!("writing to {stream}: {e}"))
+        }
+    })
 }
 
 /// The error's one hint, with the command that carries it out appended where there is one: the
@@ -38,7 +122,6 @@ pub(crate) fn hint(error: &Error) -> Option<String> {
 
 fn command_for(error: &Error) -> Option<String> {
     use bedrock_core::credentials::{CredentialsError, Problem, SourceKind};
-    use bedrock_core::error::Origin;
     if let Some(credentials) = error.find_source::<CredentialsError>() {
         match credentials.problem() {
             Problem::SsoTokenExpired { login, .. } | Problem::SsoTokenMissing { login, .. } => {
@@ -96,7 +179,14 @@ fn prompt(args: &ArgMatches) -> Result<String, Error> {
 }
 
 fn request(model: &str, text: String, args: &ArgMatches) -> Request {
-    let mut request = Request::new(model).user(text);
+    let mut request = request_options(args);
+    request.model = model.to_string();
+    request.user(text)
+}
+
+/// A request with no model and no messages, holding the generation options given.
+fn request_options(args: &ArgMatches) -> Request {
+    let mut request = Request::default();
     // `count-tokens` defines no `--system`: `get_one` would panic on the unknown id (in
     // debug builds), `try_get_one` answers an error, read as "not given".
     request.system = args
@@ -129,10 +219,10 @@ pub(crate) fn model_list(global: &Global, args: &ArgMatches) -> Result<ExitCode,
         .into_iter()
         .filter(|m| provider.is_none_or(|p| m.provider == p))
         .collect();
-    let mut out = std::io::stdout().lock();
+    let mut out = Output::new();
     if args.get_flag("json") {
         let text = serde_json::to_string_pretty(&models).unwrap_or_default();
-        let _ = writeln!(out, "{text}");
+        out.out(format_args!("{text}\n"))?;
         return Ok(ExitCode::SUCCESS);
     }
     let rows: Vec<[String; 7]> = models
@@ -196,12 +286,13 @@ pub(crate) fn model_list(global: &Global, args: &ArgMatches) -> Result<ExitCode,
         }
         text.trim_end().to_string()
     };
-    let _ = writeln!(out, "{}", line(&header));
+    let mut table = line(&header);
     for row in &rows {
         let cells: Vec<&str> = row.iter().map(String::as_str).collect();
-        let _ = writeln!(out, "{}", line(&cells));
+        table.push('\n');
+        table.push_str(&line(&cells));
     }
-    let _ = writeln!(out, "\n* provider default");
+    out.out(format_args!("{table}\n\n* provider default\n"))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -225,6 +316,7 @@ pub(crate) fn model_test(global: &Global, args: &ArgMatches) -> Result<ExitCode,
     let result = client.converse(&request);
     let latency = started.elapsed();
     let json = args.get_flag("json");
+    let mut out = Output::new();
     match result {
         Ok(response) => {
             if json {
@@ -236,18 +328,18 @@ pub(crate) fn model_test(global: &Global, args: &ArgMatches) -> Result<ExitCode,
                     "cost": response.cost,
                     "request_id": response.request_id,
                 });
-                println!(
-                    "{}",
+                out.out(format_args!(
+                    "{}\n",
                     serde_json::to_string_pretty(&report).unwrap_or_default()
-                );
+                ))?;
             } else {
-                println!(
-                    "ok  {model}  {} ms  {} in / {} out tokens  {}",
+                out.out(format_args!(
+                    "ok  {model}  {} ms  {} in / {} out tokens  {}\n",
                     latency.as_millis(),
                     response.usage.input_tokens,
                     response.usage.output_tokens,
                     cost_text(&response)
-                );
+                ))?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -262,10 +354,10 @@ pub(crate) fn model_test(global: &Global, args: &ArgMatches) -> Result<ExitCode,
                     "request_id": error.request_id(),
                     "hint": hint(&error),
                 });
-                println!(
-                    "{}",
+                out.out(format_args!(
+                    "{}\n",
                     serde_json::to_string_pretty(&report).unwrap_or_default()
-                );
+                ))?;
             } else {
                 report_error(&error);
             }
@@ -300,58 +392,64 @@ fn summary(response: &Response) -> String {
 }
 
 pub(crate) fn chat(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error> {
-    let model = args.get_one::<String>("model").cloned().unwrap_or_default();
-    let client = global.client(&model)?;
-    let request = request(&model, prompt(args)?, args);
+    let request = match args.get_one::<String>("request") {
+        Some(source) => whole_request(source, args)?,
+        None => {
+            let model = args.get_one::<String>("model").cloned().unwrap_or_default();
+            request(&model, prompt(args)?, args)
+        }
+    };
+    let client = global.client(&request.model)?;
     let json = args.get_flag("json");
+    let mut out = Output::new();
     let response = if args.get_flag("no-stream") {
         let response = client.converse(&request)?;
         if !json {
-            let mut out = std::io::stdout().lock();
-            let _ = write!(out, "{}", response.text());
-            let _ = out.flush();
+            out.out(format_args!("{}", response.text()))?;
             for part in &response.content {
                 match part {
-                    Part::Reasoning { text, .. } => eprintln!("[reasoning] {text}"),
+                    Part::Reasoning { text, .. } => {
+                        out.err(format_args!("[reasoning] {text}\n"))?
+                    }
                     Part::ToolCall {
                         id,
                         name,
                         arguments,
-                    } => eprintln!(
-                        "[tool call {name} ({id})] {}",
+                    } => out.err(format_args!(
+                        "[tool call {name} ({id})] {}\n",
                         arguments
                             .as_ref()
                             .map(ToString::to_string)
                             .unwrap_or_default()
-                    ),
+                    ))?,
                     _ => {}
                 }
             }
         }
         response
     } else {
-        let mut stdout = std::io::stdout();
-        let mut stderr = std::io::stderr();
         let mut final_response = None;
         let mut printed = false;
         // Reasoning and tool input stream to stderr without newlines; the block's end (or an
         // error) ends the line, so the summary or the error starts on a line of its own.
         let mut stderr_mid_line = false;
+        // A failed write returns at once: the stream is dropped unread, which closes the
+        // connection (a reader that went away needs no more of the answer).
         for item in client.converse_stream(&request)? {
             match item {
                 Ok(StreamItem::Event(event)) if !json => {
                     printed |= matches!(event, StreamEvent::TextDelta { .. });
-                    show_event(&event, &mut stdout, &mut stderr, &mut stderr_mid_line);
+                    show_event(&event, &mut out, &mut stderr_mid_line)?;
                 }
                 Ok(StreamItem::Event(_)) => {}
                 Ok(StreamItem::Response(response)) => final_response = Some(response),
                 Err(error) => {
                     // What arrived stays printed; the call still failed.
                     if printed {
-                        let _ = writeln!(stdout);
+                        out.out(format_args!("\n"))?;
                     }
                     if stderr_mid_line {
-                        let _ = writeln!(stderr);
+                        out.err(format_args!("\n"))?;
                     }
                     return Err(error);
                 }
@@ -361,58 +459,88 @@ pub(crate) fn chat(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error
             .ok_or_else(|| Error::new(ErrorKind::Protocol, "the stream ended without a response"))?
     };
     for warning in &response.warnings {
-        eprintln!("warning: {warning}");
+        out.err(format_args!("warning: {warning}\n"))?;
     }
     if json {
-        println!(
-            "{}",
+        out.out(format_args!(
+            "{}\n",
             serde_json::to_string_pretty(&response).unwrap_or_default()
-        );
+        ))?;
     } else {
-        println!();
-        eprintln!("{}", summary(&response));
+        out.out(format_args!("\n"))?;
+        out.err(format_args!("{}\n", summary(&response)))?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// `chat --request FILE|-`: a whole neutral request (the JSON of [`Request::from_json`]), with
+/// `--model` replacing its model and the generation options replacing theirs when given.
+fn whole_request(source: &str, args: &ArgMatches) -> Result<Request, Error> {
+    let (name, bytes) = if source == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
+            Error::new(
+                ErrorKind::Io,
+                format!("reading the request from stdin: {e}"),
+            )
+        })?;
+        ("stdin".to_string(), bytes)
+    } else {
+        let bytes = std::fs::read(source)
+            .map_err(|e| Error::new(ErrorKind::Io, format!("reading the request {source}: {e}")))?;
+        (source.to_string(), bytes)
+    };
+    let invalid = |e: serde_json::Error| usage(&format!("the request in {name} is not valid: {e}"));
+    let mut json: serde_json::Value = serde_json::from_slice(&bytes).map_err(invalid)?;
+    if let Some(model) = args.get_one::<String>("model") {
+        let object = json
+            .as_object_mut()
+            .ok_or_else(|| usage(&format!("the request in {name} is not a JSON object")))?;
+        object.insert("model".into(), model.clone().into());
+    }
+    let mut request: Request = serde_json::from_value(json).map_err(invalid)?;
+    let given = request_options(args);
+    if given.system.is_some() {
+        request.system = given.system;
+    }
+    request.max_tokens = given.max_tokens.or(request.max_tokens);
+    request.temperature = given.temperature.or(request.temperature);
+    request.top_p = given.top_p.or(request.top_p);
+    Ok(request)
+}
+
 /// Text deltas to stdout, flushed at once; reasoning and tool calls to stderr, each block's
 /// stderr output ended by a newline at its `BlockStop` (`mid_line` tracks an open line).
-fn show_event(
-    event: &StreamEvent,
-    stdout: &mut std::io::Stdout,
-    stderr: &mut std::io::Stderr,
-    mid_line: &mut bool,
-) {
+fn show_event(event: &StreamEvent, out: &mut Output, mid_line: &mut bool) -> Result<(), Error> {
     match event {
-        StreamEvent::TextDelta { text, .. } => {
-            let _ = stdout.write_all(text.as_bytes());
-            let _ = stdout.flush();
-        }
+        StreamEvent::TextDelta { text, .. } => out.out(format_args!("{text}"))?,
         StreamEvent::ReasoningDelta { text, .. } => {
-            let _ = stderr.write_all(text.as_bytes());
+            out.err(format_args!("{text}"))?;
             *mid_line |= !text.is_empty();
         }
         StreamEvent::ToolCallStart { name, id, .. } => {
-            let _ = writeln!(stderr, "\n[tool call {name} ({id})]");
+            out.err(format_args!("\n[tool call {name} ({id})]\n"))?;
             *mid_line = false;
         }
         StreamEvent::ToolCallDelta { arguments, .. } => {
-            let _ = stderr.write_all(arguments.as_bytes());
+            out.err(format_args!("{arguments}"))?;
             *mid_line |= !arguments.is_empty();
         }
         StreamEvent::BlockStop { .. } if *mid_line => {
-            let _ = writeln!(stderr);
+            out.err(format_args!("\n"))?;
             *mid_line = false;
         }
         _ => {}
     }
+    Ok(())
 }
 
 pub(crate) fn count_tokens(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error> {
     let model = args.get_one::<String>("model").cloned().unwrap_or_default();
     let client = global.client(&model)?;
     let request = request(&model, prompt(args)?, args);
-    println!("{}", client.count_tokens(&request)?);
+    let count = client.count_tokens(&request)?;
+    Output::new().out(format_args!("{count}\n"))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -432,13 +560,14 @@ pub(crate) fn secret_set(global: &Global, args: &ArgMatches) -> Result<ExitCode,
         return Err(usage("the secret is empty"));
     }
     let path = global.vault_set(&name, &value)?;
-    eprintln!("stored {name} in {}", path.display());
+    Output::new().err(format_args!("stored {name} in {}\n", path.display()))?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) fn secret_list(global: &Global) -> Result<ExitCode, Error> {
+    let mut out = Output::new();
     for name in global.vault_names()? {
-        println!("{name}");
+        out.out(format_args!("{name}\n"))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -446,7 +575,7 @@ pub(crate) fn secret_list(global: &Global) -> Result<ExitCode, Error> {
 pub(crate) fn secret_rm(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error> {
     let name = args.get_one::<String>("name").cloned().unwrap_or_default();
     if global.vault_remove(&name)? {
-        eprintln!("removed {name}");
+        Output::new().err(format_args!("removed {name}\n"))?;
         Ok(ExitCode::SUCCESS)
     } else {
         Err(Error::new(

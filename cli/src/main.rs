@@ -6,12 +6,14 @@
 //!   model test --model ID [--json]
 //!   chat --model ID [--system TEXT] [--max-tokens N] [--temperature T] [--top-p P]
 //!        [--no-stream] [--json] [PROMPT | -]
+//!   chat --request FILE|- [--model ID] [options as above]
 //!   count-tokens --model ID [PROMPT | -]
 //!   secret set NAME [VALUE | -] | secret list | secret rm NAME
 //! ```
 //!
 //! Exit status: 0 on success, 1 when the call or the configuration fails (the error's kind,
-//! message, request id and fix-it hint go to stderr), 2 for a usage error.
+//! message, request id and fix-it hint go to stderr), 2 for a usage error. A closed output pipe
+//! (`bedrock chat ... | head`) stops the call and exits 0 without a message.
 
 mod commands;
 mod setup;
@@ -90,7 +92,22 @@ fn cli() -> Command {
         .subcommand(
             Command::new("chat")
                 .about("send a prompt; the answer streams to stdout")
-                .arg(model())
+                .arg(
+                    model()
+                        .required(false)
+                        .required_unless_present("request")
+                        .help("the model id (with --request: replaces the request's model)"),
+                )
+                .arg(
+                    Arg::new("request")
+                        .long("request")
+                        .value_name("FILE")
+                        .conflicts_with("prompt")
+                        .help(
+                            "send a whole request: its JSON (model, messages, system, tools, \
+                             provider_options, ...) from FILE, or stdin for '-'",
+                        ),
+                )
                 .arg(
                     Arg::new("system")
                         .long("system")
@@ -163,6 +180,8 @@ fn main() -> ExitCode {
     };
     match run(&matches) {
         Ok(code) => code,
+        // The reader went away: the call is stopped, nothing to report.
+        Err(error) if commands::is_closed_output(&error) => ExitCode::SUCCESS,
         Err(error) => {
             commands::report_error(&error);
             ExitCode::FAILURE

@@ -1092,3 +1092,153 @@ fn chat_shows_each_delta_within_100_ms_of_its_frame() {
     // The first delta is on stdout one frame after the head, long before the stream ends.
     assert!(*bursts.last().unwrap() > shown_at[0] + FRAME * 4);
 }
+
+/// `chat --request FILE|-`: the whole conversation goes out (the emulator's input tokens count
+/// every message and the system prompt, and it echoes the last user turn), streamed by default;
+/// `--model` replaces the request's model.
+#[test]
+fn chat_sends_a_whole_request_from_a_file_or_stdin() {
+    let emulator = emulator();
+    let cli = Cli::new("request").sigv4();
+    let body = |model: &str| {
+        serde_json::json!({
+            "model": model,
+            "system": "s".repeat(40),
+            "messages": [
+                {"role": "user", "content": "a".repeat(40)},
+                {"role": "assistant", "content": "b".repeat(40)},
+                {"role": "user", "content": "Third turn"},
+            ],
+            "max_tokens": 100,
+        })
+        .to_string()
+    };
+    let file = cli.dir.write("request.json", &body(MODEL));
+    let file = file.to_str().unwrap();
+    let run = cli.at(&emulator, &["chat", "--request", file]);
+    assert_ok(&run);
+    assert_eq!(run.stdout, "Third turn\n");
+    let streamed = summary_line(&run.stderr).to_string();
+
+    // The same from stdin, as JSON, without and with streaming. The emulator counts a token per
+    // 4 characters of every string under messages and system: the three 40-character parts
+    // (and the roles) add at least 30 tokens to the last turn's alone.
+    let alone = json_response(&cli.at(
+        &emulator,
+        &["chat", "--json", "--model", MODEL, "Third turn"],
+    ))
+    .usage
+    .input_tokens;
+    let mut whole = Vec::new();
+    for extra in [&[][..], &["--no-stream"][..]] {
+        let mut args = vec!["chat", "--json", "--request", "-"];
+        args.extend_from_slice(extra);
+        let run = cli.run_with_stdin(
+            &with_endpoint(&emulator.endpoint_url(), &args),
+            Some(&body(MODEL)),
+        );
+        let response = json_response(&run);
+        assert_eq!(response.text(), "Third turn");
+        whole.push(response.usage.input_tokens);
+    }
+    assert_eq!(whole[0], whole[1]);
+    assert!(whole[0] >= alone + 30, "{whole:?} vs {alone}");
+    assert!(
+        streamed.starts_with(&format!("[{} in", whole[0])),
+        "{streamed}"
+    );
+
+    // --model overrides the request's model.
+    let file = cli.dir.write("other.json", &body("no-such-model"));
+    let run = cli.at(
+        &emulator,
+        &[
+            "chat",
+            "--model",
+            MODEL,
+            "--request",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_ok(&run);
+    let records = emulator.requests();
+    let operations: Vec<_> = records.iter().map(|r| r.operation).collect();
+    assert_eq!(
+        operations,
+        [
+            Some(Operation::ConverseStream),
+            Some(Operation::ConverseStream),
+            Some(Operation::ConverseStream),
+            Some(Operation::Converse),
+            Some(Operation::ConverseStream),
+        ]
+    );
+    assert_eq!(records[4].model_id, records[0].model_id);
+
+    // A request that is not valid JSON, or not a request, is a usage error naming the file.
+    let bad = cli
+        .dir
+        .write("bad.json", r#"{"model": "m", "messages": [], "colour": 1}"#);
+    let run = cli.at(&emulator, &["chat", "--request", bad.to_str().unwrap()]);
+    assert_fails(&run, 1);
+    assert!(run.stderr.contains("bad.json is not valid"), "{run:#?}");
+    assert!(run.stderr.contains("colour"), "{run:#?}");
+    // A prompt and a request together are a usage error.
+    let run = cli.at(
+        &emulator,
+        &["chat", "--request", file.to_str().unwrap(), "hi"],
+    );
+    assert_fails(&run, 2);
+    assert_eq!(emulator.requests().len(), 5);
+}
+
+/// A reader that goes away (`bedrock chat ... | head -c1`) stops the call: the CLI exits 0 at
+/// once, without a panic or an error message, instead of reading the rest of a slow stream.
+#[test]
+fn a_closed_stdout_stops_the_stream_quietly() {
+    const FRAME: Duration = Duration::from_millis(300);
+    let emulator = emulator();
+    let cli = Cli::new("closed-stdout").sigv4();
+    let words = "one two three four five six seven eight nine ten eleven twelve";
+    let prompt = format!("[drip:{}] {words}", FRAME.as_millis());
+    let started = Instant::now();
+    let mut child = cli
+        .command(&with_endpoint(
+            &emulator.endpoint_url(),
+            &["chat", "--model", MODEL, &prompt],
+        ))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"o");
+    drop(stdout);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    let elapsed = started.elapsed();
+    let run = Run {
+        code: status
+            .code()
+            .expect("exited, not killed by a signal or an abort"),
+        stdout: String::new(),
+        stderr,
+    };
+    assert_no_secret(&run);
+    assert_ok(&run);
+    assert_eq!(run.stderr, "", "quiet: {run:#?}");
+    // The next delta's write fails and ends the call; the other ten frames are never read.
+    assert!(
+        elapsed < FRAME * 6,
+        "the stream was read on after stdout closed: {elapsed:?}"
+    );
+}

@@ -177,7 +177,7 @@ impl fmt::Display for ErrorKind {
 }
 
 /// Error codes the standard retry mode treats as throttling.
-const THROTTLING_CODES: &[&str] = &[
+pub(crate) const THROTTLING_CODES: &[&str] = &[
     "Throttling",
     "ThrottlingException",
     "ThrottledException",
@@ -195,7 +195,7 @@ const THROTTLING_CODES: &[&str] = &[
 ];
 
 /// Error codes the standard retry mode treats as transient.
-const TRANSIENT_CODES: &[&str] = &[
+pub(crate) const TRANSIENT_CODES: &[&str] = &[
     "RequestTimeout",
     "RequestTimeoutException",
     "PriorRequestNotComplete",

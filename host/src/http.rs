@@ -42,7 +42,7 @@ where
 /// # Errors
 ///
 /// [`HttpFailureKind::Unsupported`] for an `https` request; `Connect` when no address
-/// accepted; `Timeout` when the deadline passed; `Other` for a reset or malformed response.
+/// accepted in time; `Timeout` when the deadline passed once connected; `Other` for a reset or malformed response.
 pub fn send_plain(request: &HttpRequest) -> Result<HttpResponse, HttpFailure> {
     if request.https {
         return Err(HttpFailure::new(
@@ -68,13 +68,18 @@ pub fn send_plain(request: &HttpRequest) -> Result<HttpResponse, HttpFailure> {
     let mut last_error = HttpFailure::connect(format!("{} has no address", request.host));
     let mut stream = None;
     for address in addresses {
-        match TcpStream::connect_timeout(&address, remaining()?) {
+        let left = remaining().map_err(|_| {
+            HttpFailure::connect(format!("timed out connecting to {}", request.host))
+        })?;
+        match TcpStream::connect_timeout(&address, left) {
             Ok(s) => {
                 stream = Some(s);
                 break;
             }
             Err(e) if e.kind() == ErrorKind::TimedOut => {
-                last_error = HttpFailure::timeout(format!("connecting to {address}"));
+                // No connection within the timeout is a connection failure, not a read
+                // timeout: IMDS then stops at once instead of retrying or falling back.
+                last_error = HttpFailure::connect(format!("timed out connecting to {address}"));
             }
             Err(e) => last_error = HttpFailure::connect(format!("{address}: {e}")),
         }

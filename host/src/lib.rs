@@ -13,6 +13,8 @@
 //! | `Http(request)` | `http://`: [`send_plain`] over a `std` socket; `https://`: the adapter's [`HttpsTransport`] |
 //! | `Now` | `SystemTime::now()` |
 //! | `Vault(name)` | the [`Vault`], if one is configured |
+//! | `Sleep(delay)` | `std::thread::sleep` (a credential request's retry backoff; the async adapter awaits a timer instead) |
+//! | `Random` | [`clock::entropy`] (the seed of a resolution's retry jitter) |
 //!
 //! It also finds and reads `settings.toml` ([`Host::settings_path`], [`Host::load_settings`])
 //! and keeps the secret vault ([`Vault`]). Both adapters and the CLI build their clients from
@@ -264,6 +266,16 @@ impl Host {
                 Some(vault) => vault.get(name).map_err(|e| e.to_string()),
                 None => Ok(None),
             }),
+            Need::Sleep(delay) => {
+                std::thread::sleep(*delay);
+                Answer::Slept
+            }
+            Need::Random => {
+                let bytes = clock::entropy();
+                let mut seed = [0u8; 8];
+                seed.copy_from_slice(&bytes[..8]);
+                Answer::Random(u64::from_le_bytes(seed))
+            }
             other => Answer::Http(Err(HttpFailure::new(
                 HttpFailureKind::Unsupported,
                 format!("this host cannot answer a {} question", other.kind()),

@@ -77,6 +77,27 @@ fn imds_token_refusal_falls_back_to_v1_over_a_real_socket() {
 }
 
 #[test]
+fn one_imds_503_is_retried_over_a_real_socket() {
+    let home = TempDir::new("imds-503");
+    let server = Server::start(vec![
+        response(503, "busy"),
+        response(200, "S3CR3T-imds-token"),
+        response(200, "r"),
+        response(200, &credentials_json("ASIARETRY")),
+    ]);
+    let host = Host::with_env(env(&home).with("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()));
+    let resolved = host.resolve_sigv4(ChainConfig::default()).unwrap();
+    assert_eq!(resolved.credentials.access_key_id(), "ASIARETRY");
+    let received = server.finish();
+    assert_eq!(received.len(), 4);
+    assert_eq!(received[1].target, "/latest/api/token");
+    assert_eq!(
+        received[2].header("x-aws-ec2-metadata-token"),
+        Some("S3CR3T-imds-token")
+    );
+}
+
+#[test]
 fn nothing_reachable_is_the_no_credentials_error() {
     let home = TempDir::new("none");
     // A port nobody listens on: bind, note the port, close.

@@ -15,7 +15,7 @@ use bedrock_host::{CredentialLookup, CredentialSource, Resolution, Waiter};
 use smol::future::FutureExt as _;
 use smol::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
-use crate::net::{Connector, Target};
+use crate::net::{Conn, Connector, Target};
 
 /// The credential for a call to `route`.
 pub(crate) async fn auth(
@@ -46,6 +46,11 @@ async fn drive(resolution: &mut Resolution, connector: &Connector) {
         };
         let answer = match &need {
             Need::Http(request) => Answer::Http(send(connector, request).await),
+            // A retry's backoff: wait on a timer, never block the executor.
+            Need::Sleep(delay) => {
+                smol::Timer::after(*delay).await;
+                Answer::Slept
+            }
             Need::File(_) | Need::Command(_) | Need::Vault(_) => {
                 let host = resolution.host().clone();
                 smol::unblock(move || host.answer(&need)).await
@@ -59,29 +64,52 @@ async fn drive(resolution: &mut Resolution, connector: &Connector) {
 /// The timeout when a request carries none.
 const FALLBACK_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// One credential-service exchange on a new connection, within `request.timeout`.
+/// One credential-service exchange on a new connection, within `request.timeout`. No
+/// connection within it is a `Connect` failure (IMDS then stops at once: no retry, no IMDSv1
+/// fallback), as the host's `send_plain` reports it.
 async fn send(connector: &Connector, request: &HttpRequest) -> Result<HttpResponse, HttpFailure> {
     let timeout = if request.timeout.is_zero() {
         FALLBACK_TIMEOUT
     } else {
         request.timeout
     };
+    let deadline = std::time::Instant::now() + timeout;
     let url = request.url();
-    exchange(connector, request)
-        .or(async {
-            smol::Timer::after(timeout).await;
-            Err(HttpFailure::timeout(format!(
-                "{url}: no answer within {} ms",
-                timeout.as_millis()
-            )))
-        })
+    let target = Target::new(request.https, &request.host, request.port);
+    let connect = async {
+        connector
+            .connect(&target)
+            .await
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::TimedOut => {
+                    HttpFailure::connect(format!("{url}: timed out connecting: {e}"))
+                }
+                _ => HttpFailure::connect(format!("{url}: {e}")),
+            })
+    };
+    let conn = connect
+        .or(expire(deadline, HttpFailureKind::Connect, &url, timeout))
+        .await?;
+    exchange(conn, request)
+        .or(expire(deadline, HttpFailureKind::Timeout, &url, timeout))
         .await
 }
 
-async fn exchange(
-    connector: &Connector,
-    request: &HttpRequest,
-) -> Result<HttpResponse, HttpFailure> {
+/// Fails with `kind` at `deadline`.
+async fn expire<T>(
+    deadline: std::time::Instant,
+    kind: HttpFailureKind,
+    url: &str,
+    timeout: Duration,
+) -> Result<T, HttpFailure> {
+    smol::Timer::at(deadline).await;
+    Err(HttpFailure::new(
+        kind,
+        format!("{url}: no answer within {} ms", timeout.as_millis()),
+    ))
+}
+
+async fn exchange(mut conn: Conn, request: &HttpRequest) -> Result<HttpResponse, HttpFailure> {
     let url = request.url();
     let failure = |e: std::io::Error| {
         let kind = match e.kind() {
@@ -93,13 +121,6 @@ async fn exchange(
     let bytes = request
         .to_http1()
         .map_err(|e| HttpFailure::new(HttpFailureKind::Other, e.to_string()))?;
-    let mut conn = connector
-        .connect(&Target::new(request.https, &request.host, request.port))
-        .await
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::TimedOut => HttpFailure::timeout(format!("{url}: {e}")),
-            _ => HttpFailure::connect(format!("{url}: {e}")),
-        })?;
     conn.write_all(&bytes).await.map_err(failure)?;
     conn.flush().await.map_err(failure)?;
     let mut collector = ResponseCollector::new();

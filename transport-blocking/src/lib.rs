@@ -395,8 +395,12 @@ impl Iterator for Stream<'_> {
 }
 
 /// The host's HTTPS transport for credential services (STS, the SSO portal): the same ureq
-/// agent configuration as the calls.
+/// agent configuration as the calls (proxy, no redirects), with each request's own
+/// [`HttpRequest::timeout`] instead of the call timeouts.
 struct UreqHttps(ureq::Agent);
+
+/// The timeout of a credential request that carries none (as the host's `send_plain`).
+const CREDENTIAL_FALLBACK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl bedrock_host::HttpsTransport for UreqHttps {
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, HttpFailure> {
@@ -410,8 +414,29 @@ impl bedrock_host::HttpsTransport for UreqHttps {
         let http_request = builder
             .body(request.body.clone())
             .map_err(|e| HttpFailure::new(HttpFailureKind::Other, format!("{url}: {e}")))?;
+        // The credential service's own timeout (STS and the SSO services 30 s, an https
+        // container endpoint 2 s), not the call agent's first-byte and idle timeouts: one
+        // deadline for the whole exchange, connect included.
+        let timeout = if request.timeout.is_zero() {
+            CREDENTIAL_FALLBACK_TIMEOUT
+        } else {
+            request.timeout
+        };
+        let http_request = self
+            .0
+            .configure_request(http_request)
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(timeout))
+            .timeout_recv_response(Some(timeout))
+            .timeout_per_read(Some(timeout))
+            .build();
         let response = self.0.run(http_request).map_err(|e| {
             let kind = match e {
+                // No connection in time: a connection failure, as the host's plain-http
+                // sender reports it.
+                ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
+                    HttpFailureKind::Connect
+                }
                 ureq::Error::Timeout(_) => HttpFailureKind::Timeout,
                 ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
                     HttpFailureKind::Connect
@@ -443,5 +468,51 @@ impl bedrock_host::HttpsTransport for UreqHttps {
             headers,
             body,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read as _;
+    use std::net::TcpListener;
+    use std::time::{Duration, Instant};
+
+    use bedrock_host::HttpsTransport as _;
+
+    use super::*;
+
+    /// A credential request carries its own timeout (IMDS 1 s, container 2 s): the credential
+    /// transport honours it instead of the call agent's 300 s first-byte timeout.
+    #[test]
+    fn credential_requests_use_their_own_timeout() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        // Accepts and reads, never answers.
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 1024];
+            while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
+        });
+        let transport = UreqHttps(agent(&Timeouts::default(), None, &ProxyConfig::default()));
+        let mut request = HttpRequest {
+            method: "GET",
+            https: false,
+            host: "127.0.0.1".into(),
+            port,
+            target: "/creds".into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            timeout: Duration::from_millis(300),
+        };
+        request.headers.push(("Host", request.host_header()));
+        let started = Instant::now();
+        let failure = transport.send(&request).unwrap_err();
+        assert_eq!(failure.kind, HttpFailureKind::Timeout, "{failure}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        drop(server);
     }
 }

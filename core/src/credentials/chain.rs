@@ -13,6 +13,7 @@ use core::time::Duration;
 
 use serde_json::Value;
 
+use super::backoff::{self, Retry};
 use super::engine::{Cx, Flow, Run};
 use super::error::{CredentialsError, Problem};
 use super::profile::{ProfileFiles, Props, parse_ini, prop};
@@ -968,8 +969,7 @@ fn sso(cx: &mut Cx<'_>, files: &ProfileFiles, name: &str) -> Run<Found> {
         ("Accept", "application/json".into()),
         ("x-amz-sso_bearer_token", access_token.into()),
     ];
-    let response = cx
-        .http(request)?
+    let response = backoff::send(cx, &request, &Retry::STANDARD)?
         .map_err(|failure| fail(Some(SOURCE), context.as_str(), Problem::Transport(failure)))?;
     if response.status != 200 {
         return Err(fail(Some(SOURCE), context, json_service_error(&response)));
@@ -1238,8 +1238,7 @@ fn container(cx: &mut Cx<'_>) -> Run<Found> {
         request.headers.push(("Authorization", token));
     }
     let context = format!("container credentials endpoint {}", url.origin());
-    let response = cx
-        .http(request)?
+    let response = backoff::send(cx, &request, &Retry::CONTAINER)?
         .map_err(|failure| fail(Some(SOURCE), context.as_str(), Problem::Transport(failure)))?;
     if response.status != 200 {
         return Err(fail(Some(SOURCE), context, json_service_error(&response)));
@@ -1334,17 +1333,59 @@ fn instance_metadata(cx: &mut Cx<'_>, profiles: &Profiles) -> Run<Found> {
         "AWS_EC2_METADATA_V1_DISABLED",
         "ec2_metadata_v1_disabled",
     )?);
+    // botocore's `metadata_service_num_attempts` and `metadata_service_timeout` (seconds); the
+    // default attempts differ from botocore's 1 (see `backoff`).
+    let attempts = match setting(
+        cx,
+        "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
+        "metadata_service_num_attempts",
+    )? {
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| {
+                invalid(
+                    SOURCE,
+                    context,
+                    "metadata_service_num_attempts must be a whole number of at least 1",
+                )
+            })?,
+        None => Retry::IMDS_ATTEMPTS,
+    };
+    let timeout = match setting(
+        cx,
+        "AWS_METADATA_SERVICE_TIMEOUT",
+        "metadata_service_timeout",
+    )? {
+        Some(text) => text
+            .parse::<f64>()
+            .ok()
+            .filter(|t| t.is_finite() && *t > 0.0 && *t <= 3600.0)
+            .map(Duration::from_secs_f64)
+            .ok_or_else(|| {
+                invalid(
+                    SOURCE,
+                    context,
+                    "metadata_service_timeout must be a number of seconds",
+                )
+            })?,
+        None => IMDS_TIMEOUT,
+    };
+    let imds_request = |url: &Url, method| imds_request(url, method, timeout);
     let context = format!("EC2 instance metadata at {}", base.origin());
     let no = |why: &str| Ok(Found::No(format!("EC2 instance metadata ({why})")));
 
     // IMDSv2 token. botocore: 200 → token; 403/404/405 or a read timeout → no token (IMDSv1,
-    // which a container with hop limit 1 needs); 400 → give up.
+    // which a container with hop limit 1 needs); 400 → give up. 5xx, 429 and resets are
+    // retried first. A connection failure (including a connect timeout: no IMDS here) is
+    // final at once, so a laptop pays one connect timeout, not one per attempt and fallback.
     let token_url = base.join("latest/api/token");
     let mut request = imds_request(&token_url, "PUT");
     request
         .headers
         .push(("x-aws-ec2-metadata-token-ttl-seconds", "21600".into()));
-    let token = match cx.http(request)? {
+    let token = match backoff::send(cx, &request, &Retry::imds(attempts, true))? {
         Ok(response) if response.status == 200 => {
             let token = String::from_utf8_lossy(&response.body).trim().to_string();
             if token.is_empty() || token.bytes().any(|b| b.is_ascii_control()) {
@@ -1370,7 +1411,9 @@ fn instance_metadata(cx: &mut Cx<'_>, profiles: &Profiles) -> Run<Found> {
     }
 
     let role_url = base.join(IMDS_CREDENTIALS_PATH);
-    let role = match cx.http(with_token(imds_request(&role_url, "GET"), token.as_deref()))? {
+    let get = Retry::imds(attempts, false);
+    let role_request = with_token(imds_request(&role_url, "GET"), token.as_deref());
+    let role = match backoff::send(cx, &role_request, &get)? {
         Ok(response) if response.status == 200 => {
             let text = String::from_utf8_lossy(&response.body);
             let role = text.lines().next().unwrap_or_default().trim().to_string();
@@ -1393,10 +1436,8 @@ fn instance_metadata(cx: &mut Cx<'_>, profiles: &Profiles) -> Run<Found> {
     let mut path = String::from(IMDS_CREDENTIALS_PATH);
     super::url::percent_encode(&mut path, &role);
     let credentials_url = base.join(&path);
-    let response = match cx.http(with_token(
-        imds_request(&credentials_url, "GET"),
-        token.as_deref(),
-    ))? {
+    let credentials_request = with_token(imds_request(&credentials_url, "GET"), token.as_deref());
+    let response = match backoff::send(cx, &credentials_request, &get)? {
         Ok(response) if response.status == 200 => response,
         Ok(response) => {
             return no(&format!(
@@ -1421,7 +1462,7 @@ fn instance_metadata(cx: &mut Cx<'_>, profiles: &Profiles) -> Run<Found> {
     }
 }
 
-fn imds_request(url: &Url, method: &'static str) -> HttpRequest {
+fn imds_request(url: &Url, method: &'static str, timeout: Duration) -> HttpRequest {
     let mut request = HttpRequest {
         method,
         https: url.https,
@@ -1430,7 +1471,7 @@ fn imds_request(url: &Url, method: &'static str) -> HttpRequest {
         target: url.target.clone(),
         headers: Vec::new(),
         body: Vec::new(),
-        timeout: IMDS_TIMEOUT,
+        timeout,
     };
     request.headers.push(("Host", request.host_header()));
     if method == "PUT" {

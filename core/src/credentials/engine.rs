@@ -6,8 +6,8 @@
 //! records the answer, and runs the function again from the top. The function is deterministic
 //! given the answers, so on the replay every earlier question finds its recorded answer and
 //! execution gets one question further. Environment values, files, the home directory, the
-//! time and vault entries are memoized by name (asking twice costs nothing); HTTP exchanges and
-//! commands are logged in order and replayed by position.
+//! time, vault entries and the jitter seed are memoized by name (asking twice costs nothing);
+//! HTTP exchanges, commands and retry sleeps are logged in order and replayed by position.
 //!
 //! This keeps each source readable as straight-line code — recursion for `source_profile`
 //! chains included — with no hand-written state enum, no `async` (whose futures would not be
@@ -51,6 +51,7 @@ const MAX_QUESTIONS: usize = 256;
 enum Logged {
     Http(Result<HttpResponse, HttpFailure>),
     Command(Result<CommandOutput, String>),
+    Slept,
 }
 
 /// What the driver answered so far.
@@ -61,6 +62,7 @@ pub(crate) struct Store {
     home: Option<Option<String>>,
     now: Option<UnixTime>,
     vault: BTreeMap<String, Result<Option<Secret<String>>, String>>,
+    random: Option<u64>,
     log: Vec<Logged>,
 }
 
@@ -129,6 +131,7 @@ impl<T: Clone> Engine<T> {
         let mut cx = Cx {
             store: &self.store,
             cursor: 0,
+            draws: 0,
         };
         match program(&mut cx) {
             Ok(value) => self.finish(Ok(value)),
@@ -189,6 +192,8 @@ impl<T> Engine<T> {
             (Need::Vault(name), Answer::Vault(value)) => {
                 store.vault.insert(name, value);
             }
+            (Need::Sleep(_), Answer::Slept) => store.log.push(Logged::Slept),
+            (Need::Random, Answer::Random(seed)) => store.random = Some(seed),
             (need, answer) => {
                 self.misuse = Some(format!(
                     "a {} answer to a {} question",
@@ -215,6 +220,8 @@ impl<T> Engine<T> {
 pub(crate) struct Cx<'s> {
     store: &'s Store,
     cursor: usize,
+    /// Jitter values drawn so far in this run (each replay draws the same sequence).
+    draws: u64,
 }
 
 impl Cx<'_> {
@@ -272,9 +279,37 @@ impl Cx<'_> {
                 self.cursor += 1;
                 Ok(response.clone())
             }
-            Some(Logged::Command(_)) => Err(desync()),
+            Some(_) => Err(desync()),
             None => Err(Flow::Need(Box::new(Need::Http(request)))),
         }
+    }
+
+    /// Waits `delay` (a retry's backoff); a zero delay asks nothing.
+    pub(crate) fn sleep(&mut self, delay: core::time::Duration) -> Run<()> {
+        if delay.is_zero() {
+            return Ok(());
+        }
+        match self.store.log.get(self.cursor) {
+            Some(Logged::Slept) => {
+                self.cursor += 1;
+                Ok(())
+            }
+            Some(_) => Err(desync()),
+            None => Err(Flow::Need(Box::new(Need::Sleep(delay)))),
+        }
+    }
+
+    /// The next jitter value in `[0, 1)`, from the resolution's one random seed.
+    pub(crate) fn jitter(&mut self) -> Run<f64> {
+        let seed = self
+            .store
+            .random
+            .ok_or_else(|| Flow::Need(Box::new(Need::Random)))?;
+        self.draws += 1;
+        // A fresh generator per draw, seeded by (seed, draw number): the same on every replay.
+        let mut jitter =
+            crate::retry::Jitter::new(seed ^ self.draws.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        Ok(jitter.next_unit())
     }
 
     /// One command run.
@@ -284,7 +319,7 @@ impl Cx<'_> {
                 self.cursor += 1;
                 Ok(output.clone())
             }
-            Some(Logged::Http(_)) => Err(desync()),
+            Some(_) => Err(desync()),
             None => Err(Flow::Need(Box::new(Need::Command(line.into())))),
         }
     }

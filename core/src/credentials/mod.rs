@@ -87,10 +87,28 @@
 //! `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL` (https, or http to a
 //! loopback host only).
 //!
-//! Differences from botocore, on purpose: one attempt per HTTP source (the cache retries on a
-//! later call rather than sleeping inside a resolution); IMDS connection failures do not fall
-//! back to IMDSv1 (only 403/404/405 and timeouts do, which is what hop-limited containers
-//! produce), so a laptop pays one connect timeout, not two; no MFA prompt (`mfa_serial` is an
+//! # Retries and timeouts
+//!
+//! Each HTTP source retries transient failures (5xx, throttling, timeouts once connected,
+//! resets) before falling back or failing as described above, waiting between attempts by
+//! asking the driver to sleep ([`Need::Sleep`]; jitter from one [`Need::Random`] seed per
+//! resolution):
+//!
+//! | source | timeout per request | attempts | wait |
+//! |---|---|---|---|
+//! | EC2 instance metadata | 1 s (`AWS_METADATA_SERVICE_TIMEOUT` / `metadata_service_timeout`) | 3 (`AWS_METADATA_SERVICE_NUM_ATTEMPTS` / `metadata_service_num_attempts`) | standard backoff |
+//! | container | 2 s | 3 | 1 s |
+//! | STS, SSO portal | 30 s | 3 | standard backoff (1 s base after throttling, 50 ms otherwise, random fraction) |
+//!
+//! The timeout covers the whole exchange, connect included, in both adapters (never the
+//! calls' 300 s timeouts). No connection within it is a connection failure: IMDS does not retry
+//! it or fall back to IMDSv1 (only 403/404/405 and read timeouts on the token request do, which
+//! is what hop-limited containers produce), so a machine without IMDS pays one connect
+//! timeout per resolution, not one per attempt and fallback.
+//!
+//! Differences from botocore, on purpose: IMDS makes 3 attempts by default (botocore 1, the Go
+//! and Rust SDKs 3 and 4), so one 503 does not end the chain; container endpoints retry only
+//! transient failures (botocore retries a 4xx too); no MFA prompt (`mfa_serial` is an
 //! error saying so); no SSO OIDC token refresh (an expired token asks to sign in again); no
 //! IMDS "static stability" extension of expired credentials; the default session name is
 //! `bedrock-session-<epoch>`.
@@ -104,6 +122,7 @@
 //!
 //! Every type here keeps secrets out of `Debug` and `Display`.
 
+mod backoff;
 mod cache;
 mod chain;
 mod engine;

@@ -37,11 +37,17 @@ pub enum Need {
     Now,
     /// A Bedrock API key from the local secret vault (`vault:NAME`): answer [`Answer::Vault`].
     Vault(String),
+    /// Wait this long before the next attempt of a credential request (a retry's backoff), then
+    /// answer [`Answer::Slept`]: a thread sleeps, a task awaits a timer.
+    Sleep(Duration),
+    /// A random 64-bit seed for retry jitter (asked at most once per resolution): answer
+    /// [`Answer::Random`].
+    Random,
 }
 
 impl Need {
     /// A short name for the kind of question: `env`, `home_dir`, `file`, `command`, `http`,
-    /// `now` or `vault`.
+    /// `now`, `vault`, `sleep` or `random`.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Env(_) => "env",
@@ -51,6 +57,8 @@ impl Need {
             Self::Http(_) => "http",
             Self::Now => "now",
             Self::Vault(_) => "vault",
+            Self::Sleep(_) => "sleep",
+            Self::Random => "random",
         }
     }
 }
@@ -66,6 +74,8 @@ impl fmt::Debug for Need {
             Self::Http(request) => f.debug_tuple("Http").field(request).finish(),
             Self::Now => f.write_str("Now"),
             Self::Vault(name) => f.debug_tuple("Vault").field(name).finish(),
+            Self::Sleep(delay) => f.debug_tuple("Sleep").field(delay).finish(),
+            Self::Random => f.write_str("Random"),
         }
     }
 }
@@ -111,6 +121,10 @@ pub enum Answer {
     /// The stored secret (`None` when the vault has no such entry or no vault exists), or why
     /// the vault could not be read (e.g. its permissions let other users read it).
     Vault(Result<Option<Secret<String>>, String>),
+    /// The wait asked for by [`Need::Sleep`] is over.
+    Slept,
+    /// A random seed (any 64 bits from a real random source).
+    Random(u64),
 }
 
 impl Answer {
@@ -129,6 +143,8 @@ impl Answer {
             Self::Http(_) => "http",
             Self::Now(_) => "now",
             Self::Vault(_) => "vault",
+            Self::Slept => "sleep",
+            Self::Random(_) => "random",
         }
     }
 }
@@ -153,6 +169,8 @@ impl fmt::Debug for Answer {
                 .field("found", &value.is_some())
                 .finish(),
             Self::Vault(Err(e)) => f.debug_tuple("Vault").field(e).finish(),
+            Self::Slept => f.write_str("Slept"),
+            Self::Random(_) => f.write_str("Random"),
         }
     }
 }
@@ -337,9 +355,11 @@ impl fmt::Debug for HttpResponse {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HttpFailureKind {
-    /// No connection: refused, unreachable, DNS failure, TLS handshake failure.
+    /// No connection: refused, unreachable, DNS failure, TLS handshake failure, or no
+    /// connection within [`HttpRequest::timeout`] (a connect timeout is a `Connect` failure:
+    /// IMDS treats it as "no IMDS here" and does not retry or fall back).
     Connect,
-    /// The exchange did not complete within [`HttpRequest::timeout`].
+    /// Connected, but the exchange did not complete within [`HttpRequest::timeout`].
     Timeout,
     /// The driver cannot make this request (e.g. `https` without a TLS transport).
     Unsupported,

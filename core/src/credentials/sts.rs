@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use core::time::Duration;
 
 use super::SourceKind;
+use super::backoff::{self, Retry};
 use super::engine::{Cx, Flow, Run};
 use super::error::{CredentialsError, Problem};
 use super::protocol::{HttpRequest, HttpResponse};
@@ -78,7 +79,7 @@ pub(crate) fn assume_role(
     headers.extend(signature.headers().map(|(n, v)| (n, v.to_string())));
     headers.push(("Content-Length", body.len().to_string()));
     let request = post(endpoint, headers, body.into_bytes());
-    let response = cx.http(request)?.map_err(|failure| {
+    let response = backoff::send(cx, &request, &Retry::STANDARD)?.map_err(|failure| {
         Flow::Fail(CredentialsError::new(
             Some(SourceKind::AssumeRole),
             context,
@@ -110,7 +111,7 @@ pub(crate) fn assume_role_with_web_identity(
         ("Content-Length", body.len().to_string()),
     ];
     let request = post(endpoint, headers, body.into_bytes());
-    let response = cx.http(request)?.map_err(|failure| {
+    let response = backoff::send(cx, &request, &Retry::STANDARD)?.map_err(|failure| {
         Flow::Fail(CredentialsError::new(
             Some(SourceKind::WebIdentity),
             context,

@@ -93,6 +93,8 @@ pub(super) struct Fake {
     pub(super) asked: Vec<Need>,
     /// Every HTTP request made, in order.
     pub(super) requests: Vec<HttpRequest>,
+    /// Every retry wait asked for, in order (virtual time: nothing sleeps).
+    pub(super) sleeps: Vec<core::time::Duration>,
 }
 
 impl Fake {
@@ -181,6 +183,11 @@ impl Fake {
                 Answer::Http(exchange.answer)
             }
             Need::Now => Answer::Now(at(self.now)),
+            Need::Sleep(delay) => {
+                self.sleeps.push(*delay);
+                Answer::Slept
+            }
+            Need::Random => Answer::Random(0x5EED),
             Need::Vault(name) => Answer::Vault(match self.vault.get(name) {
                 Some(Ok(value)) => Ok(value.clone().map(crate::secret::Secret::new)),
                 Some(Err(e)) => Err(e.clone()),

@@ -294,10 +294,16 @@ fn container_full_uri_host_rules_and_tokens() {
         e.to_string(),
         "container credentials endpoint http://169.254.170.2: HTTP 403 AccessDenied: token rejected (request id req-1)"
     );
+    // A 403 is final at once; a timeout is retried (3 attempts, 1 s apart) and then reported.
+    assert_eq!(fake.requests.len(), 1);
     let mut fake = Fake::new()
         .env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/creds")
+        .http("GET", "/creds", Err(HttpFailure::timeout("2 s")))
+        .http("GET", "/creds", Err(HttpFailure::timeout("2 s")))
         .http("GET", "/creds", Err(HttpFailure::timeout("2 s")));
     assert_eq!(fake.chain().unwrap_err().kind(), "transport");
+    fake.assert_scripts_used();
+    assert_eq!(fake.sleeps, [core::time::Duration::from_secs(1); 2]);
     let mut fake = Fake::new()
         .env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/creds")
         .http(
@@ -422,20 +428,27 @@ fn instance_metadata_token_refusal_falls_back_to_v1() {
         "{e}"
     );
 
-    // 400 and connection failures stop there: nothing found, one request.
-    for (failure, note) in [
-        (status(400, ""), "refused with HTTP 400"),
+    // 400 and connection failures (connect timeouts included) stop there: nothing found, one
+    // request, no wait; a 500 on every attempt also ends in "nothing found", after 3 attempts.
+    for (failure, note, attempts) in [
+        (status(400, ""), "refused with HTTP 400", 1),
         (
             Err(HttpFailure::connect("connection refused")),
             "unreachable: connection failed: connection refused",
+            1,
         ),
-        (status(500, ""), "failed with HTTP 500"),
+        (status(500, ""), "failed with HTTP 500", 3),
     ] {
-        let mut fake = imds(Fake::new()).http("PUT", "/latest/api/token", failure);
+        let mut fake = imds(Fake::new());
+        for _ in 0..attempts {
+            fake = fake.http("PUT", "/latest/api/token", failure.clone());
+        }
         let e = fake.chain().unwrap_err();
         assert_eq!(e.kind(), "not_found");
         assert!(e.to_string().contains(note), "{note}: {e}");
-        assert_eq!(fake.requests.len(), 1);
+        assert_eq!(fake.requests.len(), attempts);
+        assert_eq!(fake.sleeps.len(), attempts - 1);
+        fake.assert_scripts_used();
     }
 }
 
@@ -479,4 +492,178 @@ fn instance_metadata_without_a_role_or_with_an_error_document() {
             .contains("disabled by AWS_EC2_METADATA_DISABLED")
     );
     assert!(fake.requests.is_empty());
+}
+
+#[test]
+fn one_imds_503_does_not_end_the_chain() {
+    // A 503 on the token, then on the role, then on the credentials: each retried once.
+    let mut fake = imds(Fake::new())
+        .http("PUT", "/latest/api/token", status(503, ""))
+        .http("PUT", "/latest/api/token", ok("S3CR3T-t"))
+        .http(
+            "GET",
+            "/latest/meta-data/iam/security-credentials/",
+            status(503, ""),
+        )
+        .http(
+            "GET",
+            "/latest/meta-data/iam/security-credentials/",
+            ok("r"),
+        )
+        .http(
+            "GET",
+            "/latest/meta-data/iam/security-credentials/r",
+            Err(HttpFailure::new(HttpFailureKind::Other, "connection reset")),
+        )
+        .http(
+            "GET",
+            "/latest/meta-data/iam/security-credentials/r",
+            ok(&credentials_json("ASIAEC2", T0 + 3600)),
+        );
+    let resolved = fake.chain().unwrap();
+    assert_eq!(resolved.credentials.access_key_id(), "ASIAEC2");
+    fake.assert_scripts_used();
+    // Standard backoff: a random fraction of 50 ms before the first retry.
+    assert_eq!(fake.sleeps.len(), 3);
+    assert!(
+        fake.sleeps
+            .iter()
+            .all(|s| *s <= core::time::Duration::from_millis(50)),
+        "{:?}",
+        fake.sleeps
+    );
+    assert_eq!(
+        fake.asked.iter().filter(|n| **n == Need::Random).count(),
+        1,
+        "one seed per resolution"
+    );
+    // The retried requests are the same requests (token included).
+    assert_eq!(fake.requests[0], fake.requests[1]);
+    assert_eq!(
+        fake.requests[5].header("x-aws-ec2-metadata-token"),
+        Some("S3CR3T-t")
+    );
+}
+
+#[test]
+fn imds_gives_up_after_its_attempts_and_honours_botocores_settings() {
+    // AWS_METADATA_SERVICE_NUM_ATTEMPTS (botocore's setting) bounds the attempts: 2 here.
+    let mut fake = imds(Fake::new())
+        .env("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "2")
+        .env("AWS_METADATA_SERVICE_TIMEOUT", "2.5")
+        .http("PUT", "/latest/api/token", ok("S3CR3T-t"))
+        .http(
+            "GET",
+            "/latest/meta-data/iam/security-credentials/",
+            status(500, ""),
+        )
+        .http(
+            "GET",
+            "/latest/meta-data/iam/security-credentials/",
+            status(500, ""),
+        );
+    let e = fake.chain().unwrap_err();
+    assert_eq!(e.kind(), "not_found");
+    assert!(
+        e.to_string().contains("role request failed with HTTP 500"),
+        "{e}"
+    );
+    fake.assert_scripts_used();
+    assert_eq!(fake.sleeps.len(), 1);
+    assert!(
+        fake.requests
+            .iter()
+            .all(|r| r.timeout == core::time::Duration::from_millis(2500))
+    );
+
+    // The default: 3 attempts. A read timeout on the token is not retried (IMDSv1 fallback,
+    // as botocore), a read timeout on a GET is.
+    let mut fake = imds(Fake::new())
+        .http("PUT", "/latest/api/token", Err(HttpFailure::timeout("1 s")))
+        .http(
+            "GET",
+            "/latest/meta-data/iam/security-credentials/",
+            Err(HttpFailure::timeout("1 s")),
+        )
+        .http(
+            "GET",
+            "/latest/meta-data/iam/security-credentials/",
+            Err(HttpFailure::timeout("1 s")),
+        )
+        .http(
+            "GET",
+            "/latest/meta-data/iam/security-credentials/",
+            Err(HttpFailure::timeout("1 s")),
+        );
+    assert_eq!(fake.chain().unwrap_err().kind(), "not_found");
+    fake.assert_scripts_used();
+    assert_eq!(fake.sleeps.len(), 2);
+
+    let mut fake = imds(Fake::new()).env("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "zero");
+    assert_eq!(fake.chain().unwrap_err().kind(), "invalid_config");
+}
+
+#[test]
+fn container_retries_a_reset_and_a_503_one_second_apart() {
+    let mut fake = Fake::new()
+        .env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/creds")
+        .http(
+            "GET",
+            "/creds",
+            Err(HttpFailure::new(HttpFailureKind::Other, "connection reset")),
+        )
+        .http("GET", "/creds", status(503, ""))
+        .http(
+            "GET",
+            "/creds",
+            ok(&credentials_json("ASIATASK", T0 + 3600)),
+        );
+    assert_eq!(
+        fake.chain().unwrap().credentials.access_key_id(),
+        "ASIATASK"
+    );
+    fake.assert_scripts_used();
+    assert_eq!(fake.sleeps, [core::time::Duration::from_secs(1); 2]);
+    // Random is not asked for a fixed wait.
+    assert!(!fake.asked.contains(&Need::Random));
+}
+
+#[test]
+fn sso_portal_retries_throttling_with_the_standard_backoff() {
+    let cache = format!("/home/u/.aws/sso/cache/{}.json", sha1_hex(b"corp"));
+    let throttled = || {
+        recorded(
+            "HTTP/1.1 429 Too Many Requests\r\nx-amzn-ErrorType: TooManyRequestsException\r\nContent-Length: 2\r\n\r\n{}",
+        )
+    };
+    let mut fake = Fake::new()
+        .env("AWS_PROFILE", "dev")
+        .config(SSO_CONFIG)
+        .file(&cache, &sso_token(T0 + 3600))
+        .http("GET", "/federation/credentials", throttled())
+        .http(
+            "GET",
+            "/federation/credentials",
+            ok(&portal_body((T0 + 3600) * 1000)),
+        );
+    assert_eq!(fake.chain().unwrap().credentials.access_key_id(), "ASIASSO");
+    fake.assert_scripts_used();
+    // Throttling: a random fraction of 1 s.
+    assert_eq!(fake.sleeps.len(), 1);
+    assert!(fake.sleeps[0] <= core::time::Duration::from_secs(1));
+
+    // Three throttles: the error after the third attempt.
+    let mut fake = Fake::new()
+        .env("AWS_PROFILE", "dev")
+        .config(SSO_CONFIG)
+        .file(&cache, &sso_token(T0 + 3600))
+        .http("GET", "/federation/credentials", throttled())
+        .http("GET", "/federation/credentials", throttled())
+        .http("GET", "/federation/credentials", throttled());
+    let e = fake.chain().unwrap_err();
+    assert!(
+        e.to_string().contains("HTTP 429 TooManyRequestsException"),
+        "{e}"
+    );
+    fake.assert_scripts_used();
 }

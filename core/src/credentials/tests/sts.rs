@@ -287,8 +287,14 @@ fn sts_error_xml_is_a_typed_error_naming_the_source() {
     // A non-XML error body and a malformed success body.
     let base = Fake::new()
         .config("[default]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = b\n[profile b]\naws_access_key_id = AKIAB\naws_secret_access_key = S3CR3T\n");
-    let mut fake = base.http("POST", "/", status(503, "<html>down</html"));
+    // A 503 is retried (standard mode: 3 attempts), then reported.
+    let mut fake = base
+        .http("POST", "/", status(503, "<html>down</html"))
+        .http("POST", "/", status(503, "<html>down</html"))
+        .http("POST", "/", status(503, "<html>down</html"));
     let e = fake.chain().unwrap_err();
+    fake.assert_scripts_used();
+    assert_eq!(fake.sleeps.len(), 2);
     assert!(
         matches!(
             e.problem(),
@@ -311,8 +317,11 @@ fn sts_error_xml_is_a_typed_error_naming_the_source() {
     );
     let mut fake = Fake::new()
         .config("[default]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = b\n[profile b]\naws_access_key_id = AKIAB\naws_secret_access_key = S3CR3T\n")
+        .http("POST", "/", Err(HttpFailure::timeout("30 s")))
+        .http("POST", "/", Err(HttpFailure::timeout("30 s")))
         .http("POST", "/", Err(HttpFailure::timeout("30 s")));
     assert_eq!(fake.chain().unwrap_err().kind(), "transport");
+    fake.assert_scripts_used();
 }
 
 #[test]
@@ -505,4 +514,50 @@ fn web_identity_profile_as_a_source_profile() {
         .unwrap()
         .with_session_token("FwoGZX-S3CR3T-token-ASIAIRSA");
     assert_signed_by(assume, &irsa, "eu-central-1", T0);
+}
+
+#[test]
+fn sts_retries_throttling_and_idp_communication_errors() {
+    let config = "[default]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = b\n[profile b]\naws_access_key_id = AKIAB\naws_secret_access_key = S3CR3T\n";
+    let mut fake = Fake::new()
+        .config(config)
+        .http(
+            "POST",
+            "/",
+            status(400, &sts_error("Throttling", "Rate exceeded")),
+        )
+        .http("POST", "/", Err(HttpFailure::connect("connection refused")))
+        .http(
+            "POST",
+            "/",
+            ok(&sts_success("AssumeRole", "ASIAROLE", T0 + 3600)),
+        );
+    assert_eq!(
+        fake.chain().unwrap().credentials.access_key_id(),
+        "ASIAROLE"
+    );
+    fake.assert_scripts_used();
+    assert_eq!(fake.sleeps.len(), 2);
+
+    // botocore retries IDPCommunicationError for web identity.
+    let mut fake = Fake::new()
+        .env("AWS_WEB_IDENTITY_TOKEN_FILE", "/t")
+        .env("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/Pod")
+        .file("/t", "S3CR3T-jwt")
+        .http(
+            "POST",
+            "/",
+            status(400, &sts_error("IDPCommunicationError", "try again")),
+        )
+        .http(
+            "POST",
+            "/",
+            ok(&sts_success(
+                "AssumeRoleWithWebIdentity",
+                "ASIAWEB",
+                T0 + 3600,
+            )),
+        );
+    assert_eq!(fake.chain().unwrap().credentials.access_key_id(), "ASIAWEB");
+    fake.assert_scripts_used();
 }

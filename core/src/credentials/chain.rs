@@ -16,12 +16,13 @@ use serde_json::Value;
 use super::backoff::{self, Retry};
 use super::engine::{Cx, Flow, Run};
 use super::error::{CredentialsError, Problem};
-use super::profile::{ProfileFiles, Props, parse_ini, prop};
+use super::profile::{ProfileFiles, Props, nested, parse_ini, prop};
 use super::protocol::{FileError, HttpFailureKind, HttpRequest, HttpResponse};
 use super::sha1::sha1_hex;
 use super::sts::{self, AssumeRole, StsCredentials};
 use super::url::{Url, is_loopback, same_ip};
 use super::{ChainConfig, Resolved, SourceKind};
+use crate::settings::ServiceEndpoint;
 use crate::sigv4::Credentials;
 use crate::time::UnixTime;
 
@@ -611,9 +612,11 @@ fn assume_role_for(
     let region = sts_region(cx, config, profiles)?;
     let endpoint = service_endpoint(
         cx,
-        "STS",
-        &format!("https://sts.{region}.{}", dns_suffix(&region)),
-        SOURCE,
+        &profiles.files,
+        &profiles.name,
+        AwsService::STS,
+        &region,
+        Some(SOURCE),
         &context,
     )?;
     let params = AssumeRole {
@@ -659,6 +662,10 @@ fn profile_credentials(
     config_file(cx, &profiles.files, name)
 }
 
+/// The region of STS calls: [`ChainConfig::with_region`] (the host passes the region of the
+/// call's route, as botocore creates its STS client in the region of the client that needs the
+/// credentials: `Session._last_client_region_used`), else `AWS_REGION`, `AWS_DEFAULT_REGION`,
+/// the profile's `region`, `us-east-1`.
 fn sts_region(cx: &mut Cx<'_>, config: &ChainConfig, profiles: &Profiles) -> Run<String> {
     if let Some(region) = config.region() {
         return Ok(region.into());
@@ -673,55 +680,164 @@ fn sts_region(cx: &mut Cx<'_>, config: &ChainConfig, profiles: &Profiles) -> Run
         .to_string())
 }
 
-fn dns_suffix(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    }
+/// An AWS service the chain (or a client) calls, named as the SDKs' configured-endpoint rules
+/// name it: `AWS_ENDPOINT_URL_<env id>` and the `<config id> =` block of a `[services]`
+/// section.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AwsService {
+    pub(crate) env_id: &'static str,
+    pub(crate) config_id: &'static str,
+    pub(crate) endpoint: ServiceEndpoint,
 }
 
-/// The endpoint of an AWS service the chain calls: `AWS_ENDPOINT_URL_<SERVICE>`, then
-/// `AWS_ENDPOINT_URL` (unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`), then `default`.
-/// An override must be https, or plain http to a loopback host (a local emulator): these
-/// requests carry tokens.
+impl AwsService {
+    pub(crate) const STS: Self = Self {
+        env_id: "STS",
+        config_id: "sts",
+        endpoint: ServiceEndpoint::Sts,
+    };
+    pub(crate) const SSO: Self = Self {
+        env_id: "SSO",
+        config_id: "sso",
+        endpoint: ServiceEndpoint::SsoPortal,
+    };
+}
+
+/// How a service's endpoint is configured, found as botocore finds it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct EndpointConfig {
+    /// A configured endpoint URL and where it was found (`AWS_ENDPOINT_URL_STS`, …).
+    pub(crate) configured: Option<(String, String)>,
+    /// `AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint`.
+    pub(crate) fips: bool,
+    /// `AWS_USE_DUALSTACK_ENDPOINT` / `use_dualstack_endpoint`.
+    pub(crate) dual_stack: bool,
+}
+
+/// A boolean setting as botocore's config store reads it: the environment variable when set
+/// (whatever its value), else the profile key; `true` (any case) is true, anything else false
+/// (`utils.ensure_boolean`).
+fn flag(cx: &mut Cx<'_>, props: &Props, env: &str, key: &str) -> Run<bool> {
+    let value = match cx.env(env)? {
+        Some(value) => Some(value),
+        None => prop(props, key).map(String::from),
+    };
+    Ok(value.is_some_and(|v| v.eq_ignore_ascii_case("true")))
+}
+
+/// The endpoint configuration of `service` for `profile`, in botocore's order
+/// (`ConfiguredEndpointProvider`): `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the
+/// profile's `services = NAME` section's `<service> = endpoint_url = …`, the profile's
+/// `endpoint_url`; none of them when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` /
+/// `ignore_configured_endpoint_urls` is true.
+///
+/// # Errors
+///
+/// A profile naming a `[services NAME]` section that does not exist (botocore's
+/// `InvalidConfigError`).
+pub(crate) fn endpoint_config(
+    cx: &mut Cx<'_>,
+    files: &ProfileFiles,
+    profile: &str,
+    service: AwsService,
+    source: Option<SourceKind>,
+    context: &str,
+) -> Run<EndpointConfig> {
+    let props = files.merged(profile);
+    let fips = flag(cx, &props, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")?;
+    let dual_stack = flag(
+        cx,
+        &props,
+        "AWS_USE_DUALSTACK_ENDPOINT",
+        "use_dualstack_endpoint",
+    )?;
+    let ignore = flag(
+        cx,
+        &props,
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+        "ignore_configured_endpoint_urls",
+    )?;
+    let mut config = EndpointConfig {
+        configured: None,
+        fips,
+        dual_stack,
+    };
+    if ignore {
+        return Ok(config);
+    }
+    let specific = format!("AWS_ENDPOINT_URL_{}", service.env_id);
+    if let Some(url) = cx.env(&specific)? {
+        config.configured = Some((specific, url));
+        return Ok(config);
+    }
+    if let Some(url) = cx.env("AWS_ENDPOINT_URL")? {
+        config.configured = Some(("AWS_ENDPOINT_URL".into(), url));
+        return Ok(config);
+    }
+    if let Some(section) = prop(&props, "services") {
+        let Some(services) = files.services(section) else {
+            return Err(fail(
+                source,
+                context,
+                Problem::InvalidConfig {
+                    reason: format!(
+                        "profile '{profile}' uses services section '{section}', which {} does not have",
+                        files.config_path
+                    ),
+                },
+            ));
+        };
+        let block = services
+            .get(service.config_id)
+            .map(|value| nested(value))
+            .unwrap_or_default();
+        if let Some(url) = prop(&block, "endpoint_url") {
+            config.configured = Some((
+                format!("[services {section}] {} endpoint_url", service.config_id),
+                url.into(),
+            ));
+            return Ok(config);
+        }
+    }
+    if let Some(url) = prop(&props, "endpoint_url") {
+        config.configured = Some((format!("profile '{profile}' endpoint_url"), url.into()));
+    }
+    Ok(config)
+}
+
+/// The endpoint of an AWS service the chain calls: a configured one ([`endpoint_config`]), else
+/// the service's host in `region` and its partition, FIPS and dual-stack as configured. A
+/// configured endpoint must be https, or plain http to a loopback host (a local emulator):
+/// these requests carry tokens.
 fn service_endpoint(
     cx: &mut Cx<'_>,
-    service: &str,
-    default: &str,
-    source: SourceKind,
+    files: &ProfileFiles,
+    profile: &str,
+    service: AwsService,
+    region: &str,
+    source: Option<SourceKind>,
     context: &str,
 ) -> Run<Url> {
-    let ignore = cx
-        .env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let specific = format!("AWS_ENDPOINT_URL_{service}");
-    let configured = if ignore {
-        None
-    } else {
-        match cx.env(&specific)? {
-            Some(url) => Some((specific, url)),
-            None => cx
-                .env("AWS_ENDPOINT_URL")?
-                .map(|url| ("AWS_ENDPOINT_URL".to_string(), url)),
-        }
+    let config = endpoint_config(cx, files, profile, service, source, context)?;
+    let invalid = |reason: String| fail(source, context, Problem::InvalidConfig { reason });
+    let Some((origin, text)) = config.configured else {
+        let default = service.endpoint.url(region, config.fips, config.dual_stack);
+        return Url::parse(&default).map_err(|reason| invalid(reason.into()));
     };
-    let Some((variable, text)) = configured else {
-        return Url::parse(default).map_err(|reason| invalid(source, context, reason));
-    };
-    let url = Url::parse(&text).map_err(|reason| {
-        invalid(
-            source,
-            context,
-            format!("{variable} is not usable: {reason}"),
-        )
-    })?;
+    // The endpoint rule sets: "Invalid Configuration: FIPS and custom endpoint are not
+    // supported" (and the same for dual-stack).
+    if config.fips || config.dual_stack {
+        return Err(invalid(format!(
+            "{origin} sets a custom endpoint, which cannot be combined with FIPS or dual-stack \
+             (AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT)"
+        )));
+    }
+    let url =
+        Url::parse(&text).map_err(|reason| invalid(format!("{origin} is not usable: {reason}")))?;
     if !url.https && !is_loopback(&url.host) {
-        return Err(invalid(
-            source,
-            context,
-            format!("{variable} must be https (plain http is allowed only to a loopback host)"),
-        ));
+        return Err(invalid(format!(
+            "{origin} must be https (plain http is allowed only to a loopback host)"
+        )));
     }
     Ok(url)
 }
@@ -785,9 +901,11 @@ fn web_identity(
     let region = sts_region(cx, config, profiles)?;
     let endpoint = service_endpoint(
         cx,
-        "STS",
-        &format!("https://sts.{region}.{}", dns_suffix(&region)),
-        SOURCE,
+        &profiles.files,
+        &profiles.name,
+        AwsService::STS,
+        &region,
+        Some(SOURCE),
         &context,
     )?;
     let context = format!("web identity (role {role_arn})");
@@ -942,11 +1060,14 @@ fn sso(cx: &mut Cx<'_>, files: &ProfileFiles, name: &str) -> Run<Found> {
         return Err(bad_cache("has an accessToken with control characters"));
     }
 
+    // The portal of the token's region, in that region's partition.
     let portal = service_endpoint(
         cx,
-        "SSO",
-        &format!("https://portal.sso.{sso_region}.{}", dns_suffix(sso_region)),
-        SOURCE,
+        files,
+        name,
+        AwsService::SSO,
+        sso_region,
+        Some(SOURCE),
         &context,
     )?;
     let mut target = portal.join("federation/credentials").target;

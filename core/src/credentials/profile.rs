@@ -104,6 +104,7 @@ pub(crate) struct ProfileFiles {
     config: BTreeMap<String, Props>,
     credentials: BTreeMap<String, Props>,
     sso_sessions: BTreeMap<String, Props>,
+    services: BTreeMap<String, Props>,
 }
 
 impl ProfileFiles {
@@ -128,7 +129,8 @@ impl ProfileFiles {
                 ("default", true) => files.config.entry("default".into()).or_default(),
                 ("profile", false) => files.config.entry(name.into()).or_default(),
                 ("sso-session", false) => files.sso_sessions.entry(name.into()).or_default(),
-                // `[services x]`, `[plugins]` and other sections are not credential settings.
+                ("services", false) => files.services.entry(name.into()).or_default(),
+                // `[plugins]` and other sections are not settings this crate reads.
                 _ => continue,
             };
             target.extend(props);
@@ -168,6 +170,21 @@ impl ProfileFiles {
     pub(crate) fn sso_session(&self, name: &str) -> Option<&Props> {
         self.sso_sessions.get(name)
     }
+
+    /// A `[services NAME]` section (its values are nested blocks: see [`nested`]).
+    pub(crate) fn services(&self, name: &str) -> Option<&Props> {
+        self.services.get(name)
+    }
+}
+
+/// The `key = value` lines of a nested block (`sts =\n  endpoint_url = …`), keys lowercased.
+pub(crate) fn nested(value: &str) -> Props {
+    value
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .filter(|(k, _)| !k.is_empty())
+        .collect()
 }
 
 /// A non-empty property value.
@@ -248,5 +265,13 @@ mod tests {
             "us-east-1"
         );
         assert_eq!(prop(&dev, "missing"), None);
+        let services = files.services("s").unwrap();
+        assert_eq!(
+            nested(&services["sts"])
+                .get("endpoint_url")
+                .map(String::as_str),
+            Some("http://x")
+        );
+        assert!(files.services("stray").is_none());
     }
 }

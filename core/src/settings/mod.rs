@@ -126,6 +126,7 @@ pub use model_id::{INFERENCE_PROFILE_PREFIXES, is_bedrock_model_id};
 
 use crate::catalog::{self, BillingPolicy, Features, ModelInfo, Price, Prices, Provider};
 use endpoint::{Endpoint, parse_aws_host};
+pub(crate) use endpoint::ServiceEndpoint;
 
 /// Context window (tokens) of a user model that is not in the built-in catalog and sets none.
 pub const NEW_MODEL_CONTEXT_WINDOW: u32 = 128_000;

@@ -5,6 +5,7 @@
 //! values and errors never show one.
 
 mod cache;
+mod endpoints;
 mod list;
 mod network;
 mod profiles;

@@ -23,7 +23,7 @@
 //! | item | what |
 //! |---|---|
 //! | [`ClientSetup`] | settings, vault, region, `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, proxies: the environment composed once |
-//! | [`CredentialSource`], [`HostCredentials`], [`StaticCredentials`] | where a call's credential comes from: one refreshing [`SharedCredentials`] cache per credential list, resolved by blocking threads or async tasks alike |
+//! | [`CredentialSource`], [`HostCredentials`], [`StaticCredentials`] | where a call's credential comes from: one refreshing [`SharedCredentials`] cache per credential list and route region (STS in the route's region and partition), resolved by blocking threads or async tasks alike |
 //! | [`ClientBuilder`], [`ClientConfig`], [`StreamItem`], [`Timeouts`] | the one client configuration and builder both adapters expose |
 //! | [`clock`] | the wall and monotonic clocks and the entropy the core takes as inputs |
 //! | [`proxy`] | `HTTPS_PROXY` / `NO_PROXY` |

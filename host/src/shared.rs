@@ -76,13 +76,21 @@ impl CredentialSource for StaticCredentials {
 }
 
 /// Each route's credential list resolved with real I/O through a [`Host`]: one
-/// [`SharedCredentials`] per distinct list, resolved the first time a call needs it and
-/// refreshed before expiry.
+/// [`SharedCredentials`] per distinct list and region, resolved the first time a call needs it
+/// and refreshed before expiry.
+///
+/// The route's region reaches the chain ([`ChainConfig::with_region`], unless the chain was
+/// given one): STS calls go to the route's region and partition, as botocore creates its STS
+/// client in the region of the client that needs the credentials. A China or GovCloud
+/// `base_url` gets credentials from that partition's STS, not from `sts.us-east-1`.
 pub struct HostCredentials {
     host: Host,
     chain: ChainConfig,
-    caches: Mutex<Vec<(Vec<CredentialRef>, Arc<SharedCredentials>)>>,
+    caches: Mutex<Vec<CacheEntry>>,
 }
+
+/// A credential list, the chain's STS region, and their cache.
+type CacheEntry = (Vec<CredentialRef>, Option<String>, Arc<SharedCredentials>);
 
 impl fmt::Debug for HostCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -112,28 +120,47 @@ impl HostCredentials {
         &self.host
     }
 
-    /// The cache for a credential list.
+    /// The cache for a credential list, with the chain as configured.
     pub fn shared(&self, references: &[CredentialRef]) -> Arc<SharedCredentials> {
+        self.shared_in(references, None)
+    }
+
+    /// The cache for a credential list used in `region` (a route's region): its STS calls go
+    /// there unless the chain was given a region.
+    pub fn shared_in(
+        &self,
+        references: &[CredentialRef],
+        region: Option<&str>,
+    ) -> Arc<SharedCredentials> {
+        let chain = match (self.chain.region(), region) {
+            (None, Some(region)) if !region.is_empty() => self.chain.clone().with_region(region),
+            _ => self.chain.clone(),
+        };
+        let region = chain.region().map(String::from);
         let mut caches = self.caches.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, shared)) = caches.iter().find(|(refs, _)| refs == references) {
+        if let Some((_, _, shared)) = caches
+            .iter()
+            .find(|(refs, r, _)| refs == references && *r == region)
+        {
             return Arc::clone(shared);
         }
         let shared = Arc::new(SharedCredentials::new(CredentialCache::new(
-            references,
-            self.chain.clone(),
+            references, chain,
         )));
-        caches.push((references.to_vec(), Arc::clone(&shared)));
+        caches.push((references.to_vec(), region, Arc::clone(&shared)));
         shared
     }
 }
 
 impl CredentialSource for HostCredentials {
     fn lookup(&self, route: &Route) -> Result<CredentialLookup, Error> {
-        self.shared(&route.credentials).lookup(&self.host)
+        self.shared_in(&route.credentials, Some(&route.region))
+            .lookup(&self.host)
     }
 
     fn handle_call_error(&self, route: &Route, error: &Error) {
-        self.shared(&route.credentials).handle_call_error(error);
+        self.shared_in(&route.credentials, Some(&route.region))
+            .handle_call_error(error);
     }
 }
 

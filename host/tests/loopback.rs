@@ -444,3 +444,73 @@ fn bearer_from_env_and_vault() {
     );
     assert_redacted(&format!("{resolved:?}"));
 }
+
+#[test]
+fn sts_is_called_in_the_routes_region() {
+    use bedrock_core::settings::{RouteInputs, Settings};
+    use bedrock_host::{CredentialLookup, CredentialSource, HostCredentials};
+
+    let home = TempDir::new("route-region");
+    home.write(
+        ".aws/config",
+        "[default]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = base\n\
+         [profile base]\naws_access_key_id = AKIABASE\naws_secret_access_key = S3CR3T\n",
+    );
+    let sts = |id: &str| {
+        chunked(
+            200,
+            &format!(
+                "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>{id}</AccessKeyId>\
+                 <SecretAccessKey>S3CR3T</SecretAccessKey><SessionToken>S3CR3T</SessionToken>\
+                 <Expiration>{}</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>",
+                iso_in(3600)
+            ),
+        )
+    };
+    let server = Server::start(vec![sts("ASIACN"), sts("ASIAGOV")]);
+    // AWS_REGION says us-east-1, but the routes' base_urls are in China and GovCloud.
+    let host = Host::with_env(
+        env(&home)
+            .with("AWS_REGION", "us-east-1")
+            .with("AWS_EC2_METADATA_DISABLED", "true")
+            .with("AWS_ENDPOINT_URL_STS", server.url()),
+    );
+    let route = |base_url: &str| {
+        let settings = Settings::parse(&format!(
+            "[llm.providers.bedrock]\nenabled = true\nbase_url = \"{base_url}\"\n\
+             [llm.providers.bedrock.auth]\ncredentials = [\"aws_sigv4\"]\n"
+        ))
+        .unwrap();
+        settings
+            .route(
+                "amazon.nova-2-lite",
+                &RouteInputs::with_region(Some("us-east-1")),
+            )
+            .unwrap()
+    };
+    let china = route("https://bedrock-runtime.cn-north-1.amazonaws.com.cn");
+    let govcloud = route("https://bedrock-runtime.us-gov-west-1.amazonaws.com");
+    assert_eq!(china.region, "cn-north-1");
+    let credentials = HostCredentials::new(host);
+    for (route, id) in [
+        (&china, "ASIACN"),
+        (&govcloud, "ASIAGOV"),
+        (&china, "ASIACN"),
+    ] {
+        let auth = match credentials.lookup(route).unwrap() {
+            CredentialLookup::Ready(auth) => auth,
+            CredentialLookup::Resolve(resolution) => resolution.resolve_blocking().unwrap(),
+            CredentialLookup::Wait(_) => panic!("nobody else resolves"),
+        };
+        assert!(format!("{auth:?}").contains(id), "{auth:?}");
+    }
+    let received = server.finish();
+    assert_eq!(received.len(), 2, "one resolution per region, then cached");
+    for (request, region) in received.iter().zip(["cn-north-1", "us-gov-west-1"]) {
+        let authorization = request.header("Authorization").unwrap();
+        assert!(
+            authorization.contains(&format!("/{region}/sts/aws4_request")),
+            "{authorization}"
+        );
+    }
+}

@@ -1,7 +1,7 @@
 //! `bedrock`: the command-line client, on the blocking adapter.
 //!
 //! ```text
-//! bedrock [--settings PATH] [--base-url URL] [--region REGION] <command>
+//! bedrock [--settings PATH] [--base-url URL] [--region REGION] [--timeout SECS] <command>
 //!   model list [--provider bedrock|bedrock-openai] [--json]
 //!   model test --model ID [--json]
 //!   chat --model ID [--system TEXT] [--max-tokens N] [--temperature T] [--top-p P]
@@ -66,6 +66,19 @@ fn cli() -> Command {
                 .value_name("REGION")
                 .global(true)
                 .help("the SigV4 signing region, for hosts it cannot be derived from"),
+        )
+        .arg(
+            Arg::new("timeout")
+                .long("timeout")
+                .value_name("SECS")
+                .global(true)
+                .value_parser(value_parser!(u64).range(1..=86_400))
+                .help(
+                    "the longest wait for the model, in seconds: for the first byte of the answer \
+                     and between streamed bytes (default: settings.toml's timeouts, else 3600 \
+                     for a whole answer with --no-stream, 300 for a stream); a call that timed \
+                     out waiting for a whole answer is not retried",
+                ),
         )
         .subcommand(
             Command::new("model")

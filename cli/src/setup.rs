@@ -1,8 +1,10 @@
 //! Global options → settings, the client, the vault. All I/O goes through `bedrock-host`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use bedrock_blocking::{Client, ClientBuilder, ClientSetup, Error, Overrides, Settings};
+use bedrock_blocking::{Client, ClientBuilder, ClientSetup, Error, Overrides, Settings, Timeouts};
+use bedrock_core::catalog::Provider;
 use bedrock_host::{Env, Host, LoadedSettings, Vault};
 use clap::ArgMatches;
 
@@ -11,6 +13,8 @@ pub(crate) struct Global {
     settings: Option<String>,
     base_url: Option<String>,
     region: Option<String>,
+    /// `--timeout SECS`: the first-byte and idle timeouts.
+    timeout: Option<Duration>,
 }
 
 impl Global {
@@ -20,6 +24,9 @@ impl Global {
             settings: text("settings"),
             base_url: text("base-url"),
             region: text("region"),
+            timeout: matches
+                .get_one::<u64>("timeout")
+                .map(|secs| Duration::from_secs(*secs)),
         }
     }
 
@@ -52,7 +59,20 @@ impl Global {
             overrides = overrides.settings(path.clone());
         }
         let setup = ClientSetup::load(Env::process(), &overrides)?;
-        ClientBuilder::from_setup(setup).build()
+        // `--timeout` wins over the settings file's first_byte and idle; its connect stays.
+        let timeouts = self.timeout.map(|wait| {
+            let mut timeouts = Timeouts::default()
+                .with_settings(setup.settings.provider(Provider::Bedrock).timeouts());
+            timeouts.first_byte = wait;
+            timeouts.idle = wait;
+            timeouts
+        });
+        let builder = ClientBuilder::from_setup(setup);
+        match timeouts {
+            Some(timeouts) => builder.timeouts(timeouts),
+            None => builder,
+        }
+        .build()
     }
 
     fn vault(&self) -> Result<Vault, Error> {

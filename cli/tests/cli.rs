@@ -1242,3 +1242,38 @@ fn a_closed_stdout_stops_the_stream_quietly() {
         "the stream was read on after stdout closed: {elapsed:?}"
     );
 }
+
+/// `--timeout SECS` is the longest wait for the model: a Converse whose answer takes longer
+/// fails after SECS with that number in the message, and is not retried (one request).
+#[test]
+fn timeout_option_bounds_the_wait_for_the_answer() {
+    let emulator = emulator();
+    let cli = Cli::new("timeout").sigv4();
+    let started = Instant::now();
+    let run = cli.at(
+        &emulator,
+        &[
+            "--timeout",
+            "1",
+            "chat",
+            "--no-stream",
+            "--model",
+            MODEL,
+            "[slow_head:4000] hello",
+        ],
+    );
+    assert_fails(&run, 1);
+    assert!(
+        run.stderr
+            .contains("no response within 1 s of sending the request"),
+        "{run:#?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(emulator.requests().len(), 1);
+    // Out of range: a usage error.
+    assert_fails(&cli.run(&["--timeout", "0", "model", "list"]), 2);
+}

@@ -5,10 +5,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bedrock_core::catalog::Provider;
 use bedrock_core::error::{Error, ErrorKind};
 use bedrock_core::exchange::{Event, Exchange, ExchangeConfig, Operation};
 use bedrock_core::model::{Request, Response, StreamEvent};
-use bedrock_core::settings::{Route, RouteInputs, Settings};
+use bedrock_core::settings::{Route, RouteInputs, Settings, TimeoutSettings};
 
 use crate::Host;
 use crate::clock;
@@ -16,13 +17,18 @@ use crate::proxy::ProxyConfig;
 use crate::setup::ClientSetup;
 use crate::shared::{CredentialSource, HostCredentials};
 
-/// Connection timeouts.
+/// Connection timeouts: the defaults, then a provider's `timeouts` in `settings.toml`
+/// ([`with_settings`](Self::with_settings); [`ClientBuilder::from_setup`] applies the bedrock
+/// provider's), then whatever the program sets ([`ClientBuilder::timeouts`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Timeouts {
     /// TCP connect plus TLS handshake (and a proxy's `CONNECT`). Default 30 s.
     pub connect: Duration,
-    /// From the end of sending to the response head. Default 300 s.
+    /// From the end of sending to the response head of a Converse, which Bedrock sends only
+    /// once the whole answer is generated. Default 3600 s. ConverseStream and CountTokens wait
+    /// the smaller of this and `idle` ([`ExchangeConfig::first_byte_timeout_for`]). A Converse
+    /// that times out here is not retried (its answer may be generated and billed already).
     pub first_byte: Duration,
     /// Longest wait for more body bytes. Default 300 s (a long reasoning pause is normal).
     pub idle: Duration,
@@ -32,7 +38,7 @@ impl Default for Timeouts {
     fn default() -> Self {
         Self {
             connect: Duration::from_secs(30),
-            first_byte: Duration::from_secs(300),
+            first_byte: Duration::from_secs(3600),
             idle: Duration::from_secs(300),
         }
     }
@@ -46,6 +52,22 @@ impl Timeouts {
             first_byte,
             idle,
         }
+    }
+
+    /// These timeouts with those a provider's `timeouts` in `settings.toml` sets.
+    #[must_use]
+    pub fn with_settings(mut self, settings: TimeoutSettings) -> Self {
+        let secs = |s: u32| Duration::from_secs(u64::from(s));
+        if let Some(s) = settings.connect_secs {
+            self.connect = secs(s);
+        }
+        if let Some(s) = settings.first_byte_secs {
+            self.first_byte = secs(s);
+        }
+        if let Some(s) = settings.idle_secs {
+            self.idle = secs(s);
+        }
+        self
     }
 }
 
@@ -293,7 +315,10 @@ impl<C: FromConfig> ClientBuilder<C> {
     /// through its host (bearer keys, the vault, the SigV4 chain) unless
     /// [`credentials`](Self::credentials) says otherwise.
     pub fn from_setup(setup: ClientSetup) -> Self {
+        let timeouts = Timeouts::default()
+            .with_settings(setup.settings.provider(Provider::Bedrock).timeouts());
         Self {
+            timeouts,
             settings: setup.settings,
             region: setup.region,
             host: Some(setup.host),
@@ -334,7 +359,7 @@ impl<C: FromConfig> ClientBuilder<C> {
         self
     }
 
-    /// Timeouts.
+    /// Timeouts (replacing the defaults and those from the settings file).
     #[must_use]
     pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;

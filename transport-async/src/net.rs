@@ -129,13 +129,11 @@ impl Connector {
     /// A new connection to `target`.
     pub(crate) async fn connect(&self, target: &Target) -> io::Result<Conn> {
         let timeout = self.timeout;
+        let message = connect_timeout_message(&authority(&target.host, target.port), timeout);
         self.open(target)
             .or(async move {
                 smol::Timer::after(timeout).await;
-                Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!("connect timed out after {} ms", timeout.as_millis()),
-                ))
+                Err(io::Error::new(io::ErrorKind::TimedOut, message))
             })
             .await
     }
@@ -249,4 +247,15 @@ impl Pool {
         let idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         idle.values().map(Vec::len).sum()
     }
+}
+
+/// "connecting to HOST:PORT timed out after N s" (or "N ms" below whole seconds): a connect
+/// timeout says so, whatever the phase (TCP, the proxy's `CONNECT`, the TLS handshake).
+pub(crate) fn connect_timeout_message(authority: &str, timeout: Duration) -> String {
+    let after = if timeout.subsec_millis() == 0 {
+        format!("{} s", timeout.as_secs())
+    } else {
+        format!("{} ms", timeout.as_millis())
+    };
+    format!("connecting to {authority} timed out after {after}")
 }

@@ -276,7 +276,20 @@ impl Call<'_> {
     /// are recorded in the exchange (which decides about retries).
     fn advance(&mut self) {
         if let Some(parts) = self.exchange.request_parts() {
-            let mut request = self.client.agent.post(&parts.url);
+            // This call's first-byte timeout (a Converse waits for its whole answer, a stream
+            // only as long as its idle timeout). ureq's per-read timeout also bounds each read
+            // while waiting for the head, so it must not be shorter; a Converse's body, which
+            // follows its head at once, is read under the same longer limit.
+            let first_byte = self.exchange.first_byte_timeout();
+            let idle = self.client.config.timeouts.idle;
+            let mut request = self
+                .client
+                .agent
+                .post(&parts.url)
+                .config()
+                .timeout_recv_response(Some(first_byte))
+                .timeout_per_read(Some(first_byte.max(idle)))
+                .build();
             for (name, value) in parts.client_headers() {
                 request = request.header(name, value);
             }
@@ -292,6 +305,12 @@ impl Call<'_> {
                         .exchange
                         .handle_response_head(status, &headers, now().now);
                     self.body = Some(response.into_body().into_reader());
+                }
+                Err(ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve)) => {
+                    // No connection yet: nothing was sent, so not the first-byte deadline.
+                    let message =
+                        connect_timeout_message(&parts.url, self.client.config.timeouts.connect);
+                    let _ = self.exchange.handle_transport_error(&message, now().now);
                 }
                 Err(ureq::Error::Timeout(_)) => {
                     // ureq's response timeout is the exchange's first-byte deadline.
@@ -341,6 +360,18 @@ fn is_timeout(e: &std::io::Error) -> bool {
         || e.get_ref()
             .and_then(|inner| inner.downcast_ref::<ureq::Error>())
             .is_some_and(|inner| matches!(inner, ureq::Error::Timeout(_)))
+}
+
+/// "connecting to HOST timed out after N s" for the URL's authority.
+fn connect_timeout_message(url: &str, timeout: std::time::Duration) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+    let after = if timeout.subsec_millis() == 0 {
+        format!("{} s", timeout.as_secs())
+    } else {
+        format!("{} ms", timeout.as_millis())
+    };
+    format!("connecting to {authority} timed out after {after}")
 }
 
 fn transport_message(e: &ureq::Error) -> String {

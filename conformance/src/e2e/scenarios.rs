@@ -1277,7 +1277,9 @@ fn slow_head(context: &Context<'_>) -> Check {
     attempts(&records, Operation::ConverseStream, &[200])
 }
 
-/// A head later than the first-byte timeout: `Timeout`, retried (3 attempts, each cut short).
+/// A head later than the first-byte timeout: `Timeout`. A Converse is not retried (Bedrock
+/// answers it only once generated, so its answer may be billed already): 1 attempt. A
+/// ConverseStream is (3 attempts, each cut short).
 fn head_timeout(context: &Context<'_>) -> Check {
     let first_byte = Duration::from_millis(300);
     let spec = context.spec().with_timeouts(Timeouts {
@@ -1290,10 +1292,14 @@ fn head_timeout(context: &Context<'_>) -> Check {
     let error = result
         .err()
         .ok_or("the call succeeded past its first-byte timeout")?;
+    let (run, stream_records) = context.logged(|| client.converse_stream(&request(prompt)));
+    let stream_error = stream_error(&run)?;
     let problems: Vec<String> = [
         kind(&error, ErrorKind::Timeout),
         // The emulator logs each attempt before its delayed head.
-        attempts(&records, Operation::Converse, &[200, 200, 200]),
+        attempts(&records, Operation::Converse, &[200]),
+        kind(stream_error, ErrorKind::Timeout),
+        attempts(&stream_records, Operation::ConverseStream, &[200, 200, 200]),
     ]
     .into_iter()
     .filter_map(Result::err)

@@ -76,8 +76,13 @@
 //!
 //! | limit | default |
 //! |---|---|
-//! | first byte after sending | 300 s ([`ExchangeConfig::first_byte_timeout`]) |
+//! | first byte after sending, Converse | 3600 s ([`ExchangeConfig::first_byte_timeout`]) |
+//! | first byte after sending, ConverseStream and CountTokens | 300 s (the smaller of the two timeouts: [`ExchangeConfig::first_byte_timeout_for`]) |
 //! | idle between body bytes | 300 s ([`ExchangeConfig::idle_timeout`]) |
+//!
+//! A Converse whose first byte does not come in time is not retried: Bedrock answers it only
+//! once the whole answer is generated, so the model may have produced (and billed) the answer
+//! already, and a retry would bill it again.
 //! | non-streaming success body | 32 MiB |
 //! | error body kept | 64 KiB |
 //! | response head | 64 KiB |
@@ -132,7 +137,10 @@ impl Operation {
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ExchangeConfig {
-    /// From the end of sending to the first response byte.
+    /// From the end of sending to the first response byte of a Converse, which Bedrock sends
+    /// only once the whole answer is generated: the longest generation allowed. Streaming calls
+    /// and CountTokens wait at most the smaller of this and [`idle_timeout`](Self::idle_timeout)
+    /// ([`first_byte_timeout_for`](Self::first_byte_timeout_for)).
     pub first_byte_timeout: Duration,
     /// Longest silence between response bytes once the response started.
     pub idle_timeout: Duration,
@@ -153,7 +161,7 @@ pub struct ExchangeConfig {
 impl Default for ExchangeConfig {
     fn default() -> Self {
         Self {
-            first_byte_timeout: Duration::from_secs(300),
+            first_byte_timeout: Duration::from_secs(3600),
             idle_timeout: Duration::from_secs(300),
             retry: RetryConfig::default(),
             quota: RetryQuota::default(),
@@ -161,6 +169,24 @@ impl Default for ExchangeConfig {
             http_limits: ResponseLimits::default(),
             frame_limits: eventstream::Limits::default(),
             user_agent_suffix: None,
+        }
+    }
+}
+
+impl ExchangeConfig {
+    /// How long `operation` waits for its first response byte: [`first_byte_timeout`] for a
+    /// Converse (nothing comes until the whole answer exists); for ConverseStream, whose head
+    /// and first events come as soon as generation starts, and for CountTokens, the smaller of
+    /// [`first_byte_timeout`] and [`idle_timeout`] (300 s by default).
+    ///
+    /// [`first_byte_timeout`]: Self::first_byte_timeout
+    /// [`idle_timeout`]: Self::idle_timeout
+    pub fn first_byte_timeout_for(&self, operation: Operation) -> Duration {
+        match operation {
+            Operation::Converse => self.first_byte_timeout,
+            Operation::ConverseStream | Operation::CountTokens => {
+                self.first_byte_timeout.min(self.idle_timeout)
+            }
         }
     }
 }
@@ -316,6 +342,8 @@ pub struct Exchange {
     accumulator: StreamAccumulator,
     deadline: Option<(Instant, TimeoutReason)>,
     keep_alive: bool,
+    /// The failure at hand must end the call (a Converse's first-byte timeout).
+    retry_forbidden: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -444,6 +472,7 @@ impl Exchange {
             accumulator: StreamAccumulator::new(),
             deadline: None,
             keep_alive: false,
+            retry_forbidden: false,
         };
         exchange.start_attempt(clock)?;
         Ok(exchange)
@@ -626,7 +655,7 @@ impl Exchange {
             let message = match reason {
                 TimeoutReason::FirstByte => format!(
                     "no response within {} s of sending the request",
-                    self.config.first_byte_timeout.as_secs()
+                    self.first_byte_timeout().as_secs()
                 ),
                 TimeoutReason::Idle => format!(
                     "the response stalled: no bytes for {} s",
@@ -634,9 +663,20 @@ impl Exchange {
                 ),
             };
             self.keep_alive = false;
+            // A Converse is answered only once generated: the model may be done (and have
+            // billed the answer) by now, so a retry could bill it again.
+            self.retry_forbidden =
+                reason == TimeoutReason::FirstByte && self.operation == Operation::Converse;
             self.fail(Error::new(ErrorKind::Timeout, message), now);
         }
         self.result()
+    }
+
+    /// How long this call waits for its first response byte after sending
+    /// ([`ExchangeConfig::first_byte_timeout_for`]): adapters with their own response timer
+    /// set it to this.
+    pub fn first_byte_timeout(&self) -> Duration {
+        self.config.first_byte_timeout_for(self.operation)
     }
 
     /// Parts-level entry: the response status and headers.
@@ -778,7 +818,7 @@ impl Exchange {
         self.keep_alive = false;
         self.signed_at = shift(clock.wall, self.skew_secs);
         self.deadline = Some((
-            clock.now.saturating_add(self.config.first_byte_timeout),
+            clock.now.saturating_add(self.first_byte_timeout()),
             TimeoutReason::FirstByte,
         ));
         let headers = self.sign()?;
@@ -1123,6 +1163,7 @@ impl Exchange {
             RETRY_COST
         };
         let retry = class != RetryClass::No
+            && !self.retry_forbidden
             && !self.stream_started
             && self.attempt < self.config.retry.max_attempts
             && self.config.quota.try_acquire(cost);

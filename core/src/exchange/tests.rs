@@ -687,6 +687,56 @@ fn idle_and_first_byte_timeouts() {
     assert_eq!(peer.requests.len(), 3);
 }
 
+/// A Converse sends nothing until the whole answer exists: its first-byte deadline is the long
+/// one (3600 s by default), and when it passes the call fails at once: the model may have
+/// produced (and billed) the answer, so no retry. Streams and CountTokens wait the shorter
+/// idle timeout for their first byte, and a stream's first-byte timeout is still retried.
+#[test]
+fn a_converse_first_byte_timeout_is_long_and_not_retried() {
+    let defaults = ExchangeConfig::default();
+    assert_eq!(defaults.first_byte_timeout, Duration::from_secs(3600));
+    assert_eq!(defaults.idle_timeout, Duration::from_secs(300));
+    for (operation, wait) in [
+        (Operation::Converse, 3600),
+        (Operation::ConverseStream, 300),
+        (Operation::CountTokens, 300),
+    ] {
+        let peer = ScriptedPeer::new(vec![], 64);
+        let mut ex = new_exchange(operation, &peer, &defaults);
+        assert_eq!(ex.first_byte_timeout(), Duration::from_secs(wait));
+        ex.poll_transmit().unwrap();
+        let (deadline, reason) = ex.poll_timeout().unwrap();
+        assert_eq!(reason, TimeoutReason::FirstByte);
+        assert_eq!(
+            deadline,
+            peer.now().saturating_add(Duration::from_secs(wait)),
+            "{operation:?}"
+        );
+    }
+
+    let mut peer = ScriptedPeer::new(vec![], 64);
+    let mut ex = new_exchange(Operation::Converse, &peer, &defaults);
+    let run = drive(&mut ex, &mut peer);
+    let error = run.error.unwrap();
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert_eq!(
+        error.message(),
+        "no response within 3600 s of sending the request"
+    );
+    assert_eq!(peer.requests.len(), 1, "one attempt, not three");
+
+    // The same silence on a stream is retried (nothing was generated for it yet).
+    let mut peer = ScriptedPeer::new(vec![], 64);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &defaults);
+    let run = drive(&mut ex, &mut peer);
+    let error = run.error.unwrap();
+    assert_eq!(
+        error.message(),
+        "no response within 300 s of sending the request"
+    );
+    assert_eq!(peer.requests.len(), 3);
+}
+
 #[test]
 fn clock_skew_is_corrected_once() {
     let mut peer = ScriptedPeer::new(vec![], 64);

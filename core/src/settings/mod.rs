@@ -17,6 +17,7 @@
 //! enabled = true                    # default false: both providers ship disabled
 //! base_url = "https://bedrock-runtime.us-west-2.amazonaws.com"   # optional; the region is derived from it
 //! region = "us-west-2"              # optional; wins over the region derived from base_url
+//! timeouts = { connect = 10, first_byte = 3600, idle = 300 }      # optional, whole seconds; see below
 //! [llm.providers.bedrock.auth]
 //! credentials = ["env:AWS_BEARER_TOKEN_BEDROCK", "vault:BEDROCK_API_KEY", "aws_sigv4"]
 //!
@@ -34,6 +35,21 @@
 //!
 //! Every key outside this schema is an error naming the key and its 1-based line, at any depth.
 //! Errors name keys, never values: a value in the wrong place may be a pasted secret.
+//!
+//! # Timeouts
+//!
+//! `timeouts` (an inline table, or a `[llm.providers.<id>.timeouts]` section) sets any of, in
+//! whole seconds from 1 to 86400:
+//!
+//! | key | meaning | default |
+//! |---|---|---|
+//! | `connect` | TCP connect, TLS handshake and a proxy's `CONNECT` | 30 |
+//! | `first_byte` | from sending to the first response byte of a Converse, which comes only once the whole answer is generated: the longest generation allowed. ConverseStream and CountTokens wait the smaller of `first_byte` and `idle` | 3600 |
+//! | `idle` | the longest silence between response bytes (and a stream's wait for its first byte) | 300 |
+//!
+//! A Converse whose first byte does not come in time is not retried (the answer may already
+//! be generated and billed). A program's own setting (the `bedrock` CLI's `--timeout`, a
+//! client builder's timeouts) wins over the file.
 //!
 //! # Credential references
 //!
@@ -125,8 +141,8 @@ pub use error::{SettingsError, SettingsProblem, UrlProblem};
 pub use model_id::{INFERENCE_PROFILE_PREFIXES, is_bedrock_model_id};
 
 use crate::catalog::{self, BillingPolicy, Features, ModelInfo, Price, Prices, Provider};
-use endpoint::{Endpoint, parse_aws_host};
 pub(crate) use endpoint::ServiceEndpoint;
+use endpoint::{Endpoint, parse_aws_host};
 
 /// Context window (tokens) of a user model that is not in the built-in catalog and sets none.
 pub const NEW_MODEL_CONTEXT_WINDOW: u32 = 128_000;
@@ -226,7 +242,24 @@ pub struct ProviderSettings {
     endpoint: Option<Endpoint>,
     region: Option<String>,
     credentials: Vec<CredentialRef>,
+    timeouts: TimeoutSettings,
 }
+
+/// A provider's `timeouts` from the file: whole seconds, `None` where the file does not say
+/// (the client's defaults apply). See the [module docs](self#timeouts).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TimeoutSettings {
+    /// TCP connect, TLS handshake and a proxy's `CONNECT`.
+    pub connect_secs: Option<u32>,
+    /// From sending to a Converse's first response byte.
+    pub first_byte_secs: Option<u32>,
+    /// The longest silence between response bytes.
+    pub idle_secs: Option<u32>,
+}
+
+/// The largest timeout the file accepts, in seconds (a day).
+pub const MAX_TIMEOUT_SECS: u32 = 86_400;
 
 impl ProviderSettings {
     fn new(provider: Provider) -> Self {
@@ -236,7 +269,13 @@ impl ProviderSettings {
             endpoint: None,
             region: None,
             credentials: CredentialRef::defaults(provider),
+            timeouts: TimeoutSettings::default(),
         }
+    }
+
+    /// The timeouts the file sets for this provider.
+    pub fn timeouts(&self) -> TimeoutSettings {
+        self.timeouts
     }
 
     /// The provider these settings are for.

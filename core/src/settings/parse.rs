@@ -170,6 +170,23 @@ impl Walker<'_> {
         }
     }
 
+    /// A timeout: whole seconds, 1 to [`MAX_TIMEOUT_SECS`](super::MAX_TIMEOUT_SECS).
+    fn timeout_secs(
+        &self,
+        path: &[&str],
+        key: &str,
+        value: &Value<'_>,
+    ) -> Result<u32, SettingsError> {
+        const EXPECTED: &str = "a whole number of seconds from 1 to 86400";
+        let DeValue::Integer(integer) = value.get_ref() else {
+            return Err(self.invalid_type(path, key, value, "an integer (seconds)"));
+        };
+        match u32::from_str_radix(integer.as_str(), integer.radix()) {
+            Ok(n) if (1..=super::MAX_TIMEOUT_SECS).contains(&n) => Ok(n),
+            _ => Err(self.invalid_value(path, key, value, EXPECTED)),
+        }
+    }
+
     fn usd_per_million(
         &self,
         path: &[&str],
@@ -287,6 +304,19 @@ impl Walker<'_> {
                         ));
                     }
                     settings.region = Some(region.into());
+                }
+                "timeouts" => {
+                    let timeouts_path = ["llm", "providers", id, "timeouts"];
+                    let timeouts = self.table(&path, key, value)?;
+                    for (key, at, value) in self.entries(timeouts) {
+                        let secs = Some(self.timeout_secs(&timeouts_path, key, value)?);
+                        match key {
+                            "connect" => settings.timeouts.connect_secs = secs,
+                            "first_byte" => settings.timeouts.first_byte_secs = secs,
+                            "idle" => settings.timeouts.idle_secs = secs,
+                            _ => return Err(self.unknown(&timeouts_path, key, at)),
+                        }
+                    }
                 }
                 "auth" => {
                     let auth_path = ["llm", "providers", id, "auth"];

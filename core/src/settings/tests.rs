@@ -970,3 +970,71 @@ fn catalog_and_settings_rows_win_over_the_uncataloged_route() {
     assert_eq!(r.model.max_output, 4000);
     assert!(!r.model.uncataloged && r.warnings.is_empty());
 }
+
+#[test]
+fn provider_timeouts_parse_inline_or_as_a_section() {
+    let settings = parse_ok(
+        "[llm.providers.bedrock]\ntimeouts = { connect = 10, first_byte = 7200, idle = 120 }\n",
+    );
+    let timeouts = settings.provider(Provider::Bedrock).timeouts();
+    assert_eq!(timeouts.connect_secs, Some(10));
+    assert_eq!(timeouts.first_byte_secs, Some(7200));
+    assert_eq!(timeouts.idle_secs, Some(120));
+    assert_eq!(
+        settings.provider(Provider::BedrockOpenai).timeouts(),
+        TimeoutSettings::default()
+    );
+    // A section, setting one of them: the others stay unset (the client's defaults).
+    let settings = parse_ok("[llm.providers.bedrock.timeouts]\nfirst_byte = 86400\n");
+    let timeouts = settings.provider(Provider::Bedrock).timeouts();
+    assert_eq!(timeouts.first_byte_secs, Some(MAX_TIMEOUT_SECS));
+    assert_eq!(timeouts.connect_secs, None);
+    assert_eq!(timeouts.idle_secs, None);
+}
+
+#[test]
+fn bad_provider_timeouts_name_the_key_and_line() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "[llm.providers.bedrock]\ntimeouts = { idle = 0 }\n",
+            "invalid_value",
+            "llm.providers.bedrock.timeouts.idle must be a whole number of seconds from 1 to 86400",
+        ),
+        (
+            "[llm.providers.bedrock]\n\ntimeouts = { connect = 86401 }\n",
+            "invalid_value",
+            "llm.providers.bedrock.timeouts.connect must be a whole number of seconds from 1 to 86400",
+        ),
+        (
+            "[llm.providers.bedrock]\ntimeouts = { first_byte = \"1h\" }\n",
+            "invalid_type",
+            "llm.providers.bedrock.timeouts.first_byte",
+        ),
+        (
+            "[llm.providers.bedrock]\ntimeouts = { first_byte = 2.5 }\n",
+            "invalid_type",
+            "llm.providers.bedrock.timeouts.first_byte",
+        ),
+        (
+            "[llm.providers.bedrock.timeouts]\nread = 30\n",
+            "unknown_key",
+            "llm.providers.bedrock.timeouts.read",
+        ),
+        (
+            "[llm.providers.bedrock]\ntimeouts = 300\n",
+            "invalid_type",
+            "llm.providers.bedrock.timeouts",
+        ),
+    ];
+    for (text, kind, message) in cases {
+        let e = parse_err(text);
+        assert_eq!(e.kind(), *kind, "{text}: {e}");
+        assert!(e.to_string().contains(message), "{text}: {e}");
+        let line = text
+            .lines()
+            .position(|l| l.contains("timeouts =") || l.contains("read"))
+            .unwrap()
+            + 1;
+        assert_eq!(e.line(), Some(line), "{text}: {e}");
+    }
+}

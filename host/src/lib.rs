@@ -67,8 +67,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bedrock_core::credentials::{
-    Answer, AuthMachine, ChainConfig, ChainMachine, CredentialsError, FileError, HttpFailure,
-    HttpFailureKind, Machine, Need, RegionMachine, Resolved, ResolvedAuth, drive,
+    Answer, AuthMachine, ChainConfig, ChainMachine, CredentialsError, EndpointConfig,
+    EndpointMachine, FileError, HttpFailure, HttpFailureKind, Machine, Need, RegionMachine,
+    Resolved, ResolvedAuth, drive,
 };
 use bedrock_core::error::{Error, ErrorKind, Origin};
 use bedrock_core::settings::{CredentialRef, Settings, SettingsError};
@@ -325,6 +326,21 @@ impl Host {
     /// A malformed or unreadable shared config file.
     pub fn region(&self, profile: Option<&str>) -> Result<Option<String>, CredentialsError> {
         self.drive(&mut RegionMachine::new(profile))
+    }
+
+    /// The configured Bedrock Runtime endpoint and the FIPS / dual-stack flags
+    /// ([`EndpointMachine`]: `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, `AWS_ENDPOINT_URL`, the
+    /// profile's `[services]` block and `endpoint_url`, `AWS_USE_FIPS_ENDPOINT`, …).
+    ///
+    /// # Errors
+    ///
+    /// A malformed or unreadable shared config file, or a profile naming a missing
+    /// `[services]` section.
+    pub fn runtime_endpoint(
+        &self,
+        profile: Option<&str>,
+    ) -> Result<EndpointConfig, CredentialsError> {
+        self.drive(&mut EndpointMachine::new(profile))
     }
 
     /// The home directory: `HOME`, else `USERPROFILE` (Windows: the other way round).

@@ -57,7 +57,7 @@ impl Overrides {
 /// | settings | `--settings` ([`Overrides::settings`]), `BEDROCK_SETTINGS`, `<config dir>/bedrock/settings.toml`; both providers enabled unless the file says `enabled = false` |
 /// | vault | `[llm.vault] path`, else `<config dir>/bedrock/vault.toml` |
 /// | region | `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region` |
-/// | bedrock endpoint | `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, then [`Overrides::base_url`] |
+/// | bedrock endpoint | [`Overrides::base_url`]; else, in botocore's order, `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, `AWS_ENDPOINT_URL`, the profile's `services = NAME` section (`bedrock_runtime =` / `  endpoint_url = …`), the profile's `endpoint_url` (all skipped with `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` / `ignore_configured_endpoint_urls`); else the settings file's `base_url`; else computed from the region, `AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint` and `AWS_USE_DUALSTACK_ENDPOINT` / `use_dualstack_endpoint` (`bedrock-runtime-fips.<region>.api.aws`, …) |
 /// | proxies | `HTTPS_PROXY`, `NO_PROXY`, … ([`ProxyConfig`]) |
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -98,7 +98,8 @@ impl ClientSetup {
     }
 
     /// The setup for explicit settings (already enabled as wanted) on `host`: region discovery,
-    /// `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, proxies, then `overrides`.
+    /// the configured Bedrock Runtime endpoint, proxies, `overrides`, then FIPS / dual-stack for
+    /// a computed endpoint.
     ///
     /// # Errors
     ///
@@ -112,10 +113,19 @@ impl ClientSetup {
         let config = |what: &str, e: &dyn std::fmt::Display| {
             Error::new(ErrorKind::Configuration, format!("{what}: {e}"))
         };
-        if let Some(endpoint) = host.env().non_empty("AWS_ENDPOINT_URL_BEDROCK_RUNTIME") {
+        let endpoint = host.runtime_endpoint(None).map_err(Error::from)?;
+        if let Some((origin, url)) = &endpoint.configured {
+            // The rule set: "Invalid Configuration: FIPS and custom endpoint are not supported".
+            if endpoint.fips || endpoint.dual_stack {
+                return Err(config(
+                    origin,
+                    &"a custom endpoint cannot be combined with AWS_USE_FIPS_ENDPOINT / \
+                      AWS_USE_DUALSTACK_ENDPOINT (or their profile keys)",
+                ));
+            }
             settings
-                .override_endpoint(Provider::Bedrock, Some(&endpoint), region.as_deref())
-                .map_err(|e| config("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", &e))?;
+                .override_endpoint(Provider::Bedrock, Some(url), region.as_deref())
+                .map_err(|e| config(origin, &e))?;
         }
         if overrides.base_url.is_some() || overrides.region.is_some() {
             let provider = overrides
@@ -130,6 +140,26 @@ impl ClientSetup {
                     overrides.region.as_deref(),
                 )
                 .map_err(|e| config("--base-url / --region", &e))?;
+        }
+        // FIPS / dual-stack change the endpoint computed from the region: only when no
+        // endpoint is given (settings file, configured, or --base-url).
+        let bedrock = settings.provider(Provider::Bedrock);
+        if (endpoint.fips || endpoint.dual_stack) && bedrock.base_url().is_none() {
+            let region = bedrock
+                .region()
+                .map(String::from)
+                .or_else(|| region.clone());
+            if let Some(region) = region {
+                settings
+                    .override_endpoint(
+                        Provider::Bedrock,
+                        Some(&endpoint.bedrock_runtime_url(&region)),
+                        None,
+                    )
+                    .map_err(|e| {
+                        config("AWS_USE_FIPS_ENDPOINT / AWS_USE_DUALSTACK_ENDPOINT", &e)
+                    })?;
+            }
         }
         let proxy = ProxyConfig::from_env(host.env()).map_err(|e| config("proxy", &e))?;
         Ok(Self {

@@ -701,17 +701,51 @@ impl AwsService {
         config_id: "sso",
         endpoint: ServiceEndpoint::SsoPortal,
     };
+    pub(crate) const BEDROCK_RUNTIME: Self = Self {
+        env_id: "BEDROCK_RUNTIME",
+        config_id: "bedrock_runtime",
+        endpoint: ServiceEndpoint::BedrockRuntime,
+    };
 }
 
-/// How a service's endpoint is configured, found as botocore finds it.
+/// How a service's endpoint is configured outside the code, found as botocore finds it: see
+/// [`EndpointMachine`](super::EndpointMachine).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct EndpointConfig {
-    /// A configured endpoint URL and where it was found (`AWS_ENDPOINT_URL_STS`, …).
-    pub(crate) configured: Option<(String, String)>,
+#[non_exhaustive]
+pub struct EndpointConfig {
+    /// A configured endpoint URL and where it was found (`AWS_ENDPOINT_URL_BEDROCK_RUNTIME`,
+    /// `AWS_ENDPOINT_URL`, `[services NAME] bedrock_runtime endpoint_url`, `profile 'p'
+    /// endpoint_url`), as `(origin, url)`.
+    pub configured: Option<(String, String)>,
     /// `AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint`.
-    pub(crate) fips: bool,
+    pub fips: bool,
     /// `AWS_USE_DUALSTACK_ENDPOINT` / `use_dualstack_endpoint`.
-    pub(crate) dual_stack: bool,
+    pub dual_stack: bool,
+}
+
+impl EndpointConfig {
+    /// The Bedrock Runtime endpoint the rule set computes for `region` with these FIPS and
+    /// dual-stack flags (`https://bedrock-runtime[-fips].<region>.<partition suffix>`).
+    pub fn bedrock_runtime_url(&self, region: &str) -> String {
+        ServiceEndpoint::BedrockRuntime.url(region, self.fips, self.dual_stack)
+    }
+}
+
+/// The Bedrock Runtime endpoint configuration of `profile` (else `AWS_PROFILE`, …).
+pub(crate) fn runtime_endpoint(cx: &mut Cx<'_>, profile: Option<&str>) -> Run<EndpointConfig> {
+    let config = ChainConfig {
+        profile: profile.map(String::from),
+        ..ChainConfig::default()
+    };
+    let profiles = load_profiles(cx, &config)?;
+    endpoint_config(
+        cx,
+        &profiles.files,
+        &profiles.name,
+        AwsService::BEDROCK_RUNTIME,
+        None,
+        "Bedrock Runtime endpoint",
+    )
 }
 
 /// A boolean setting as botocore's config store reads it: the environment variable when set

@@ -18,6 +18,7 @@
 //! | [`AuthMachine`] | the first entry of a route's credential list that resolves: `env:NAME` / `vault:NAME` → a bearer key, `aws_sigv4` → the default chain ([`ResolvedAuth`]) |
 //! | [`ChainMachine`] | SigV4 credentials from the default chain ([`Resolved`]) |
 //! | [`RegionMachine`] | the ambient region: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region` |
+//! | [`EndpointMachine`] | the configured Bedrock Runtime endpoint, FIPS and dual-stack ([`EndpointConfig`]) |
 //!
 //! A driver is a loop — here a fake one answering from fixed data, as the tests do:
 //!
@@ -83,9 +84,25 @@
 //! else `default`; a named profile that neither file has is an error. A source that is
 //! configured but fails (a `credential_process` exiting non-zero, an STS error, an expired SSO
 //! token) stops the chain with that error instead of falling through to another identity.
-//! Instance metadata failures count as "not found", as in botocore. STS and the SSO portal honour
-//! `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL_SSO` / `AWS_ENDPOINT_URL` (https, or http to a
-//! loopback host only).
+//! Instance metadata failures count as "not found", as in botocore.
+//!
+//! # Endpoints
+//!
+//! STS calls go to the region of the call's route ([`ChainConfig::with_region`]; the host
+//! passes the route's region, as botocore's STS client takes the region of the client that
+//! needs the credentials), else `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`,
+//! `us-east-1`; the SSO portal to the `sso_region`. Hosts come from the one partition table
+//! (`aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, `aws-iso-b`, `aws-iso-e`, `aws-iso-f`,
+//! `aws-eusc`) as the services' endpoint rule sets compute them, with FIPS
+//! (`AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint`) and dual-stack (`AWS_USE_DUALSTACK_ENDPOINT`
+//! / `use_dualstack_endpoint`); GovCloud's STS and portal hosts are FIPS already. A configured
+//! endpoint wins, in botocore's order: `AWS_ENDPOINT_URL_STS` / `_SSO`, `AWS_ENDPOINT_URL`, the
+//! profile's `services = NAME` section (`[services NAME]` with `sts =` / `sso =` blocks holding
+//! `endpoint_url`), the profile's `endpoint_url`; none of them with
+//! `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` / `ignore_configured_endpoint_urls`. A configured
+//! endpoint must be https (plain http only to a loopback host) and is refused with FIPS or
+//! dual-stack, as the rule sets refuse it. [`EndpointMachine`] applies the same order to the
+//! Bedrock Runtime endpoint (`AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, `bedrock_runtime =`).
 //!
 //! # Retries and timeouts
 //!
@@ -143,6 +160,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 pub use cache::{CredentialCache, Lookup, Refresh, RefreshPolicy};
+pub use chain::EndpointConfig;
 pub use engine::Step;
 pub use error::{CredentialsError, Problem};
 pub use list::{AuthMachine, ResolvedAuth};
@@ -379,6 +397,42 @@ impl Machine for RegionMachine {
     fn poll(&mut self) -> Step<Option<String>> {
         let profile = self.profile.as_deref();
         self.engine.poll(|cx| chain::region(cx, profile))
+    }
+
+    fn provide(&mut self, answer: Answer) {
+        self.engine.provide(answer);
+    }
+}
+
+/// The Bedrock Runtime endpoint configuration as a machine, in botocore's order
+/// (`ConfiguredEndpointProvider`): `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, `AWS_ENDPOINT_URL`, the
+/// profile's `services = NAME` section's `bedrock_runtime = endpoint_url = …`, the profile's
+/// `endpoint_url` (none of them with `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` /
+/// `ignore_configured_endpoint_urls` true); and the FIPS and dual-stack flags
+/// (`AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint`, `AWS_USE_DUALSTACK_ENDPOINT` /
+/// `use_dualstack_endpoint`) for the computed endpoint.
+#[derive(Debug)]
+pub struct EndpointMachine {
+    profile: Option<String>,
+    engine: Engine<EndpointConfig>,
+}
+
+impl EndpointMachine {
+    /// A machine for `profile` (else `AWS_PROFILE`, `AWS_DEFAULT_PROFILE`, `default`).
+    pub fn new(profile: Option<&str>) -> Self {
+        Self {
+            profile: profile.map(String::from),
+            engine: Engine::default(),
+        }
+    }
+}
+
+impl Machine for EndpointMachine {
+    type Output = EndpointConfig;
+
+    fn poll(&mut self) -> Step<EndpointConfig> {
+        let profile = self.profile.as_deref();
+        self.engine.poll(|cx| chain::runtime_endpoint(cx, profile))
     }
 
     fn provide(&mut self, answer: Answer) {

@@ -71,11 +71,11 @@
 //! | source | configured by |
 //! |---|---|
 //! | environment | `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SECURITY_TOKEN` then `AWS_SESSION_TOKEN` (botocore's order), `AWS_CREDENTIAL_EXPIRATION`, `AWS_ACCOUNT_ID`; skipped when a profile is chosen in code ([`ChainConfig::with_profile`]) |
-//! | assume role | profile `role_arn` with `source_profile` (chained, loops refused) or `credential_source` (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`); `role_session_name`, `external_id`, `duration_seconds`; STS `AssumeRole`, SigV4-signed |
+//! | assume role | profile `role_arn` with `source_profile` (chained, loops refused) or `credential_source` (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`); `role_session_name`, `external_id`, `duration_seconds`; STS `AssumeRole`, SigV4-signed; a `source_profile` with `role_arn` + `web_identity_token_file` runs `AssumeRoleWithWebIdentity` first (EKS/IRSA → cross-account) |
 //! | web identity | `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN` (+ `AWS_ROLE_SESSION_NAME`), or profile `web_identity_token_file` + `role_arn`; STS `AssumeRoleWithWebIdentity`, unsigned |
 //! | SSO | profile `sso_session` (+ `[sso-session]` `sso_start_url`, `sso_region`) or legacy `sso_start_url` / `sso_region`, with `sso_account_id`, `sso_role_name`; the AWS CLI's token cache `~/.aws/sso/cache/<sha1>.json`; portal `GetRoleCredentials` |
 //! | credentials file | `[profile]` static keys in `AWS_SHARED_CREDENTIALS_FILE` (`~/.aws/credentials`); `aws_security_token` before `aws_session_token` (botocore); a secret without a key id skips the profile |
-//! | `credential_process` | profile `credential_process`: its JSON output (`Version` 1) |
+//! | `credential_process` | profile `credential_process`, run by the driver through the platform shell (`sh -c`, `cmd.exe /C`): its JSON output (`Version` 1), parsed as botocore parses it |
 //! | config file | `[profile x]` static keys in `AWS_CONFIG_FILE` (`~/.aws/config`) |
 //! | container | `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (→ `http://169.254.170.2`) or `_FULL_URI` (https, or http to loopback / 169.254.170.2 / 169.254.170.23 / fd00:ec2::23); `Authorization` from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` (re-read each fetch) or `AWS_CONTAINER_AUTHORIZATION_TOKEN` |
 //! | EC2 instance metadata | IMDSv2 token (`PUT`, TTL 21600) then role and credentials; `AWS_EC2_METADATA_DISABLED`, `AWS_EC2_METADATA_SERVICE_ENDPOINT`, `…_ENDPOINT_MODE=IPv6`, `AWS_EC2_METADATA_V1_DISABLED` (and their profile keys) |
@@ -123,7 +123,9 @@
 //! is what hop-limited containers produce), so a machine without IMDS pays one connect
 //! timeout per resolution, not one per attempt and fallback.
 //!
-//! Differences from botocore, on purpose: IMDS makes 3 attempts by default (botocore 1, the Go
+//! Differences from botocore, on purpose: `credential_process` runs through the platform shell,
+//! as the Rust, Go and Java SDKs run it (botocore splits it and runs the program directly), so
+//! pipes and quoting work; IMDS makes 3 attempts by default (botocore 1, the Go
 //! and Rust SDKs 3 and 4), so one 503 does not end the chain; container endpoints retry only
 //! transient failures (botocore retries a 4xx too); no MFA prompt (`mfa_serial` is an
 //! error saying so); no SSO OIDC token refresh (an expired token asks to sign in again); no

@@ -15,6 +15,7 @@
 //! | `Vault(name)` | the [`Vault`], if one is configured |
 //! | `Sleep(delay)` | `std::thread::sleep` (a credential request's retry backoff; the async adapter awaits a timer instead) |
 //! | `Random` | [`clock::entropy`] (the seed of a resolution's retry jitter) |
+//! | `WriteFile { path, bytes }` | a temporary file in the same directory (mode 0600 on Unix), synced, then renamed over `path` (the refreshed SSO token cache) |
 //!
 //! It also finds and reads `settings.toml` ([`Host::settings_path`], [`Host::load_settings`])
 //! and keeps the secret vault ([`Vault`]). Both adapters and the CLI build their clients from
@@ -271,6 +272,9 @@ impl Host {
                 std::thread::sleep(*delay);
                 Answer::Slept
             }
+            Need::WriteFile { path, bytes } => {
+                Answer::Written(write_file_atomically(Path::new(path), bytes))
+            }
             Need::Random => {
                 let bytes = clock::entropy();
                 let mut seed = [0u8; 8];
@@ -459,6 +463,46 @@ impl Host {
             _ => PathBuf::from(path),
         }
     }
+}
+
+/// Replaces `path` with `bytes` atomically: a new temporary file beside it, readable by the
+/// owner only (0600 on Unix), synced and renamed over `path` (botocore's `JSONFileCache`
+/// does the same with `os.replace`). A reader sees the old file or the new one.
+fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| format!("{} is not a file path", path.display()))?;
+    let temp = dir.join(format!(
+        ".{}.{}-{}.tmp",
+        name.to_string_lossy(),
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let result = (|| {
+        let mut file = options.open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        format!("cannot write {}: {e}", path.display())
+    })
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, FileError> {

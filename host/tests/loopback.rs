@@ -272,6 +272,81 @@ fn sso_against_a_loopback_portal() {
 }
 
 #[test]
+fn an_expiring_sso_token_is_refreshed_against_a_loopback_oidc_and_written_back() {
+    let home = TempDir::new("sso-refresh");
+    home.write(
+        ".aws/config",
+        "[default]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Dev\n\
+         [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+    );
+    // Five minutes left: inside botocore's 15-minute refresh window.
+    let cache = home.write(
+        ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json",
+        &format!(
+            r#"{{"accessToken":"S3CR3T-old","expiresAt":"{}","clientId":"client-1","clientSecret":"S3CR3T-client","registrationExpiresAt":"{}","refreshToken":"S3CR3T-refresh-1"}}"#,
+            iso_in(300),
+            iso_in(90 * 86_400)
+        ),
+    );
+    let expiration_ms = (bedrock_host::wall_clock().secs() + 3600) * 1000;
+    // One loopback server stands in for SSO OIDC, then the portal.
+    let server = Server::start(vec![
+        response(
+            200,
+            r#"{"accessToken":"S3CR3T-new","expiresIn":28800,"refreshToken":"S3CR3T-refresh-2","tokenType":"Bearer"}"#,
+        ),
+        response(
+            200,
+            &format!(
+                r#"{{"roleCredentials":{{"accessKeyId":"ASIASSO","secretAccessKey":"S3CR3T","sessionToken":"S3CR3T","expiration":{expiration_ms}}}}}"#
+            ),
+        ),
+    ]);
+    let host = Host::with_env(
+        env(&home)
+            .with("AWS_ENDPOINT_URL_SSO_OIDC", server.url())
+            .with("AWS_ENDPOINT_URL_SSO", server.url()),
+    );
+    let resolved = host.resolve_sigv4(ChainConfig::default()).unwrap();
+    assert_eq!(resolved.source, SourceKind::Sso);
+    let received = server.finish();
+    assert_eq!(
+        (received[0].method.as_str(), received[0].target.as_str()),
+        ("POST", "/token")
+    );
+    assert!(received[0].body.contains(r#""grantType":"refresh_token""#));
+    assert!(
+        received[0]
+            .body
+            .contains(r#""refreshToken":"S3CR3T-refresh-1""#)
+    );
+    assert_eq!(
+        received[1].header("x-amz-sso_bearer_token"),
+        Some("S3CR3T-new")
+    );
+    // The cache file now holds the new token, owner-only, and no temporary file is left.
+    let written = std::fs::read_to_string(&cache).unwrap();
+    for field in [
+        r#""accessToken":"S3CR3T-new""#,
+        r#""refreshToken":"S3CR3T-refresh-2""#,
+        r#""clientId":"client-1""#,
+        r#""startUrl":"https://corp.awsapps.com/start""#,
+    ] {
+        assert!(written.contains(field), "{field}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&cache).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let entries = std::fs::read_dir(home.join(".aws/sso/cache"))
+        .unwrap()
+        .count();
+    assert_eq!(entries, 1);
+}
+
+#[test]
 fn https_goes_through_the_adapters_transport() {
     let home = TempDir::new("https");
     let token = home.write("token", "S3CR3T");

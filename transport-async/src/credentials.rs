@@ -51,7 +51,7 @@ async fn drive(resolution: &mut Resolution, connector: &Connector) {
                 smol::Timer::after(*delay).await;
                 Answer::Slept
             }
-            Need::File(_) | Need::Command(_) | Need::Vault(_) => {
+            Need::File(_) | Need::Command(_) | Need::Vault(_) | Need::WriteFile { .. } => {
                 let host = resolution.host().clone();
                 smol::unblock(move || host.answer(&need)).await
             }

@@ -19,6 +19,7 @@ use super::error::{CredentialsError, Problem};
 use super::profile::{ProfileFiles, Props, nested, parse_ini, prop};
 use super::protocol::{FileError, HttpFailureKind, HttpRequest, HttpResponse};
 use super::sha1::sha1_hex;
+use super::sso_oidc;
 use super::sts::{self, AssumeRole, StsCredentials};
 use super::url::{Url, is_loopback, same_ip};
 use super::{ChainConfig, Resolved, SourceKind};
@@ -706,6 +707,12 @@ impl AwsService {
         config_id: "bedrock_runtime",
         endpoint: ServiceEndpoint::BedrockRuntime,
     };
+    /// SSO OIDC (botocore's service id "SSO OIDC": `AWS_ENDPOINT_URL_SSO_OIDC`, `sso_oidc`).
+    pub(crate) const SSO_OIDC: Self = Self {
+        env_id: "SSO_OIDC",
+        config_id: "sso_oidc",
+        endpoint: ServiceEndpoint::SsoOidc,
+    };
 }
 
 /// How a service's endpoint is configured outside the code, found as botocore finds it: see
@@ -960,18 +967,15 @@ fn web_identity(
 // ---------------------------------------------------------------------------------------------
 // SSO
 
-const SSO_KEYS: [&str; 5] = [
-    "sso_session",
-    "sso_start_url",
-    "sso_region",
-    "sso_account_id",
-    "sso_role_name",
-];
+/// The keys that make a profile an SSO credentials profile (botocore `SSOProvider`:
+/// "Role name & Account ID indicate the cred provider should be used"); `sso_session` or
+/// `sso_start_url` alone (a profile only used for `aws sso login`) do not.
+const SSO_PROFILE_KEYS: [&str; 2] = ["sso_account_id", "sso_role_name"];
 
 fn sso(cx: &mut Cx<'_>, files: &ProfileFiles, name: &str) -> Run<Found> {
     const SOURCE: SourceKind = SourceKind::Sso;
     let props = files.merged(name);
-    if SSO_KEYS.iter().all(|k| prop(&props, k).is_none()) {
+    if SSO_PROFILE_KEYS.iter().all(|k| prop(&props, k).is_none()) {
         return Ok(Found::No(String::new()));
     }
     let context = format!("profile '{name}' (SSO)");
@@ -1070,17 +1074,53 @@ fn sso(cx: &mut Cx<'_>, files: &ProfileFiles, name: &str) -> Run<Found> {
         )
     };
     let cache: Value = serde_json::from_str(&text).map_err(|_| bad_cache("is not valid JSON"))?;
-    let access_token = cache
+    let mut access_token = cache
         .get("accessToken")
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| bad_cache("has no accessToken"))?;
-    let expires_at = cache
+        .ok_or_else(|| bad_cache("has no accessToken"))?
+        .to_string();
+    let mut expires_at = cache
         .get("expiresAt")
         .and_then(Value::as_str)
         .and_then(|t| UnixTime::parse_iso8601(t.trim()).ok())
         .ok_or_else(|| bad_cache("has no valid expiresAt"))?;
-    if expires_at <= cx.now()? {
+    let now = cx.now()?;
+    // An `sso_session` profile refreshes its token with SSO OIDC inside botocore's window
+    // (`SSOTokenProvider`); a legacy profile (`sso_start_url` in the profile) never does.
+    if let Some(session) = prop(&props, "sso_session")
+        && expires_at.secs() < now.secs().saturating_add(sso_oidc::REFRESH_WINDOW_SECS)
+    {
+        let oidc = service_endpoint(
+            cx,
+            files,
+            name,
+            AwsService::SSO_OIDC,
+            sso_region,
+            Some(SOURCE),
+            &context,
+        )?;
+        let start_url = start_url.unwrap_or_default();
+        match sso_oidc::refresh(cx, &oidc, &cache, start_url, sso_region, &path, now)? {
+            sso_oidc::Refresh::Refreshed {
+                access_token: token,
+                expires_at: expiry,
+            } => {
+                access_token = token;
+                expires_at = expiry;
+            }
+            sso_oidc::Refresh::NotRefreshed => {}
+            sso_oidc::Refresh::Unreachable(failure) if expires_at <= now => {
+                return Err(fail(
+                    Some(SOURCE),
+                    format!("{context}: refreshing the token of sso-session '{session}'"),
+                    Problem::Transport(failure),
+                ));
+            }
+            sso_oidc::Refresh::Unreachable(_) => {}
+        }
+    }
+    if expires_at <= now {
         return Err(fail(
             Some(SOURCE),
             context,
@@ -1122,7 +1162,7 @@ fn sso(cx: &mut Cx<'_>, files: &ProfileFiles, name: &str) -> Run<Found> {
     request.headers = alloc::vec![
         ("Host", request.host_header()),
         ("Accept", "application/json".into()),
-        ("x-amz-sso_bearer_token", access_token.into()),
+        ("x-amz-sso_bearer_token", access_token),
     ];
     let response = backoff::send(cx, &request, &Retry::STANDARD)?
         .map_err(|failure| fail(Some(SOURCE), context.as_str(), Problem::Transport(failure)))?;

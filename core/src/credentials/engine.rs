@@ -7,7 +7,8 @@
 //! given the answers, so on the replay every earlier question finds its recorded answer and
 //! execution gets one question further. Environment values, files, the home directory, the
 //! time, vault entries and the jitter seed are memoized by name (asking twice costs nothing);
-//! HTTP exchanges, commands and retry sleeps are logged in order and replayed by position.
+//! HTTP exchanges, commands, retry sleeps and file writes are logged in order and replayed by
+//! position.
 //!
 //! This keeps each source readable as straight-line code — recursion for `source_profile`
 //! chains included — with no hand-written state enum, no `async` (whose futures would not be
@@ -52,6 +53,7 @@ enum Logged {
     Http(Result<HttpResponse, HttpFailure>),
     Command(Result<CommandOutput, String>),
     Slept,
+    Written(Result<(), String>),
 }
 
 /// What the driver answered so far.
@@ -194,6 +196,9 @@ impl<T> Engine<T> {
             }
             (Need::Sleep(_), Answer::Slept) => store.log.push(Logged::Slept),
             (Need::Random, Answer::Random(seed)) => store.random = Some(seed),
+            (Need::WriteFile { .. }, Answer::Written(result)) => {
+                store.log.push(Logged::Written(result));
+            }
             (need, answer) => {
                 self.misuse = Some(format!(
                     "a {} answer to a {} question",
@@ -296,6 +301,21 @@ impl Cx<'_> {
             }
             Some(_) => Err(desync()),
             None => Err(Flow::Need(Box::new(Need::Sleep(delay)))),
+        }
+    }
+
+    /// Replaces a file atomically (the driver writes a temporary file and renames it).
+    pub(crate) fn write_file(&mut self, path: &str, bytes: Vec<u8>) -> Run<Result<(), String>> {
+        match self.store.log.get(self.cursor) {
+            Some(Logged::Written(result)) => {
+                self.cursor += 1;
+                Ok(result.clone())
+            }
+            Some(_) => Err(desync()),
+            None => Err(Flow::Need(Box::new(Need::WriteFile {
+                path: path.into(),
+                bytes,
+            }))),
         }
     }
 

@@ -73,7 +73,7 @@
 //! | environment | `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SECURITY_TOKEN` then `AWS_SESSION_TOKEN` (botocore's order), `AWS_CREDENTIAL_EXPIRATION`, `AWS_ACCOUNT_ID`; skipped when a profile is chosen in code ([`ChainConfig::with_profile`]) |
 //! | assume role | profile `role_arn` with `source_profile` (chained, loops refused) or `credential_source` (`Environment`, `Ec2InstanceMetadata`, `EcsContainer`); `role_session_name`, `external_id`, `duration_seconds`; STS `AssumeRole`, SigV4-signed; a `source_profile` with `role_arn` + `web_identity_token_file` runs `AssumeRoleWithWebIdentity` first (EKS/IRSA → cross-account) |
 //! | web identity | `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN` (+ `AWS_ROLE_SESSION_NAME`), or profile `web_identity_token_file` + `role_arn`; STS `AssumeRoleWithWebIdentity`, unsigned |
-//! | SSO | profile `sso_session` (+ `[sso-session]` `sso_start_url`, `sso_region`) or legacy `sso_start_url` / `sso_region`, with `sso_account_id`, `sso_role_name`; the AWS CLI's token cache `~/.aws/sso/cache/<sha1>.json`; portal `GetRoleCredentials` |
+//! | SSO | a profile with `sso_account_id` / `sso_role_name` (botocore's rule: other `sso_*` keys alone do not make an SSO profile), and `sso_session` (+ `[sso-session]` `sso_start_url`, `sso_region`) or legacy `sso_start_url` / `sso_region`; the AWS CLI's token cache `~/.aws/sso/cache/<sha1>.json`, refreshed for `sso_session` profiles with SSO OIDC `CreateToken` when under 15 min are left and the client registration is valid, and written back atomically (`Need::WriteFile`); portal `GetRoleCredentials` |
 //! | credentials file | `[profile]` static keys in `AWS_SHARED_CREDENTIALS_FILE` (`~/.aws/credentials`); `aws_security_token` before `aws_session_token` (botocore); a secret without a key id skips the profile |
 //! | `credential_process` | profile `credential_process`, run by the driver through the platform shell (`sh -c`, `cmd.exe /C`): its JSON output (`Version` 1), parsed as botocore parses it |
 //! | config file | `[profile x]` static keys in `AWS_CONFIG_FILE` (`~/.aws/config`) |
@@ -128,7 +128,8 @@
 //! pipes and quoting work; IMDS makes 3 attempts by default (botocore 1, the Go
 //! and Rust SDKs 3 and 4), so one 503 does not end the chain; container endpoints retry only
 //! transient failures (botocore retries a 4xx too); no MFA prompt (`mfa_serial` is an
-//! error saying so); no SSO OIDC token refresh (an expired token asks to sign in again); no
+//! error saying so); an SSO token refresh keeps the old refresh token when SSO OIDC returns
+//! none, and is attempted at most once per resolution (botocore: once a minute per provider); no
 //! IMDS "static stability" extension of expired credentials; the default session name is
 //! `bedrock-session-<epoch>`.
 //!
@@ -150,6 +151,7 @@ mod list;
 mod profile;
 mod protocol;
 mod sha1;
+mod sso_oidc;
 mod sts;
 mod url;
 mod xml;

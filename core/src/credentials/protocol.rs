@@ -43,11 +43,21 @@ pub enum Need {
     /// A random 64-bit seed for retry jitter (asked at most once per resolution): answer
     /// [`Answer::Random`].
     Random,
+    /// Replace a file's contents atomically (the refreshed SSO token cache): write `bytes` to a
+    /// temporary file in the same directory, readable by the owner only (mode 0600), then
+    /// rename it over `path`, so a reader sees the old or the new file, never a mix. Answer
+    /// [`Answer::Written`].
+    WriteFile {
+        /// The file to replace.
+        path: String,
+        /// Its new contents (secrets: never logged).
+        bytes: Vec<u8>,
+    },
 }
 
 impl Need {
     /// A short name for the kind of question: `env`, `home_dir`, `file`, `command`, `http`,
-    /// `now`, `vault`, `sleep` or `random`.
+    /// `now`, `vault`, `sleep`, `random` or `write_file`.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Env(_) => "env",
@@ -59,6 +69,7 @@ impl Need {
             Self::Vault(_) => "vault",
             Self::Sleep(_) => "sleep",
             Self::Random => "random",
+            Self::WriteFile { .. } => "write_file",
         }
     }
 }
@@ -76,6 +87,11 @@ impl fmt::Debug for Need {
             Self::Vault(name) => f.debug_tuple("Vault").field(name).finish(),
             Self::Sleep(delay) => f.debug_tuple("Sleep").field(delay).finish(),
             Self::Random => f.write_str("Random"),
+            Self::WriteFile { path, bytes } => f
+                .debug_struct("WriteFile")
+                .field("path", path)
+                .field("len", &bytes.len())
+                .finish(),
         }
     }
 }
@@ -125,6 +141,8 @@ pub enum Answer {
     Slept,
     /// A random seed (any 64 bits from a real random source).
     Random(u64),
+    /// The file was replaced, or why it could not be.
+    Written(Result<(), String>),
 }
 
 impl Answer {
@@ -145,6 +163,7 @@ impl Answer {
             Self::Vault(_) => "vault",
             Self::Slept => "sleep",
             Self::Random(_) => "random",
+            Self::Written(_) => "write_file",
         }
     }
 }
@@ -171,6 +190,7 @@ impl fmt::Debug for Answer {
             Self::Vault(Err(e)) => f.debug_tuple("Vault").field(e).finish(),
             Self::Slept => f.write_str("Slept"),
             Self::Random(_) => f.write_str("Random"),
+            Self::Written(result) => f.debug_tuple("Written").field(result).finish(),
         }
     }
 }

@@ -289,6 +289,8 @@ pub(crate) enum ServiceEndpoint {
     Sts,
     /// The SSO portal: `portal.sso[-fips].<region>.<suffix>`.
     SsoPortal,
+    /// SSO OIDC (token refresh): `oidc[-fips].<region>.<suffix>`.
+    SsoOidc,
 }
 
 impl ServiceEndpoint {
@@ -302,6 +304,7 @@ impl ServiceEndpoint {
             Self::BedrockRuntime => ("bedrock-runtime", "bedrock-runtime-fips"),
             Self::Sts => ("sts", "sts-fips"),
             Self::SsoPortal => ("portal.sso", "portal.sso-fips"),
+            Self::SsoOidc => ("oidc", "oidc-fips"),
         };
         let govcloud_fips = partition.id == "aws-us-gov" && self != Self::BedrockRuntime;
         // FIPS uses the `-fips` label, except GovCloud's plain (already FIPS) STS / SSO host.

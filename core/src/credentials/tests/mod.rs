@@ -96,6 +96,8 @@ pub(super) struct Fake {
     pub(super) requests: Vec<HttpRequest>,
     /// Every retry wait asked for, in order (virtual time: nothing sleeps).
     pub(super) sleeps: Vec<core::time::Duration>,
+    /// Every file written, in order; the write also replaces the fake file.
+    pub(super) written: Vec<(String, Vec<u8>)>,
 }
 
 impl Fake {
@@ -189,6 +191,11 @@ impl Fake {
                 Answer::Slept
             }
             Need::Random => Answer::Random(0x5EED),
+            Need::WriteFile { path, bytes } => {
+                self.written.push((path.clone(), bytes.clone()));
+                self.files.insert(path.clone(), bytes.clone());
+                Answer::Written(Ok(()))
+            }
             Need::Vault(name) => Answer::Vault(match self.vault.get(name) {
                 Some(Ok(value)) => Ok(value.clone().map(crate::secret::Secret::new)),
                 Some(Err(e)) => Err(e.clone()),

@@ -667,3 +667,203 @@ fn sso_portal_retries_throttling_with_the_standard_backoff() {
     );
     fake.assert_scripts_used();
 }
+
+/// A token cache as `aws sso login` leaves it: with the client registration and a refresh
+/// token.
+fn refreshable_token(expires: u64, registration_expires: u64) -> String {
+    format!(
+        r#"{{"startUrl":"https://corp.awsapps.com/start","region":"eu-west-1","accessToken":"S3CR3T-old-access","expiresAt":"{}","clientId":"client-1","clientSecret":"S3CR3T-client","registrationExpiresAt":"{}","refreshToken":"S3CR3T-refresh-1"}}"#,
+        iso(expires),
+        iso(registration_expires)
+    )
+}
+
+const OIDC_ANSWER: &str = r#"{"accessToken":"S3CR3T-new-access","expiresIn":28800,"refreshToken":"S3CR3T-refresh-2","tokenType":"Bearer"}"#;
+
+fn sso_cache_path() -> String {
+    format!("/home/u/.aws/sso/cache/{}.json", sha1_hex(b"corp"))
+}
+
+#[test]
+fn an_sso_token_inside_the_refresh_window_is_refreshed_and_written_back() {
+    // 10 minutes left (< botocore's 15), and one already expired: both refreshed.
+    for expires in [T0 + 600, T0 - 60] {
+        let cache = sso_cache_path();
+        let mut fake = Fake::new()
+            .env("AWS_PROFILE", "dev")
+            .config(SSO_CONFIG)
+            .file(&cache, &refreshable_token(expires, T0 + 86_400))
+            .http("POST", "/token", ok(OIDC_ANSWER))
+            .http(
+                "GET",
+                "/federation/credentials",
+                ok(&portal_body((T0 + 3600) * 1000)),
+            );
+        let resolved = fake.chain().unwrap();
+        assert_eq!(resolved.credentials.access_key_id(), "ASIASSO");
+        fake.assert_scripts_used();
+
+        // CreateToken: unsigned JSON to oidc.<sso_region>.amazonaws.com.
+        let oidc = &fake.requests[0];
+        assert_eq!(oidc.host, "oidc.eu-west-1.amazonaws.com");
+        assert_eq!(oidc.target, "/token");
+        assert_eq!(oidc.header("Content-Type"), Some("application/json"));
+        assert_eq!(oidc.header("Authorization"), None);
+        let body: serde_json::Value = serde_json::from_slice(&oidc.body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"grantType": "refresh_token", "clientId": "client-1",
+                "clientSecret": "S3CR3T-client", "refreshToken": "S3CR3T-refresh-1"})
+        );
+        // The portal gets the new token.
+        assert_eq!(
+            fake.requests[1].header("x-amz-sso_bearer_token"),
+            Some("S3CR3T-new-access")
+        );
+        // The cache is written back once, as botocore writes it.
+        assert_eq!(fake.written.len(), 1);
+        let (path, bytes) = &fake.written[0];
+        assert_eq!(path, &cache);
+        let written: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        assert_eq!(
+            written,
+            serde_json::json!({
+                "startUrl": "https://corp.awsapps.com/start",
+                "region": "eu-west-1",
+                "accessToken": "S3CR3T-new-access",
+                "expiresAt": iso(T0 + 28_800),
+                "clientId": "client-1",
+                "clientSecret": "S3CR3T-client",
+                "registrationExpiresAt": iso(T0 + 86_400),
+                "refreshToken": "S3CR3T-refresh-2",
+            })
+        );
+        // The next resolution reads the refreshed cache: no second refresh.
+        fake = fake.http(
+            "GET",
+            "/federation/credentials",
+            ok(&portal_body((T0 + 3600) * 1000)),
+        );
+        fake.chain().unwrap();
+        assert_eq!(fake.requests.len(), 3);
+        assert_eq!(fake.written.len(), 1);
+    }
+}
+
+#[test]
+fn sso_refresh_honours_the_window_the_registration_and_the_endpoint_settings() {
+    let cache = sso_cache_path();
+    // 20 minutes left: outside the window, no refresh.
+    let mut fake = Fake::new()
+        .env("AWS_PROFILE", "dev")
+        .config(SSO_CONFIG)
+        .file(&cache, &refreshable_token(T0 + 1200, T0 + 86_400))
+        .http(
+            "GET",
+            "/federation/credentials",
+            ok(&portal_body((T0 + 3600) * 1000)),
+        );
+    fake.chain().unwrap();
+    assert_eq!(fake.requests.len(), 1);
+    assert!(fake.written.is_empty());
+
+    // An expired client registration: no refresh; a still-valid token is used, an expired one
+    // asks for a login.
+    let mut fake = Fake::new()
+        .env("AWS_PROFILE", "dev")
+        .config(SSO_CONFIG)
+        .file(&cache, &refreshable_token(T0 + 600, T0 - 1))
+        .http(
+            "GET",
+            "/federation/credentials",
+            ok(&portal_body((T0 + 3600) * 1000)),
+        );
+    fake.chain().unwrap();
+    assert_eq!(
+        fake.requests[0].header("x-amz-sso_bearer_token"),
+        Some("S3CR3T-old-access")
+    );
+    let mut fake = Fake::new()
+        .env("AWS_PROFILE", "dev")
+        .config(SSO_CONFIG)
+        .file(&cache, &refreshable_token(T0 - 1, T0 - 1));
+    assert_eq!(fake.chain().unwrap_err().kind(), "sso_token_expired");
+    assert!(fake.requests.is_empty());
+
+    // SSO OIDC refusing the refresh token: the same as no refresh.
+    let mut fake = Fake::new()
+        .env("AWS_PROFILE", "dev")
+        .config(SSO_CONFIG)
+        .file(&cache, &refreshable_token(T0 - 1, T0 + 86_400))
+        .http(
+            "POST",
+            "/token",
+            status(
+                400,
+                r#"{"error":"invalid_grant","error_description":"expired"}"#,
+            ),
+        );
+    assert_eq!(fake.chain().unwrap_err().kind(), "sso_token_expired");
+    assert!(fake.written.is_empty());
+    fake.assert_scripts_used();
+
+    // SSO OIDC unreachable with an expired token: a transport error, after the retries.
+    let mut fake = Fake::new()
+        .env("AWS_PROFILE", "dev")
+        .config(SSO_CONFIG)
+        .file(&cache, &refreshable_token(T0 - 1, T0 + 86_400));
+    for _ in 0..3 {
+        fake = fake.http("POST", "/token", Err(HttpFailure::connect("refused")));
+    }
+    assert_eq!(fake.chain().unwrap_err().kind(), "transport");
+    fake.assert_scripts_used();
+
+    // AWS_ENDPOINT_URL_SSO_OIDC points the refresh elsewhere.
+    let mut fake = Fake::new()
+        .env("AWS_PROFILE", "dev")
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", "http://127.0.0.1:4455")
+        .config(SSO_CONFIG)
+        .file(&cache, &refreshable_token(T0 + 60, T0 + 86_400))
+        .http("POST", "/token", ok(OIDC_ANSWER))
+        .http(
+            "GET",
+            "/federation/credentials",
+            ok(&portal_body((T0 + 3600) * 1000)),
+        );
+    fake.chain().unwrap();
+    assert_eq!(
+        (fake.requests[0].host.as_str(), fake.requests[0].port),
+        ("127.0.0.1", 4455)
+    );
+
+    // A legacy profile (sso_start_url in the profile, no sso_session) never refreshes.
+    let legacy = format!(
+        "/home/u/.aws/sso/cache/{}.json",
+        sha1_hex(b"https://corp.awsapps.com/start")
+    );
+    let mut fake = Fake::new()
+        .config("[default]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\nsso_account_id = 1\nsso_role_name = R\n")
+        .file(&legacy, &refreshable_token(T0 - 1, T0 + 86_400));
+    assert_eq!(fake.chain().unwrap_err().kind(), "sso_token_expired");
+    assert!(fake.requests.is_empty());
+}
+
+#[test]
+fn only_sso_account_id_or_role_name_make_an_sso_profile() {
+    // A profile used for `aws sso login` only (sso_session, no account or role) with static
+    // keys: botocore's SSO provider skips it and the keys are used.
+    let mut fake = Fake::new()
+        .env("AWS_PROFILE", "dev")
+        .config("[profile dev]\nsso_session = corp\naws_access_key_id = AKIADEV\naws_secret_access_key = S3CR3T\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n");
+    let resolved = fake.chain().unwrap();
+    assert_eq!(resolved.source, SourceKind::ConfigFile);
+    assert_eq!(resolved.credentials.access_key_id(), "AKIADEV");
+
+    // One of the two is enough to be an SSO profile (and then the rest is required).
+    let mut fake = Fake::new()
+        .env("AWS_PROFILE", "dev")
+        .config("[profile dev]\nsso_session = corp\nsso_role_name = R\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n");
+    let e = fake.chain().unwrap_err();
+    assert_eq!(e.source_kind(), Some(SourceKind::Sso));
+    assert!(e.to_string().contains("lacks sso_account_id"), "{e}");
+}

@@ -126,6 +126,9 @@ pub(crate) struct Scenario {
     pub(crate) drip: Option<Duration>,
     /// `[slow_head:T]`: wait T before the response head.
     pub(crate) slow_head: Option<Duration>,
+    /// `[html]`: a 200 `text/html` page instead of the answer, as a proxy or captive portal
+    /// sends.
+    pub(crate) html: bool,
 }
 
 impl Default for Scenario {
@@ -138,6 +141,7 @@ impl Default for Scenario {
             fault: None,
             drip: None,
             slow_head: None,
+            html: false,
         }
     }
 }
@@ -272,6 +276,12 @@ impl Scenario {
                     _ => Fault::Stall,
                 });
             }
+            "html" => {
+                if arg.is_some() {
+                    return Err(bad("takes no argument".into()));
+                }
+                self.html = true;
+            }
             "drip" | "slow_head" => {
                 let ms = arg.ok_or_else(|| bad("needs milliseconds, e.g. [drip:50]".into()))?;
                 let delay = Duration::from_millis(parse_in(ms, 0, MAX_DELAY_MS).map_err(bad)?);
@@ -351,6 +361,8 @@ mod tests {
         assert!(
             matches!(s.fault, Some(Fault::MidStream(m)) if m.member == "modelStreamErrorException")
         );
+        let (s, _) = parse("[html] hi");
+        assert!(s.html);
         let (s, _) = parse("[midstream]");
         assert!(matches!(s.fault, Some(Fault::MidStream(m)) if m.member == "throttlingException"));
     }
@@ -363,6 +375,7 @@ mod tests {
             "[error:Nope]",
             "[drip:fast]",
             "[cut:1]",
+            "[html:1]",
             "[midstream:AccessDenied]",
             "[fail:2]",
             "[id]",

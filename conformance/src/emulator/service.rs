@@ -212,6 +212,21 @@ impl Service {
         } else {
             echo
         };
+        if scenario.html {
+            // What a proxy or captive portal answers in Bedrock's place: a 200 HTML page.
+            return Ok(Reply {
+                status: 200,
+                error_type: None,
+                content_type: "text/html; charset=utf-8",
+                body: ReplyBody::Json {
+                    bytes: HTML_PAGE.as_bytes().to_vec(),
+                    end: BodyEnd::Complete,
+                },
+                slow_head,
+                drip: None,
+                rng: rng.clone(),
+            });
+        }
         let mut reply = match operation {
             Operation::CountTokens => {
                 Reply::json(&json!({"inputTokens": input_tokens}), rng.clone())
@@ -247,6 +262,10 @@ impl Service {
         Ok(reply)
     }
 }
+
+/// The page `[html]` serves.
+const HTML_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>Sign in to continue</title></head>\n\
+<body><h1>Network login required</h1><p>Sign in to the proxy to reach the Internet.</p></body></html>\n";
 
 /// Adds the members some error shapes carry besides `message`.
 fn with_error_members(error: ServiceError, model_id: &str) -> ServiceError {

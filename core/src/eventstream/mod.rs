@@ -84,9 +84,9 @@ pub enum HeaderValue {
     Int(i32),
     /// Type 5: a signed 64-bit integer.
     Long(i64),
-    /// Type 6: up to 65 535 bytes.
+    /// Type 6: up to 65 535 bytes on the wire; the encoder writes up to 32 767.
     Bytes(Vec<u8>),
-    /// Type 7: up to 65 535 bytes of UTF-8.
+    /// Type 7: up to 65 535 bytes of UTF-8 on the wire; the encoder writes up to 32 767.
     String(String),
     /// Type 8: milliseconds since the Unix epoch.
     Timestamp(i64),
@@ -222,7 +222,7 @@ pub enum EncodeError {
         /// The name's length in bytes.
         len: usize,
     },
-    /// A string or bytes header value is longer than 65 535 bytes.
+    /// A string or bytes header value is longer than [`MAX_HEADER_VALUE_LEN`] (32 767) bytes.
     HeaderValueTooLong {
         /// The header's name.
         name: String,
@@ -240,7 +240,10 @@ impl fmt::Display for EncodeError {
                 write!(f, "header name of {len} bytes is outside 1..=255")
             }
             Self::HeaderValueTooLong { name, len } => {
-                write!(f, "header {name:?} value of {len} bytes exceeds 65535")
+                write!(
+                    f,
+                    "header {name:?} value of {len} bytes exceeds {MAX_HEADER_VALUE_LEN}"
+                )
             }
             Self::MessageTooLong => f.write_str("message length exceeds u32::MAX"),
         }
@@ -327,8 +330,14 @@ impl Message {
     }
 }
 
+/// The longest string or bytes header value the encoder writes. The length field is a `uint16`,
+/// but the event-stream spec (`smithy` `amazon-eventstream.rst`) limits string and byte-array
+/// header values to 32,767 bytes (2^15 - 1): a longer value is an error, never a frame that a
+/// conforming peer may refuse. The decoder still reads up to 65,535 (clients must not validate).
+pub const MAX_HEADER_VALUE_LEN: usize = i16::MAX as usize;
+
 fn variable_len(name: &str, len: usize) -> Result<usize, EncodeError> {
-    if len > usize::from(u16::MAX) {
+    if len > MAX_HEADER_VALUE_LEN {
         return Err(EncodeError::HeaderValueTooLong {
             name: name.into(),
             len,

@@ -71,8 +71,11 @@
 //! Retries follow [`crate::retry`]: the exchange emits [`Event::Retry`] with the delay; the
 //! caller sleeps, reconnects (unless `reuse_connection`) and calls
 //! [`retry`](Exchange::retry), which re-signs with the new time. A stream is never retried
-//! once one of its events has been produced. A `Signature expired` / `RequestTimeTooSkewed`
-//! answer corrects the signing clock from the response's `Date` once and retries at once.
+//! once one of its events has been produced; one cut before any (EOF, a cut chunked body, a
+//! reset) is retried as a transient failure. A `Signature expired` / `Signature not yet
+//! current` / `RequestTimeTooSkewed` answer corrects the signing clock from the response's
+//! `Date` once and retries at once; the offset is kept in [`ExchangeConfig::clock_skew`] for the
+//! client's next calls.
 //!
 //! | limit | default |
 //! |---|---|
@@ -107,6 +110,7 @@ use crate::http1::{self, ResponseEvent, ResponseHead, ResponseLimits, ResponseRe
 use crate::model::{Request, Response, StreamEvent};
 use crate::retry::{Jitter, RETRY_COST, RetryConfig, RetryQuota, THROTTLING_RETRY_COST};
 use crate::settings::Route;
+use crate::shared::{Counter, Shared};
 use crate::sigv4::{SignableRequest, Signer, SigningParams};
 use crate::time::{Instant, UnixTime};
 
@@ -148,6 +152,10 @@ pub struct ExchangeConfig {
     pub retry: RetryConfig,
     /// The retry-token bucket shared by the client's calls.
     pub quota: RetryQuota,
+    /// The signing-clock offset the client's calls learned from the service, shared like
+    /// [`quota`](Self::quota): once one call was told its clock is off, the next signs on the
+    /// corrected clock instead of first taking a 403.
+    pub clock_skew: ClockSkew,
     /// The largest non-streaming success body accepted.
     pub max_body_len: usize,
     /// HTTP head limits.
@@ -165,6 +173,7 @@ impl Default for ExchangeConfig {
             idle_timeout: Duration::from_secs(300),
             retry: RetryConfig::default(),
             quota: RetryQuota::default(),
+            clock_skew: ClockSkew::default(),
             max_body_len: 32 * 1024 * 1024,
             http_limits: ResponseLimits::default(),
             frame_limits: eventstream::Limits::default(),
@@ -188,6 +197,36 @@ impl ExchangeConfig {
                 self.first_byte_timeout.min(self.idle_timeout)
             }
         }
+    }
+}
+
+/// How far the service's clock is from this machine's, in seconds (positive: the service is
+/// ahead), learned from a `Signature expired` / `Signature not yet current` answer's `Date` and
+/// shared by every exchange made with clones of one [`ExchangeConfig`].
+///
+/// Shared through the same types as [`RetryQuota`]: atomic where the target has compare-and-swap,
+/// an `Rc<Cell<_>>` on `thumbv6m-none-eabi`. Kept within `i32` seconds (±68 years).
+#[derive(Clone, Debug)]
+pub struct ClockSkew(Shared<Counter>);
+
+impl Default for ClockSkew {
+    fn default() -> Self {
+        Self(Shared::new(Counter::new(0)))
+    }
+}
+
+impl ClockSkew {
+    /// The learned offset in seconds (0 until a call learned one).
+    pub fn secs(&self) -> i64 {
+        // The counter holds the offset's i32 bits.
+        i64::from(i32::from_ne_bytes(self.0.load().to_ne_bytes()))
+    }
+
+    /// Replaces the offset (clamped to ±`i32::MAX` seconds).
+    pub fn set(&self, secs: i64) {
+        let secs = i32::try_from(secs).unwrap_or(if secs < 0 { i32::MIN } else { i32::MAX });
+        let bits = u32::from_ne_bytes(secs.to_ne_bytes());
+        let _ = self.0.update(|_| Some(bits));
     }
 }
 
@@ -454,7 +493,7 @@ impl Exchange {
             )),
             invocation_id: uuid_v4(&entropy),
             attempt: 1,
-            skew_secs: 0,
+            skew_secs: config.clock_skew.secs(),
             skew_corrected: false,
             last_retry_cost: 0,
             stream_started: false,
@@ -1104,16 +1143,17 @@ impl Exchange {
         self.deadline = None;
     }
 
-    /// A `Signature expired` / `RequestTimeTooSkewed` answer: take the server's clock from its
-    /// `Date` header and retry at once, once per call.
+    /// A `Signature expired` / `Signature not yet current` / `RequestTimeTooSkewed` answer (a
+    /// clock behind or ahead of the service's by more than its 5 minutes): take the server's
+    /// clock from its `Date` header, keep the offset for the client's next calls
+    /// ([`ExchangeConfig::clock_skew`]) and retry at once, once per call.
     fn try_correct_skew(&mut self, error: &Error, head: &HeadInfo) -> bool {
         let error_type = error.error_type().unwrap_or_default();
+        let message = error.message().to_ascii_lowercase();
         let skew_error = error_type.eq_ignore_ascii_case("RequestTimeTooSkewed")
             || error_type.eq_ignore_ascii_case("RequestExpired")
-            || error
-                .message()
-                .to_ascii_lowercase()
-                .contains("signature expired");
+            || message.contains("signature expired")
+            || message.contains("signature not yet current");
         let Some(server) = head.date else {
             return false;
         };
@@ -1126,6 +1166,7 @@ impl Exchange {
             - i64::try_from(local.secs()).unwrap_or(i64::MAX);
         self.skew_secs = skew;
         self.skew_corrected = true;
+        self.config.clock_skew.set(skew);
         let reuse_connection = self.reader.is_done() && self.reader.keep_alive();
         self.state = State::AwaitingRetry;
         self.deadline = None;

@@ -449,8 +449,9 @@ fn premature_eof_in_head_chunk_and_frame() {
     assert_eq!(final_text(&run).as_deref(), Some("complete answer"));
     assert!(matches!(&run.events[0], Event::Retry { error, .. } if error.kind() == ErrorKind::Io));
 
-    // EOF inside a chunk after events: truncated, never reported as success.
-    let cut = head_end + 200;
+    // EOF inside a chunk after events (`messageStart` and a text delta are complete): truncated,
+    // never reported as success.
+    let cut = head_end + 400;
     let mut peer = ScriptedPeer::new(vec![ok[..cut].to_vec()], 64);
     let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
     let run = drive(&mut ex, &mut peer);
@@ -1067,4 +1068,260 @@ fn an_uncataloged_bedrock_id_is_sent_as_given_with_a_warning() {
         );
         assert_eq!(response.cost, None, "no prices: cost unknown");
     }
+}
+
+/// A stream whose attempt ends before any of its output reached the caller: retried, then the
+/// second attempt's answer is the call's.
+#[test]
+fn a_stream_cut_before_any_event_is_retried() {
+    let ok = stream_response(&text_stream_frames("second try"), 40);
+    let frames = text_stream_frames("first try");
+    let start = event_frame("messageStart", &json!({"role": "assistant"}));
+    let full = stream_response(&frames, 40);
+    let head_end = full.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    assert!(frames.len() > 100);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        // EOF inside the first chunk, before the first frame completes.
+        ("EOF in the first frame", full[..head_end + 20].to_vec()),
+        // EOF after `messageStart`, which carries no output.
+        ("EOF after messageStart", {
+            let bytes = chunked_response(
+                200,
+                &[("Content-Type", "application/vnd.amazon.eventstream")],
+                &start,
+                4096,
+            );
+            // Without the final `0` chunk.
+            bytes[..bytes.len() - 5].to_vec()
+        }),
+        // A clean end of an empty body.
+        (
+            "empty body",
+            chunked_response(
+                200,
+                &[("Content-Type", "application/vnd.amazon.eventstream")],
+                b"",
+                40,
+            ),
+        ),
+    ];
+    for (name, first) in cases {
+        let mut peer = ScriptedPeer::new(vec![first, ok.clone()], 64);
+        let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+        let run = drive(&mut ex, &mut peer);
+        assert_eq!(run.error, None, "{name}");
+        assert_eq!(final_text(&run).as_deref(), Some("second try"), "{name}");
+        assert!(
+            matches!(&run.events[1], Event::Retry { error, .. } if error.kind() == ErrorKind::TruncatedStream),
+            "{name}: {:?}",
+            run.events
+        );
+        assert_eq!(peer.requests.len(), 2, "{name}");
+        assert_eq!(
+            streamed_text(&run),
+            "second try",
+            "{name}: nothing from the cut attempt"
+        );
+    }
+
+    // A reset through the parts entry after the head, before any event: retried too.
+    let mut peer = ScriptedPeer::new(vec![], 64);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+    ex.request_parts().unwrap();
+    ex.handle_response_head(
+        200,
+        &[("content-type", b"application/vnd.amazon.eventstream")],
+        peer.now(),
+    )
+    .unwrap();
+    ex.handle_body(&start, peer.now()).unwrap();
+    ex.handle_transport_error("connection reset by peer", peer.now())
+        .unwrap();
+    let events: Vec<Event> = core::iter::from_fn(|| ex.poll_event()).collect();
+    assert!(
+        matches!(events.last(), Some(Event::Retry { error, .. }) if error.kind() == ErrorKind::TruncatedStream),
+        "{events:?}"
+    );
+    let _ = peer.sleep(Duration::ZERO);
+}
+
+/// Once output is out, a cut is final: text, and a server-side tool's blocks (which have no
+/// neutral event but ran, and may have billed).
+#[test]
+fn a_stream_cut_after_output_or_server_tool_events_is_not_retried() {
+    let mut server_tool = event_frame("messageStart", &json!({"role": "assistant"}));
+    server_tool.extend(event_frame(
+        "contentBlockStart",
+        &json!({"contentBlockIndex": 0, "start": {"toolResult": {"toolUseId": "srv-1", "type": "web_search_result"}}}),
+    ));
+    let mut text = event_frame("messageStart", &json!({"role": "assistant"}));
+    text.extend(event_frame(
+        "contentBlockDelta",
+        &json!({"contentBlockIndex": 0, "delta": {"text": "half"}}),
+    ));
+    for (name, frames) in [("server tool result", server_tool), ("text", text)] {
+        let bytes = chunked_response(
+            200,
+            &[("Content-Type", "application/vnd.amazon.eventstream")],
+            &frames,
+            4096,
+        );
+        // EOF before the final chunk.
+        let cut = bytes.len() - 5;
+        let ok = stream_response(&text_stream_frames("again"), 40);
+        let mut peer = ScriptedPeer::new(vec![bytes[..cut].to_vec(), ok], 64);
+        let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+        let run = drive(&mut ex, &mut peer);
+        assert_eq!(
+            run.error.as_ref().map(Error::kind),
+            Some(ErrorKind::TruncatedStream),
+            "{name}"
+        );
+        assert_eq!(peer.requests.len(), 1, "{name}: never retried silently");
+    }
+}
+
+/// "Signature not yet current" (the client's clock ahead) is corrected like "Signature
+/// expired" (behind), and the offset learned by one call is used by the next call of the same
+/// client (the same `ExchangeConfig`), which then needs no 403 first.
+#[test]
+fn clock_skew_both_ways_is_kept_for_the_next_call() {
+    for (ahead_secs, message) in [
+        (
+            -1200i64,
+            "Signature not yet current: 20251125T122000Z is still later than 20251125T120500Z (20251125T120000Z + 5 min.)",
+        ),
+        (
+            1200,
+            "Signature expired: 20251125T120000Z is now earlier than 20251125T121500Z (20251125T122000Z - 5 min.)",
+        ),
+    ] {
+        let peer = ScriptedPeer::new(vec![], 64);
+        let server = if ahead_secs >= 0 {
+            peer.wall()
+                .checked_add(Duration::from_secs(ahead_secs.unsigned_abs()))
+        } else {
+            peer.wall()
+                .checked_sub(Duration::from_secs(ahead_secs.unsigned_abs()))
+        }
+        .unwrap();
+        let body = alloc::format!("{{\"message\":\"{message}\"}}");
+        let rejected = length_response(
+            403,
+            &[
+                ("x-amzn-ErrorType", "InvalidSignatureException"),
+                ("Date", &http_date(server)),
+            ],
+            body.as_bytes(),
+        );
+        let ok = || stream_response(&text_stream_frames("ok"), 64);
+        let config = ExchangeConfig::default();
+        let mut peer = ScriptedPeer::new(vec![rejected, ok()], 64);
+        let mut ex = new_exchange(Operation::ConverseStream, &peer, &config);
+        let run = drive(&mut ex, &mut peer);
+        assert_eq!(final_text(&run).as_deref(), Some("ok"), "{message}");
+        assert_eq!(peer.requests.len(), 2);
+        let learned = config.clock_skew.secs();
+        assert!(
+            (ahead_secs - 1..=ahead_secs + 1).contains(&learned),
+            "{message}: learned {learned}"
+        );
+
+        // The next call of this client signs on the corrected clock at once: one request.
+        let mut next = ScriptedPeer::new(vec![ok()], 64);
+        let mut ex = new_exchange(Operation::ConverseStream, &next, &config.clone());
+        let run = drive(&mut ex, &mut next);
+        assert_eq!(final_text(&run).as_deref(), Some("ok"));
+        assert_eq!(next.requests.len(), 1);
+        let signed = String::from_utf8_lossy(&next.requests[0])
+            .lines()
+            .find_map(|l| l.strip_prefix("X-Amz-Date: ").map(ToString::to_string))
+            .unwrap();
+        let signed = UnixTime::parse_amz_date(&signed).unwrap();
+        let offset =
+            i64::try_from(signed.secs()).unwrap() - i64::try_from(next.wall().secs()).unwrap();
+        assert!(
+            (ahead_secs - 1..=ahead_secs + 1).contains(&offset),
+            "signed {offset} s off the local clock"
+        );
+        // Another client (a fresh config) has learned nothing.
+        assert_eq!(ExchangeConfig::default().clock_skew.secs(), 0);
+    }
+}
+
+/// A 200 carrying the wrong media type (a proxy's HTML page) is refused by its type, for
+/// streams and JSON operations alike; parameters and case do not matter.
+#[test]
+fn a_success_with_the_wrong_content_type_names_the_type() {
+    let html = b"<html><body>Please log in to the proxy</body></html>";
+    for operation in [
+        Operation::ConverseStream,
+        Operation::Converse,
+        Operation::CountTokens,
+    ] {
+        let response = length_response(200, &[("Content-Type", "text/html; charset=utf-8")], html);
+        let mut peer = ScriptedPeer::new(vec![response], 64);
+        let mut ex = new_exchange(operation, &peer, &ExchangeConfig::default());
+        let run = drive(&mut ex, &mut peer);
+        let error = run.error.expect("refused");
+        assert_eq!(error.kind(), ErrorKind::Protocol, "{operation:?}");
+        let text = error.to_string();
+        assert!(text.contains("\"text/html\""), "{text}");
+        assert!(!text.contains("CRC"), "{text}");
+        assert_eq!(peer.requests.len(), 1, "not retried");
+    }
+    // The expected types pass, whatever their parameters or case.
+    let response = chunked_response(
+        200,
+        &[(
+            "Content-Type",
+            "Application/VND.Amazon.EventStream; charset=binary",
+        )],
+        &text_stream_frames("fine"),
+        40,
+    );
+    let mut peer = ScriptedPeer::new(vec![response], 64);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+    assert_eq!(
+        final_text(&drive(&mut ex, &mut peer)).as_deref(),
+        Some("fine")
+    );
+    let response = length_response(
+        200,
+        &[("Content-Type", "application/json;charset=UTF-8")],
+        br#"{"inputTokens": 7}"#,
+    );
+    let mut peer = ScriptedPeer::new(vec![response], 64);
+    let mut ex = new_exchange(Operation::CountTokens, &peer, &ExchangeConfig::default());
+    let run = drive(&mut ex, &mut peer);
+    assert!(run.events.contains(&Event::TokenCount { input_tokens: 7 }));
+}
+
+/// An error body is kept up to 64 KiB and the rest read and dropped: a huge HTML error page
+/// neither grows memory nor stops the call from ending with its status.
+#[test]
+fn error_bodies_are_read_up_to_the_limit() {
+    let page = alloc::format!("<html>{}</html>", "x".repeat(1024 * 1024));
+    let response = chunked_response(403, &[("Content-Type", "text/html")], page.as_bytes(), 8192);
+    let mut peer = ScriptedPeer::new(vec![response], 4096);
+    let mut ex = new_exchange(Operation::Converse, &peer, &ExchangeConfig::default());
+    let mut buf = [0u8; 4096];
+    let mut kept = 0;
+    peer.write_all(&ex.poll_transmit().unwrap());
+    while !ex.is_finished() {
+        match peer.read(&mut buf) {
+            Some(0) | None => {
+                let _ = ex.handle_eof(peer.now());
+                break;
+            }
+            Some(n) => {
+                let _ = ex.handle_input(&buf[..n], peer.now());
+            }
+        }
+        kept = kept.max(ex.body_buf.len());
+    }
+    assert_eq!(kept, MAX_ERROR_BODY, "kept exactly the limit");
+    let error = ex.error().expect("403").clone();
+    assert_eq!(error.status(), Some(403));
+    assert!(error.message().len() <= 300, "{}", error.message().len());
 }

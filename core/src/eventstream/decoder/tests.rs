@@ -451,14 +451,32 @@ fn encoder_refuses_what_the_format_cannot_say() {
         empty_name.encode(&mut out),
         Err(EncodeError::HeaderNameLength { len: 0 })
     );
-    let long_value = Message::new(
-        vec![Header::new("v", HeaderValue::Bytes(vec![0; 65_536]))],
+    // The spec's limit is 32,767 bytes, not the u16 field's 65,535.
+    let at_limit = Message::new(
+        vec![Header::new("v", HeaderValue::String("x".repeat(32_767)))],
         vec![],
     );
-    assert!(matches!(
-        long_value.encode(&mut out),
-        Err(EncodeError::HeaderValueTooLong { .. })
-    ));
+    let mut ok = Vec::new();
+    assert_eq!(at_limit.encode(&mut ok), Ok(()));
+    for value in [
+        HeaderValue::String("x".repeat(32_768)),
+        HeaderValue::Bytes(vec![0; 32_768]),
+        HeaderValue::Bytes(vec![0; 65_536]),
+    ] {
+        let len = match &value {
+            HeaderValue::String(s) => s.len(),
+            HeaderValue::Bytes(b) => b.len(),
+            _ => unreachable!(),
+        };
+        let long_value = Message::new(vec![Header::new("v", value)], vec![]);
+        assert_eq!(
+            long_value.encode(&mut out),
+            Err(EncodeError::HeaderValueTooLong {
+                name: "v".into(),
+                len
+            })
+        );
+    }
     assert_eq!(out, [1, 2, 3], "a failed encode leaves the buffer alone");
 }
 

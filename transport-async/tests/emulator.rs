@@ -356,3 +356,63 @@ fn container_credentials_are_fetched_on_the_clients_own_sockets() {
     assert_eq!(received.len(), 1, "one resolution for the burst");
     assert_eq!(emulator.requests().len(), 8);
 }
+
+#[test]
+fn a_container_503_is_retried_after_a_timer_not_a_blocked_thread() {
+    const ACCESS_KEY: &str = "ASIALOOPBACKRETRY";
+    const SECRET_KEY: &str = "S3CR3T-retry-secret";
+    const TOKEN: &str = "S3CR3T-retry-token";
+    let home = TempDir::new("async-container-retry");
+    let body = format!(
+        r#"{{"AccessKeyId":"{ACCESS_KEY}","SecretAccessKey":"{SECRET_KEY}","Token":"{TOKEN}","Expiration":"{}"}}"#,
+        iso_in(6 * 3600)
+    );
+    let server = Server::start(vec![
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n".to_string(),
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    ]);
+    let emulator = start(
+        EmulatorConfig::default()
+            .with_credentials(ACCESS_KEY, SECRET_KEY)
+            .with_session_token(TOKEN),
+    );
+    let env = base_env(&home).with(
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        format!("{}/creds", server.url()),
+    );
+    let client = ClientBuilder::from_host(
+        Host::with_env(env),
+        settings(&emulator.endpoint_url(), None),
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    // While the resolution waits out the container provider's 1 s backoff, another task on the
+    // same thread keeps running: the wait is a timer, not a sleeping thread.
+    let executor = smol::LocalExecutor::new();
+    let ticks = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let counter = std::rc::Rc::clone(&ticks);
+    let _ticker = executor.spawn(async move {
+        loop {
+            smol::Timer::after(std::time::Duration::from_millis(50)).await;
+            counter.set(counter.get() + 1);
+        }
+    });
+    let started = std::time::Instant::now();
+    let call = executor.spawn({
+        let client = client.clone();
+        async move { client.converse(&request("after one retry")).await }
+    });
+    let response = smol::block_on(executor.run(call)).unwrap();
+    assert_eq!(response.text(), "after one retry");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    assert!(
+        ticks.get() >= 10,
+        "the executor was blocked: {} ticks",
+        ticks.get()
+    );
+    assert_eq!(server.finish().len(), 2);
+}

@@ -141,6 +141,26 @@ fn ec2_instance_metadata_v2() {
 }
 
 #[test]
+fn an_imds_503_is_retried_not_the_end_of_the_chain() {
+    let home = TempDir::new("imds-503");
+    let server = Server::start(vec![
+        response(200, "text/plain", "S3CR3T-imds-session-token"),
+        response(503, "text/plain", "busy"),
+        response(200, "text/plain", "loopback-instance-role"),
+        response(200, "text/plain", &credentials_json(ACCESS_KEY)),
+    ]);
+    let emulator = emulator();
+    let env = Env::from_pairs([
+        ("HOME", home.str()),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()),
+    ]);
+    calls_succeed(env, &emulator);
+    let received = server.finish();
+    assert_eq!(received.len(), 4);
+    assert_eq!(received[1].target, received[2].target);
+}
+
+#[test]
 fn ecs_eks_container_endpoint_with_a_token_file() {
     let home = TempDir::new("container");
     let token_file = home.write("eks/token", "S3CR3T-pod-identity-token\n");

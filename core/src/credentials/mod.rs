@@ -115,7 +115,7 @@
 //! |---|---|---|---|
 //! | EC2 instance metadata | 1 s (`AWS_METADATA_SERVICE_TIMEOUT` / `metadata_service_timeout`) | 3 (`AWS_METADATA_SERVICE_NUM_ATTEMPTS` / `metadata_service_num_attempts`) | standard backoff |
 //! | container | 2 s | 3 | 1 s |
-//! | STS, SSO portal | 30 s | 3 | standard backoff (1 s base after throttling, 50 ms otherwise, random fraction) |
+//! | STS, SSO portal, SSO OIDC | 30 s | 3 | standard backoff (1 s base after throttling, 50 ms otherwise, random fraction) |
 //!
 //! The timeout covers the whole exchange, connect included, in both adapters (never the
 //! calls' 300 s timeouts). No connection within it is a connection failure: IMDS does not retry

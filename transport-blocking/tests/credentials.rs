@@ -254,14 +254,16 @@ fn assume_role_with_a_source_profile_through_a_loopback_sts() {
         "{}",
         received[0].body
     );
-    // Signed with the source profile's keys, for the profile's region.
+    // Signed with the source profile's keys, for the call's region (the route's us-east-1, not
+    // the profile's eu-west-1): botocore builds the chain with the region of the client that
+    // asks (`Session._last_client_region_used`), and so does this client.
     let authorization = received[0].header("Authorization").unwrap();
     assert!(
         authorization.starts_with("AWS4-HMAC-SHA256 Credential=AKIABASEEXAMPLE/"),
         "{authorization}"
     );
     assert!(
-        authorization.contains("/eu-west-1/sts/aws4_request"),
+        authorization.contains("/us-east-1/sts/aws4_request"),
         "{authorization}"
     );
     assert_no_secret(authorization, &["S3CR3T-base-secret"]);

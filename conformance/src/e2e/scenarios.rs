@@ -22,8 +22,8 @@ use super::{
     ClientSpec, Context, StreamEnd, StreamRun, Timeouts, TransportClient, emulator_config, logged,
 };
 use crate::emulator::{
-    API_KEY_REJECTED, AuthKind, DEFAULT_ACCESS_KEY_ID, DEFAULT_API_KEY, DEFAULT_SECRET_ACCESS_KEY,
-    Emulator, Operation, RequestRecord,
+    API_KEY_REJECTED, AuthKind, Clock, DEFAULT_ACCESS_KEY_ID, DEFAULT_API_KEY,
+    DEFAULT_SECRET_ACCESS_KEY, Emulator, Operation, RequestRecord,
 };
 
 /// What a scenario returns: `Err` with a precise reason.
@@ -78,6 +78,10 @@ pub fn scenarios() -> Vec<Scenario> {
         scenario("usage: cache read + cost", cache_read),
         scenario("usage: cache 1h/5m writes + cost", cache_mixed),
         scenario("guardrail_intervened", guardrail),
+        scenario(
+            "conversation: replayed blank text, same-role turns, tool history without tools",
+            conversation_repaired,
+        ),
     ];
     all.extend(ERROR_CASES.iter().map(|case| {
         scenario(case.row, move |context: &Context<'_>| {
@@ -90,6 +94,7 @@ pub fn scenarios() -> Vec<Scenario> {
         scenario("fault: stream cut, no messageStop", stream_cut),
         scenario("fault: corrupted CRC", corrupted_crc),
         scenario("fault: closed mid-frame", closed_mid_frame),
+        scenario("fault: 200 text/html (a proxy's page) [html]", html_page),
         scenario("timing: drip [drip:50]", drip),
         scenario("timing: stall -> idle timeout", stall),
         scenario("timing: slow head [slow_head:300]", slow_head),
@@ -99,6 +104,10 @@ pub fn scenarios() -> Vec<Scenario> {
         scenario("auth: bearer API key", bearer),
         scenario("auth: wrong bearer API key", wrong_bearer),
         scenario("auth: wrong SigV4 secret", wrong_secret),
+        scenario(
+            "auth: clock skew both ways, learned once per client",
+            clock_skew,
+        ),
     ]);
     all.extend(tls_scenarios());
     all
@@ -1196,6 +1205,76 @@ fn closed_mid_frame(context: &Context<'_>) -> Check {
     attempts(&records, Operation::ConverseStream, &[200])
 }
 
+/// A history Bedrock would refuse as the caller wrote it (a replayed answer's blank `"\n"` text,
+/// a blank-only assistant turn, two user turns in a row, tool calls and results but no tools):
+/// the encoder repairs it and the emulator, which enforces Bedrock's conversation rules,
+/// accepts it through Converse, ConverseStream and CountTokens, first time.
+fn conversation_repaired(context: &Context<'_>) -> Check {
+    let client = context.client()?;
+    let request: Request = serde_json::from_value(json!({
+        "model": MODEL,
+        "max_tokens": 512,
+        "messages": [
+            {"role": "user", "content": "What is the weather in Paris?"},
+            {"role": "assistant", "content": [
+                {"type": "text", "text": "\n"},
+                {"type": "tool_call", "id": "tooluse_e2e1", "name": "get_weather", "arguments": {"city": "Paris"}}
+            ]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_call_id": "tooluse_e2e1", "content": "18 C"}]},
+            {"role": "assistant", "content": "Sunny and mild."},
+            {"role": "assistant", "content": [{"type": "text", "text": "\n\n"}]},
+            {"role": "user", "content": "Thanks."},
+            {"role": "user", "content": "Say it again"}
+        ]
+    }))
+    .map_err(|e| format!("request: {e}"))?;
+    let (result, records) = context.logged(|| client.converse(&request));
+    let response = result.map_err(|e| format!("Converse failed: {e}"))?;
+    ensure(response.text().contains("Say it again"), || {
+        format!("Converse echo: {:?}", response.text())
+    })?;
+    attempts(&records, Operation::Converse, &[200])?;
+    let (run, records) = context.logged(|| client.converse_stream(&request));
+    match &run.end {
+        StreamEnd::Response(response) => ensure(response.text().contains("Say it again"), || {
+            format!("ConverseStream echo: {:?}", response.text())
+        })?,
+        other => return Err(format!("ConverseStream ended with {}", describe_end(other))),
+    }
+    attempts(&records, Operation::ConverseStream, &[200])?;
+    let (result, records) = context.logged(|| client.count_tokens(&request));
+    result.map_err(|e| format!("CountTokens failed: {e}"))?;
+    attempts(&records, Operation::CountTokens, &[200])
+}
+
+/// A 200 `text/html` page where Bedrock's answer should be: a `Protocol` error naming the type
+/// (not a CRC or JSON complaint), through Converse, ConverseStream and CountTokens, never
+/// retried.
+fn html_page(context: &Context<'_>) -> Check {
+    let client = context.client()?;
+    let prompt = format!("{FAULT_PROMPT} [html]");
+    let names_the_type = |operation: &str, error: &Error| -> Check {
+        kind(error, ErrorKind::Protocol).map_err(|e| format!("{operation}: {e}"))?;
+        let text = error.to_string();
+        ensure(text.contains("text/html"), || {
+            format!("{operation}: the error does not name text/html: {text}")
+        })
+    };
+    let (run, records) = context.logged(|| client.converse_stream(&request(&prompt)));
+    let error = stream_error(&run).map_err(|e| format!("ConverseStream: {e}"))?;
+    names_the_type("ConverseStream", error)?;
+    same("ConverseStream events", &0, &run.events.len())?;
+    attempts(&records, Operation::ConverseStream, &[200])?;
+    let (result, records) = context.logged(|| client.converse(&request(&prompt)));
+    let error = result.err().ok_or("Converse: the call succeeded")?;
+    names_the_type("Converse", &error)?;
+    attempts(&records, Operation::Converse, &[200])?;
+    let (result, records) = context.logged(|| client.count_tokens(&request(&prompt)));
+    let error = result.err().ok_or("CountTokens: the call succeeded")?;
+    names_the_type("CountTokens", &error)?;
+    attempts(&records, Operation::CountTokens, &[200])
+}
+
 // ---------------------------------------------------------------------------------------------
 // Timing
 
@@ -1372,6 +1451,48 @@ fn sigv4_session_token(context: &Context<'_>) -> Check {
     .map_err(|e| format!("without the session token: {e}"))?;
     attempts(&records, Operation::Converse, &[403])?;
     emulator.shutdown();
+    Ok(())
+}
+
+/// An emulator whose clock is 20 minutes ahead of the client's ("Signature expired"), then one
+/// 20 minutes behind ("Signature not yet current"): the first call takes one 403, corrects its
+/// signing clock from the `Date` header and succeeds; the client's next call signs on the
+/// corrected clock at once.
+fn clock_skew(context: &Context<'_>) -> Check {
+    for (label, ahead, message) in [
+        ("server ahead", true, "Signature expired"),
+        ("server behind", false, "Signature not yet current"),
+    ] {
+        let now = bedrock_host::wall_clock();
+        let twenty_minutes = Duration::from_secs(1200);
+        let server = if ahead {
+            now.checked_add(twenty_minutes)
+        } else {
+            now.checked_sub(twenty_minutes)
+        }
+        .ok_or("clock out of range")?;
+        let emulator = Emulator::start(emulator_config().with_clock(Clock::Fixed(server)))
+            .map_err(|e| format!("{label}: cannot start an emulator: {e}"))?;
+        let client = context.client_with(&ClientSpec::new(emulator.endpoint_url()))?;
+        let (result, records) = logged(&emulator, || client.converse(&request(ECHO_PROMPT)));
+        result.map_err(|e| format!("{label}: the first call failed: {e}"))?;
+        attempts(&records, Operation::Converse, &[403, 200])
+            .map_err(|e| format!("{label}: {e}"))?;
+        ensure(
+            records[0].error_type.as_deref() == Some("InvalidSignatureException"),
+            || {
+                format!(
+                    "{label}: the first answer was {:?}, expected InvalidSignatureException ({message})",
+                    records[0].error_type
+                )
+            },
+        )?;
+        let (run, records) = logged(&emulator, || client.converse_stream(&request(ECHO_PROMPT)));
+        stream_response(&run).map_err(|e| format!("{label}: the second call: {e}"))?;
+        attempts(&records, Operation::ConverseStream, &[200])
+            .map_err(|e| format!("{label}: the second call, already corrected: {e}"))?;
+        emulator.shutdown();
+    }
     Ok(())
 }
 

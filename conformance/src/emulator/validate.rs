@@ -67,8 +67,9 @@ const CONVERSATION: &[Rule] = &[
     optional("messages", Check::NonEmpty),
     optional("messages[]", Check::Object),
     required("messages[].role", Check::OneOf(&["user", "assistant"])),
+    // An empty content list passes the shape (the model has no length constraint on it) and
+    // fails the conversation rules, with their own message.
     required("messages[].content", Check::List),
-    optional("messages[].content", Check::NonEmpty),
     optional("messages[].content[]", Check::Object),
     optional("system", Check::List),
     optional("system[]", Check::Object),
@@ -147,19 +148,141 @@ pub(crate) fn parse_body(operation: Operation, body: &[u8]) -> Result<Value, Ser
     if let Some(message) = summarize(&problems) {
         return Err(ServiceError::validation(message));
     }
-    // A semantic rule Bedrock checks after the shape.
-    let messages = conversation(operation, &value)
-        .and_then(|c| c.get("messages"))
-        .and_then(Value::as_array);
-    if let Some(first) = messages.and_then(|m| m.first())
-        && first.get("role").and_then(Value::as_str) != Some("user")
-    {
-        return Err(ServiceError::validation(
-            "A conversation must start with a user message. Try again with a conversation that \
-             starts with a user message.",
-        ));
+    if let Some(conversation) = conversation(operation, &value) {
+        conversation_rules(conversation).map_err(ServiceError::validation)?;
     }
     Ok(value)
+}
+
+fn role(message: &Value) -> &str {
+    message
+        .get("role")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+fn blocks(message: &Value) -> &[Value] {
+    message
+        .get("content")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+/// Bedrock's largest number of cache points in one request.
+const MAX_CACHE_POINTS: usize = 4;
+
+/// The rules Bedrock checks on a well-shaped conversation, in its words (paths 0-based, as its
+/// messages give them): the first failing rule's message.
+fn conversation_rules(conversation: &Value) -> Result<(), String> {
+    let Some(messages) = conversation.get("messages").and_then(Value::as_array) else {
+        return Ok(());
+    };
+    for (m, message) in messages.iter().enumerate() {
+        if blocks(message).is_empty() {
+            return Err(format!(
+                "The content field in the Message object at messages.{m} is empty. Add a \
+                 ContentBlock object to the content field and try again."
+            ));
+        }
+        for (b, block) in blocks(message).iter().enumerate() {
+            if block
+                .get("text")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.trim().is_empty())
+            {
+                return Err(format!(
+                    "The text field in the ContentBlock object at messages.{m}.content.{b} is \
+                     blank. Add text to the text field, and try again."
+                ));
+            }
+        }
+    }
+    if messages.first().is_some_and(|first| role(first) != "user") {
+        return Err(
+            "A conversation must start with a user message. Try again with a \
+                    conversation that starts with a user message."
+                .into(),
+        );
+    }
+    if messages
+        .windows(2)
+        .any(|pair| role(&pair[0]) == role(&pair[1]))
+    {
+        return Err(
+            "A conversation must alternate between user and assistant roles. Make sure \
+                    the conversation alternates between user and assistant roles and try again."
+                .into(),
+        );
+    }
+    let has = |block: &Value, member: &str| block.get(member).is_some();
+    let all_blocks = || messages.iter().flat_map(|m| blocks(m).iter());
+    if all_blocks().any(|b| has(b, "toolUse") || has(b, "toolResult"))
+        && conversation.get("toolConfig").is_none_or(Value::is_null)
+    {
+        return Err(
+            "The toolConfig field must be defined when using toolUse and toolResult content \
+             blocks."
+                .into(),
+        );
+    }
+    let ids = |message: &Value, member: &str| -> Vec<String> {
+        blocks(message)
+            .iter()
+            .filter_map(|b| b.get(member)?.get("toolUseId")?.as_str())
+            .map(str::to_string)
+            .collect()
+    };
+    for (m, message) in messages.iter().enumerate() {
+        let results = ids(message, "toolResult");
+        let calls = match m.checked_sub(1) {
+            Some(previous) => ids(&messages[previous], "toolUse"),
+            None => Vec::new(),
+        };
+        if results.len() > calls.len() {
+            return Err(format!(
+                "The number of toolResult blocks at messages.{m}.content exceeds the number of \
+                 toolUse blocks of previous turn."
+            ));
+        }
+        let missing: Vec<&str> = calls
+            .iter()
+            .filter(|id| !results.contains(id))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "Expected toolResult blocks at messages.{m}.content for the following Ids: {}",
+                missing.join(", ")
+            ));
+        }
+    }
+    let in_list = |member: &str| {
+        conversation
+            .get(member)
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    };
+    let tools = conversation
+        .get("toolConfig")
+        .and_then(|c| c.get("tools"))
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let points = tools
+        .iter()
+        .chain(in_list("system"))
+        .chain(all_blocks())
+        .filter(|b| has(b, "cachePoint"))
+        .count();
+    if points > MAX_CACHE_POINTS {
+        return Err(format!(
+            "The number of cache points in the request is {points}, which exceeds the maximum of \
+             {MAX_CACHE_POINTS}. Remove cache points and try again."
+        ));
+    }
+    Ok(())
 }
 
 /// The object holding `messages` / `system`: the body, or CountTokens' `input.converse`.
@@ -372,11 +495,72 @@ mod tests {
         }
     }
 
+    /// Bedrock's conversation rules, each with its message, on bodies a client could send.
+    #[test]
+    fn conversation_rules_answer_in_bedrocks_words() {
+        let text = |t: &str| json!({"text": t});
+        let user = |content: Value| json!({"role": "user", "content": content});
+        let assistant = |content: Value| json!({"role": "assistant", "content": content});
+        let call = |id: &str| json!({"toolUse": {"toolUseId": id, "name": "f", "input": {}}});
+        let result =
+            |id: &str| json!({"toolResult": {"toolUseId": id, "content": [{"text": "ok"}]}});
+        let tools = json!({"tools": [{"toolSpec": {"name": "f", "inputSchema": {"json": {"type": "object"}}}}]});
+        let point = json!({"cachePoint": {"type": "default"}});
+        let cases = [
+            (
+                json!({"messages": [user(json!([text("Hi")])), assistant(json!([]))]}),
+                "The content field in the Message object at messages.1 is empty. Add a \
+                 ContentBlock object to the content field and try again.",
+            ),
+            (
+                json!({"messages": [user(json!([text("Hi")])), assistant(json!([text("\n"), text("ok")]))]}),
+                "The text field in the ContentBlock object at messages.1.content.0 is blank. Add \
+                 text to the text field, and try again.",
+            ),
+            (
+                json!({"messages": [user(json!([text("a")])), user(json!([text("b")]))]}),
+                "A conversation must alternate between user and assistant roles. Make sure the \
+                 conversation alternates between user and assistant roles and try again.",
+            ),
+            (
+                json!({"messages": [user(json!([text("a")])), assistant(json!([call("t1")])), user(json!([result("t1")]))]}),
+                "The toolConfig field must be defined when using toolUse and toolResult content \
+                 blocks.",
+            ),
+            (
+                json!({"messages": [user(json!([text("a")])), assistant(json!([call("t1")])), user(json!([result("t1"), result("t2")]))], "toolConfig": tools}),
+                "The number of toolResult blocks at messages.2.content exceeds the number of \
+                 toolUse blocks of previous turn.",
+            ),
+            (
+                json!({"messages": [user(json!([text("a")])), assistant(json!([call("t1"), call("t2")])), user(json!([result("t1")]))], "toolConfig": tools}),
+                "Expected toolResult blocks at messages.2.content for the following Ids: t2",
+            ),
+            (
+                json!({"messages": [user(json!([text("a"), point.clone()])), assistant(json!([text("b"), point.clone()])), user(json!([text("c"), point.clone()]))],
+                       "system": [text("s"), point.clone()], "toolConfig": {"tools": [tools["tools"][0].clone(), point]}}),
+                "The number of cache points in the request is 5, which exceeds the maximum of 4. \
+                 Remove cache points and try again.",
+            ),
+        ];
+        for (body, expected) in cases {
+            for operation in [Operation::Converse, Operation::ConverseStream] {
+                assert_eq!(error_of(operation, body.clone()), expected, "{body}");
+            }
+            let count = json!({"input": {"converse": body}});
+            assert_eq!(error_of(Operation::CountTokens, count), expected);
+        }
+        // What the encoder sends for the same conversations passes.
+        let fine = json!({"messages": [user(json!([text("a")])), assistant(json!([call("t1"), call("t2")])),
+                                      user(json!([result("t2"), result("t1")]))], "toolConfig": tools});
+        assert!(parse_body(Operation::Converse, fine.to_string().as_bytes()).is_ok());
+    }
+
     #[test]
     fn counts_every_problem() {
         let message = error_of(
             Operation::Converse,
-            json!({"messages": [{"content": []}], "inferenceConfig": {"topP": -1}}),
+            json!({"messages": [{"content": "x"}], "inferenceConfig": {"topP": -1}}),
         );
         assert!(
             message.starts_with("3 validation errors detected: "),

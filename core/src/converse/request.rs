@@ -5,17 +5,25 @@
 //! 1. Every part becomes its Converse content block; blobs are re-encoded as standard padded
 //!    base64; a tool call without arguments sends `input: {}`; tool schemas get a top-level
 //!    `"type": "object"` when they lack one.
-//! 2. `max_tokens` defaults to the model's maximum output; a larger value is clamped, with a
+//! 2. The conversation is made one Bedrock accepts, with a warning for each change: blank text
+//!    parts are dropped (Bedrock's own answers hold `"\n"` blocks it then rejects), a message
+//!    left with nothing is dropped, consecutive messages of one role are merged into one turn,
+//!    and a request without tools whose history holds tool calls or results gets a `toolConfig`
+//!    with a minimal spec (`{"type": "object"}` schema) per tool name called. What cannot be
+//!    repaired is an error before sending: an empty message, a conversation that does not start
+//!    with a user message, tool results that do not answer exactly the tool calls of the
+//!    assistant turn before them, more than 4 cache points.
+//! 3. `max_tokens` defaults to the model's maximum output; a larger value is clamped, with a
 //!    warning, except for an uncataloged Bedrock id ([`ModelInfo::uncataloged`]), whose real
 //!    limit is unknown: there it is sent as given.
-//! 3. For models whose sampling Bedrock pins, `temperature` and `top_p` are dropped, with a
+//! 4. For models whose sampling Bedrock pins, `temperature` and `top_p` are dropped, with a
 //!    warning each.
-//! 4. For `prompt_cache` models, cache points are placed after the tool definitions, after the
+//! 5. For `prompt_cache` models, cache points are placed after the tool definitions, after the
 //!    system prompt and at the end of the conversation prefix (the second-to-last user turn), in
 //!    that tools → system → messages prefix order, never more than 4 in all counting the explicit
 //!    ones, never directly after a reasoning block. For other models explicit cache points are
 //!    dropped, with a warning.
-//! 5. `provider_options.bedrock` members are merged into the top level of the body verbatim
+//! 6. `provider_options.bedrock` members are merged into the top level of the body verbatim
 //!    (an object member is merged one level deep, the caller's values winning), so
 //!    `additionalModelRequestFields`, `guardrailConfig`, `serviceTier`, ... pass straight through.
 
@@ -247,11 +255,26 @@ fn encode_parts(
         }
     }
 
-    let mut messages = Vec::with_capacity(request.messages.len());
+    let mut messages: Vec<Value> = Vec::with_capacity(request.messages.len());
+    // The request path of every block sent, message by message: errors found after merging
+    // still name the caller's message and part.
+    let mut block_paths: Vec<Vec<String>> = Vec::with_capacity(request.messages.len());
     for (m, message) in request.messages.iter().enumerate() {
         let mut content = Vec::new();
-        for (i, part) in message.content.parts().into_iter().enumerate() {
+        let mut paths = Vec::new();
+        let parts = message.content.parts();
+        let had_parts = !parts.is_empty();
+        for (i, part) in parts.into_iter().enumerate() {
             let path = format!("messages[{m}].content[{i}]");
+            // Bedrock rejects blank text ("The text field in the ContentBlock object at
+            // messages.N.content.M is blank"), yet its own answers hold blank blocks ("\n"):
+            // dropped, so a replayed answer is accepted.
+            if let Part::Text { text, .. } = &part
+                && text.trim().is_empty()
+            {
+                warnings.push(format!("{path}: blank text dropped (Bedrock rejects it)"));
+                continue;
+            }
             if let Part::CachePoint { ttl } = &part {
                 check_ttl(ttl.as_deref(), &path)?;
                 let after_reasoning = content
@@ -266,20 +289,56 @@ fn encode_parts(
                 } else {
                     explicit_points += 1;
                     content.push(cache_point(ttl.as_deref()));
+                    paths.push(path);
                 }
                 continue;
             }
             content.push(encode_part(part, message.role, &path)?);
+            paths.push(path);
+        }
+        if !had_parts {
+            return Err(error(format!("messages[{m}].content"), "must not be empty"));
         }
         if content.is_empty() {
-            return Err(error(format!("messages[{m}].content"), "must not be empty"));
+            warnings.push(format!("messages[{m}]: dropped, it held only blank text"));
+            continue;
         }
         let role = match message.role {
             Role::User => "user",
             Role::Assistant => "assistant",
         };
+        // Bedrock: "A conversation must alternate between user and assistant roles". Two turns
+        // of one role in a row are one turn, as the peers (LiteLLM, Vercel, Portkey) merge them.
+        let previous = messages
+            .last_mut()
+            .filter(|p| p.get("role").and_then(Value::as_str) == Some(role))
+            .and_then(|p| p.get_mut("content"))
+            .and_then(Value::as_array_mut);
+        if let Some(previous) = previous {
+            warnings.push(format!(
+                "messages[{m}]: merged into the {role} message before it (Bedrock requires alternating roles)"
+            ));
+            previous.extend(content);
+            if let Some(last) = block_paths.last_mut() {
+                last.extend(paths);
+            }
+            continue;
+        }
         messages.push(json!({"role": role, "content": content}));
+        block_paths.push(paths);
     }
+    if messages
+        .first()
+        .and_then(|m| m.get("role"))
+        .and_then(Value::as_str)
+        != Some("user")
+    {
+        return Err(error(
+            "messages",
+            "a conversation must start with a user message with content (the first user message held only blank text)",
+        ));
+    }
+    check_tool_results(&messages, &block_paths)?;
     if dropped_points > 0 {
         warnings.push(format!(
             "{dropped_points} cache_point part(s) dropped: {} does not support prompt caching",
@@ -378,11 +437,10 @@ fn encode_parts(
     if budget > 0 {
         // The conversation prefix ends with the second-to-last user turn: everything up to it is
         // what the next request will repeat.
-        let mut user_turns = request
-            .messages
+        let mut user_turns = messages
             .iter()
             .enumerate()
-            .filter(|(_, m)| m.role == Role::User)
+            .filter(|(_, m)| m.get("role").and_then(Value::as_str) == Some("user"))
             .map(|(i, _)| i);
         let count = user_turns.clone().count();
         if let Some(prefix_end) = count.checked_sub(2).and_then(|n| user_turns.nth(n))
@@ -399,6 +457,41 @@ fn encode_parts(
 
     order_cache_ttls(&mut tools, &mut system, &mut messages)?;
 
+    if tools.is_empty() {
+        // Bedrock: "The toolConfig field must be defined when using toolUse and toolResult
+        // content blocks". A request without tools whose history holds tool calls gets one
+        // minimal spec per tool name called, as LiteLLM and Vercel's provider do (LiteLLM adds
+        // one dummy tool; naming the called tools keeps the history meaningful to the model).
+        let mut names: Vec<&str> = Vec::new();
+        let mut any_tool_block = false;
+        for block in messages
+            .iter()
+            .filter_map(|m| m.get("content").and_then(Value::as_array))
+            .flatten()
+        {
+            any_tool_block |= block.get("toolUse").is_some() || block.get("toolResult").is_some();
+            if let Some(name) = block
+                .get("toolUse")
+                .and_then(|u| u.get("name"))
+                .and_then(Value::as_str)
+                && !names.contains(&name)
+            {
+                names.push(name);
+            }
+        }
+        if any_tool_block {
+            warnings.push(format!(
+                "toolConfig added for the tools the conversation used ({}): Bedrock requires one when messages hold tool calls or results",
+                names.join(", ")
+            ));
+            tools = names
+                .into_iter()
+                .map(|name| {
+                    json!({"toolSpec": {"name": name, "inputSchema": {"json": {"type": "object"}}}})
+                })
+                .collect();
+        }
+    }
     let tool_config = (!tools.is_empty()).then(|| {
         let mut config = Map::new();
         config.insert("tools".into(), Value::Array(tools));
@@ -412,6 +505,86 @@ fn encode_parts(
         system,
         tool_config,
     })
+}
+
+/// Bedrock requires the tool results of a user turn to answer the tool calls of the assistant
+/// turn before it, all of them and nothing else ("Expected toolResult blocks at
+/// messages.N.content for the following Ids: ...", "The number of toolResult blocks at
+/// messages.N.content exceeds the number of toolUse blocks of previous turn"). Runs on the
+/// merged conversation; errors name the caller's parts.
+fn check_tool_results(messages: &[Value], block_paths: &[Vec<String>]) -> Result<(), RequestError> {
+    let blocks = |i: usize| {
+        messages[i]
+            .get("content")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    };
+    let id_of = |block: &Value, member: &str| -> Option<String> {
+        block
+            .get(member)?
+            .get("toolUseId")?
+            .as_str()
+            .map(ToString::to_string)
+    };
+    for i in 0..messages.len() {
+        let calls: Vec<(String, usize)> = blocks(i)
+            .iter()
+            .enumerate()
+            .filter_map(|(b, block)| id_of(block, "toolUse").map(|id| (id, b)))
+            .collect();
+        let answered: Vec<(String, usize)> = if i + 1 < messages.len() {
+            blocks(i + 1)
+                .iter()
+                .enumerate()
+                .filter_map(|(b, block)| id_of(block, "toolResult").map(|id| (id, b)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let path = |m: usize, b: usize| {
+            block_paths
+                .get(m)
+                .and_then(|p| p.get(b))
+                .cloned()
+                .unwrap_or_default()
+        };
+        // Results in the user turn after this one must each answer a call made here.
+        if i + 1 < messages.len() {
+            for (id, b) in &answered {
+                if !calls.iter().any(|(call, _)| call == id) {
+                    return Err(error(
+                        path(i + 1, *b),
+                        format!(
+                            "tool_result answers {id:?}, which no tool_call of the assistant message just before it made"
+                        ),
+                    ));
+                }
+            }
+            for (id, b) in &calls {
+                if !answered.iter().any(|(answer, _)| answer == id) {
+                    return Err(error(
+                        path(i, *b),
+                        format!(
+                            "tool_call {id:?} has no tool_result in the next user message; Bedrock requires every call to be answered"
+                        ),
+                    ));
+                }
+            }
+        }
+        // Results in the first message answer nothing.
+        if i == 0
+            && let Some(b) = blocks(0)
+                .iter()
+                .position(|block| block.get("toolResult").is_some())
+        {
+            return Err(error(
+                path(0, b),
+                "tool_result in the first message answers no tool_call",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Marks a cache point the encoder placed itself; [`order_cache_ttls`] removes the marker.

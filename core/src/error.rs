@@ -18,6 +18,7 @@
 //! | on-demand throughput not supported | use the `us.`/`global.`-prefixed inference-profile id |
 //! | maximum tokens exceeded | lower the model's `max_output` to its documented limit |
 //! | `ThrottlingException` | use cross-region inference profiles or request a quota increase |
+//! | the server's TLS certificate is not trusted ([`TransportFailure::TlsCertificate`]) | a TLS-inspecting (corporate) proxy: point `AWS_CA_BUNDLE` at its CA certificate |
 //!
 //! Hints name settings, environment variables and concepts, never a program's commands: a
 //! front end (the `bedrock` CLI) may add its own command names when it prints one.
@@ -200,6 +201,37 @@ pub(crate) const TRANSIENT_CODES: &[&str] = &[
     "RequestTimeoutException",
     "PriorRequestNotComplete",
 ];
+
+/// A connection failure an adapter could classify, the source of its [`Error`] (an
+/// [`ErrorKind::Io`] from [`Origin::Transport`]); [`Error::detail`] gives its
+/// [`kind`](Self::kind).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportFailure {
+    /// The server's TLS certificate was rejected: an unknown issuer (a TLS-inspecting proxy's
+    /// own CA, a private CA), expired, or for another name. Never retried: every attempt
+    /// meets the same certificate.
+    TlsCertificate,
+}
+
+impl TransportFailure {
+    /// A stable, snake_case name: `tls_certificate`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::TlsCertificate => "tls_certificate",
+        }
+    }
+}
+
+impl fmt::Display for TransportFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::TlsCertificate => "the server's TLS certificate is not trusted",
+        })
+    }
+}
+
+impl core::error::Error for TransportFailure {}
 
 /// How the standard retry mode treats an error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -589,13 +621,17 @@ impl Error {
 
     /// The stable, snake_case name of the underlying problem, when the source chain holds one
     /// of the core's typed errors: [`CredentialsError::kind`](crate::credentials::CredentialsError::kind)
-    /// (`sso_token_expired`, `not_found`, …), [`SettingsError::kind`](crate::settings::SettingsError::kind)
-    /// or [`SigningError::kind`](crate::sigv4::SigningError::kind).
+    /// (`sso_token_expired`, `not_found`, …), [`SettingsError::kind`](crate::settings::SettingsError::kind),
+    /// [`TransportFailure::kind`] (`tls_certificate`) or
+    /// [`SigningError::kind`](crate::sigv4::SigningError::kind).
     pub fn detail(&self) -> Option<&'static str> {
         if let Some(e) = self.find_source::<crate::credentials::CredentialsError>() {
             return Some(e.kind());
         }
         if let Some(e) = self.find_source::<crate::settings::SettingsError>() {
+            return Some(e.kind());
+        }
+        if let Some(e) = self.find_source::<TransportFailure>() {
             return Some(e.kind());
         }
         self.find_source::<crate::sigv4::SigningError>()
@@ -634,6 +670,10 @@ impl Error {
         if self.inner.status == Some(429) && self.inner.kind == ErrorKind::Throttling {
             // An unmodelled 429.
             return RetryClass::Throttling;
+        }
+        if self.find_source::<TransportFailure>() == Some(&TransportFailure::TlsCertificate) {
+            // The same certificate answers every attempt.
+            return RetryClass::No;
         }
         match self.inner.kind {
             // Connection failures and read timeouts: the SDKs retry these as transient.
@@ -705,6 +745,13 @@ const NO_CREDENTIALS_HINT: &str = "set AWS_BEARER_TOKEN_BEDROCK (or BEDROCK_API_
 /// Every hint, in order: the first matching row wins. Specific rows (a message pattern, a
 /// credential source's problem) come before the rows for a whole kind.
 const HINTS: &[HintRule] = &[
+    HintRule {
+        detail: Some("tls_certificate"),
+        hint: "the server's certificate is not signed by a CA this machine trusts: behind a TLS-inspecting (corporate) \
+               proxy, point AWS_CA_BUNDLE at a PEM file with the proxy's CA certificate (or add it to the OS trust \
+               store)",
+        ..HintRule::ANY
+    },
     // The service's own words identify these, whatever the kind.
     HintRule {
         origin: Some(Origin::Service),

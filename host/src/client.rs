@@ -147,10 +147,43 @@ pub struct ClientConfig {
     pub timeouts: Timeouts,
     /// Retry policy and quota, limits, the `User-Agent` suffix.
     pub exchange: ExchangeConfig,
-    /// PEM certificates to trust instead of the built-in web roots (as `AWS_CA_BUNDLE` does).
+    /// PEM certificates to trust instead of the OS trust store (as `AWS_CA_BUNDLE` does).
     pub ca_bundle: Option<Vec<u8>>,
     /// Forward proxies.
     pub proxy: ProxyConfig,
+}
+
+/// The certificate authorities a client trusts: [`ClientConfig::trust_roots`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrustRoots {
+    /// DER certificates: a CA bundle (`AWS_CA_BUNDLE`, [`ClientBuilder::ca_bundle`]), or the
+    /// OS trust store.
+    Certificates(Vec<Vec<u8>>),
+    /// The web roots built into the adapters (Mozilla's, from `webpki-roots`): the OS trust
+    /// store held no certificate (a minimal container, say).
+    WebRoots,
+}
+
+impl TrustRoots {
+    /// The OS trust store, as the platform's own programs see it (on Linux and the BSDs the
+    /// files OpenSSL reads, with `SSL_CERT_FILE` / `SSL_CERT_DIR`; the keychain on macOS; the
+    /// certificate store on Windows), or [`WebRoots`](Self::WebRoots) when it holds none. Read
+    /// once per process.
+    pub fn platform() -> Self {
+        static PLATFORM: std::sync::OnceLock<TrustRoots> = std::sync::OnceLock::new();
+        PLATFORM
+            .get_or_init(|| {
+                // Unreadable entries are skipped, as OpenSSL does; what loads is trusted.
+                let loaded = rustls_native_certs::load_native_certs();
+                if loaded.certs.is_empty() {
+                    TrustRoots::WebRoots
+                } else {
+                    TrustRoots::Certificates(loaded.certs.iter().map(|c| c.to_vec()).collect())
+                }
+            })
+            .clone()
+    }
 }
 
 impl fmt::Debug for ClientConfig {
@@ -177,6 +210,19 @@ impl ClientConfig {
         self.settings
             .route(model, &RouteInputs::with_region(self.region.as_deref()))
             .map_err(|e| Error::from(e).with_context(Some(model), None))
+    }
+
+    /// What this client trusts: the [`ca_bundle`](Self::ca_bundle) when one is set (it
+    /// replaces the OS store, as in the AWS SDKs), else [`TrustRoots::platform`].
+    ///
+    /// # Errors
+    ///
+    /// As [`ca_certificates`](Self::ca_certificates).
+    pub fn trust_roots(&self) -> Result<TrustRoots, Error> {
+        Ok(match self.ca_certificates()? {
+            Some(certificates) => TrustRoots::Certificates(certificates),
+            None => TrustRoots::platform(),
+        })
     }
 
     /// The DER certificates of [`ca_bundle`](Self::ca_bundle), when one is set.
@@ -263,6 +309,9 @@ pub struct ClientBuilder<C> {
     timeouts: Timeouts,
     exchange: ExchangeConfig,
     ca_bundle: Option<Vec<u8>>,
+    /// `AWS_CA_BUNDLE` from the setup, read by [`build`](Self::build) unless
+    /// [`ca_bundle`](Self::ca_bundle) gave the certificates.
+    ca_bundle_path: Option<String>,
     proxy: ProxyConfig,
     client: std::marker::PhantomData<fn() -> C>,
 }
@@ -286,6 +335,7 @@ impl<C> Default for ClientBuilder<C> {
             timeouts: Timeouts::default(),
             exchange: ExchangeConfig::default(),
             ca_bundle: None,
+            ca_bundle_path: None,
             proxy: ProxyConfig::none(),
             client: std::marker::PhantomData,
         }
@@ -294,7 +344,7 @@ impl<C> Default for ClientBuilder<C> {
 
 impl<C: FromConfig> ClientBuilder<C> {
     /// A builder with default settings (both providers disabled), no credentials, default
-    /// timeouts and retry policy, the web roots, no proxy.
+    /// timeouts and retry policy, the OS trust store, no proxy.
     pub fn new() -> Self {
         Self::default()
     }
@@ -317,8 +367,11 @@ impl<C: FromConfig> ClientBuilder<C> {
     pub fn from_setup(setup: ClientSetup) -> Self {
         let timeouts = Timeouts::default()
             .with_settings(setup.settings.provider(Provider::Bedrock).timeouts());
+        // `AWS_CA_BUNDLE`: read when the client is built.
+        let ca_bundle_path = setup.host.env().non_empty("AWS_CA_BUNDLE");
         Self {
             timeouts,
+            ca_bundle_path,
             settings: setup.settings,
             region: setup.region,
             host: Some(setup.host),
@@ -374,7 +427,7 @@ impl<C: FromConfig> ClientBuilder<C> {
         self
     }
 
-    /// Trusts the certificates in `pem` instead of the built-in web roots, as `AWS_CA_BUNDLE`
+    /// Trusts the certificates in `pem` instead of the OS trust store, as `AWS_CA_BUNDLE`
     /// does for the AWS SDKs (a private CA, a TLS-inspecting proxy, a test server).
     #[must_use]
     pub fn ca_bundle(mut self, pem: impl Into<Vec<u8>>) -> Self {
@@ -404,6 +457,16 @@ impl<C: FromConfig> ClientBuilder<C> {
             ))),
             (None, None) => return Err(Error::no_credentials("no credential source configured")),
         };
+        let ca_bundle = match (self.ca_bundle, &self.ca_bundle_path) {
+            (Some(pem), _) => Some(pem),
+            (None, Some(path)) => Some(std::fs::read(path).map_err(|e| {
+                Error::new(
+                    ErrorKind::Configuration,
+                    format!("AWS_CA_BUNDLE={path} cannot be read: {e}"),
+                )
+            })?),
+            (None, None) => None,
+        };
         let mut exchange = self.exchange;
         exchange.first_byte_timeout = self.timeouts.first_byte;
         exchange.idle_timeout = self.timeouts.idle;
@@ -414,7 +477,7 @@ impl<C: FromConfig> ClientBuilder<C> {
             credentials,
             timeouts: self.timeouts,
             exchange,
-            ca_bundle: self.ca_bundle,
+            ca_bundle,
             proxy: self.proxy,
         })
     }

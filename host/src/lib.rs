@@ -75,7 +75,9 @@ use bedrock_core::credentials::{
 use bedrock_core::error::{Error, ErrorKind, Origin};
 use bedrock_core::settings::{CredentialRef, Settings, SettingsError};
 
-pub use client::{ClientBuilder, ClientConfig, FromConfig, Outcome, StreamItem, Timeouts, exports};
+pub use client::{
+    ClientBuilder, ClientConfig, FromConfig, Outcome, StreamItem, Timeouts, TrustRoots, exports,
+};
 pub use clock::wall_clock;
 pub use env::Env;
 pub use http::{HttpsTransport, send_plain};

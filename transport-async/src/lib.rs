@@ -1,5 +1,6 @@
 //! `bedrock-async`: the [`bedrock_core`] exchange's bytes driven over smol TCP and
-//! futures-rustls (rustls 0.23 + ring, the web roots), with no other runtime or HTTP library.
+//! futures-rustls (rustls 0.23 + ring; the OS trust store, else the web roots, or
+//! `AWS_CA_BUNDLE`), with no other runtime or HTTP library.
 //!
 //! For async services: many calls share one thread, each waiting on its socket or an async-io
 //! timer, never blocking the executor. It works under `smol::block_on`,
@@ -49,6 +50,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use bedrock_core::error::TransportFailure;
 use bedrock_core::exchange::{Event, Exchange, Operation};
 use bedrock_core::settings::Route;
 use bedrock_host::Outcome;
@@ -105,7 +107,7 @@ impl bedrock_host::FromConfig for Client {
 
     fn from_config(config: ClientConfig) -> Result<Self, Error> {
         let connector = Connector::new(
-            config.ca_certificates()?,
+            config.trust_roots()?,
             config.proxy.clone(),
             config.timeouts.connect,
         )
@@ -321,9 +323,15 @@ impl Call {
     /// in the exchange (which decides about retries).
     async fn advance(&mut self) {
         if let Some(bytes) = self.exchange.poll_transmit() {
-            if let Err(message) = self.send(&bytes).await {
+            if let Err((failure, message)) = self.send(&bytes).await {
                 self.conn = None;
-                let _ = self.exchange.handle_transport_error(&message, now().now);
+                let _ = match failure {
+                    Some(failure) => {
+                        self.exchange
+                            .handle_transport_failure(failure, &message, now().now)
+                    }
+                    None => self.exchange.handle_transport_error(&message, now().now),
+                };
             }
             return;
         }
@@ -378,7 +386,9 @@ impl Call {
     }
 
     /// Writes the request on the current connection, an idle pooled one, or a new one.
-    async fn send(&mut self, bytes: &[u8]) -> Result<(), String> {
+    /// Connects if needed and writes the request; a failure comes with its classification
+    /// when there is one (a rejected certificate).
+    async fn send(&mut self, bytes: &[u8]) -> Result<(), (Option<TransportFailure>, String)> {
         let inner = &self.client.inner;
         let mut conn = match self.conn.take() {
             Some(conn) => conn,
@@ -387,15 +397,16 @@ impl Call {
                 // Boxed, as the start: connecting (TLS included) happens once per connection.
                 None => Box::pin(inner.connector.connect(&self.target))
                     .await
-                    .map_err(|e| e.to_string())?,
+                    .map_err(|e| {
+                        let failure = net::is_certificate_error(&e)
+                            .then_some(TransportFailure::TlsCertificate);
+                        (failure, e.to_string())
+                    })?,
             },
         };
-        conn.write_all(bytes)
-            .await
-            .map_err(|e| format!("sending the request: {e}"))?;
-        conn.flush()
-            .await
-            .map_err(|e| format!("sending the request: {e}"))?;
+        let sending = |e: std::io::Error| (None, format!("sending the request: {e}"));
+        conn.write_all(bytes).await.map_err(sending)?;
+        conn.flush().await.map_err(sending)?;
         self.conn = Some(conn);
         Ok(())
     }

@@ -9,8 +9,8 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bedrock_core::http1::connect::{ConnectReader, write_connect};
-use bedrock_host::ProxyConfig;
 use bedrock_host::proxy::authority;
+use bedrock_host::{ProxyConfig, TrustRoots};
 use futures_rustls::TlsConnector;
 use futures_rustls::client::TlsStream;
 use futures_rustls::rustls::pki_types::{CertificateDer, ServerName};
@@ -95,22 +95,23 @@ pub(crate) struct Connector {
 }
 
 impl Connector {
-    /// `ca_certificates`: DER roots replacing the web roots (a CA bundle).
+    /// `trust`: a CA bundle or the OS trust store, else the web roots.
     pub(crate) fn new(
-        ca_certificates: Option<Vec<Vec<u8>>>,
+        trust: TrustRoots,
         proxy: ProxyConfig,
         timeout: Duration,
     ) -> Result<Self, String> {
         let mut roots = RootCertStore::empty();
-        match ca_certificates {
-            Some(certificates) => {
-                for der in certificates {
-                    roots
-                        .add(CertificateDer::from(der))
-                        .map_err(|e| format!("the CA bundle has an unusable certificate: {e}"))?;
+        match trust {
+            TrustRoots::Certificates(certificates) => {
+                // As OpenSSL does with the OS store: certificates rustls cannot use are skipped.
+                let (added, _) = roots
+                    .add_parsable_certificates(certificates.into_iter().map(CertificateDer::from));
+                if added == 0 {
+                    return Err("the trusted certificates hold no usable CA certificate".into());
                 }
             }
-            None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+            _ => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = ClientConfig::builder_with_provider(provider)
@@ -162,11 +163,15 @@ impl Connector {
         }
         let name = ServerName::try_from(target.host.clone())
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        let tls = self
-            .tls
-            .connect(name, tcp)
-            .await
-            .map_err(|e| context(e, &format!("TLS with {}", target.host)))?;
+        let tls = self.tls.connect(name, tcp).await.map_err(|e| {
+            let what = format!("TLS with {}", target.host);
+            if is_certificate_error(&e) {
+                // Keeps the classification through the message's context.
+                io::Error::new(e.kind(), CertificateRejected(format!("{what}: {e}")))
+            } else {
+                context(e, &what)
+            }
+        })?;
         Ok(Conn::Tls(Box::new(tls)))
     }
 }
@@ -259,3 +264,27 @@ pub(crate) fn connect_timeout_message(authority: &str, timeout: Duration) -> Str
     };
     format!("connecting to {authority} timed out after {after}")
 }
+
+/// Whether a connection failed because the TLS handshake rejected the server's certificate.
+pub(crate) fn is_certificate_error(e: &io::Error) -> bool {
+    let Some(inner) = e.get_ref() else {
+        return false;
+    };
+    inner.is::<CertificateRejected>()
+        || matches!(
+            inner.downcast_ref::<rustls::Error>(),
+            Some(rustls::Error::InvalidCertificate(_))
+        )
+}
+
+/// A handshake that rejected the server's certificate, with the message in context.
+#[derive(Debug)]
+struct CertificateRejected(String);
+
+impl std::fmt::Display for CertificateRejected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CertificateRejected {}

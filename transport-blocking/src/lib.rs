@@ -1,5 +1,6 @@
-//! `bedrock-blocking`: the [`bedrock_core`] exchange driven over blocking ureq 3 (rustls + ring,
-//! webpki roots; the client's `HTTPS_PROXY` / `NO_PROXY` handed to ureq).
+//! `bedrock-blocking`: the [`bedrock_core`] exchange driven over blocking ureq 3 (rustls + ring;
+//! the OS trust store, else the webpki roots, or `AWS_CA_BUNDLE`; the client's `HTTPS_PROXY` /
+//! `NO_PROXY` handed to ureq).
 //!
 //! For synchronous programs and scripts: each call blocks its thread; a [`Client`] is shared by
 //! reference across threads (one connection pool, one retry quota, one credential cache).
@@ -30,10 +31,11 @@ use std::collections::VecDeque;
 use std::io::Read;
 
 use bedrock_core::credentials::{HttpFailure, HttpFailureKind, HttpRequest, HttpResponse};
+use bedrock_core::error::TransportFailure;
 use bedrock_core::exchange::{Event, Exchange, Operation};
 use bedrock_core::settings::Route;
-use bedrock_host::Outcome;
 use bedrock_host::clock::now;
+use bedrock_host::{Outcome, TrustRoots};
 
 pub use bedrock_host::exports::*;
 
@@ -60,7 +62,7 @@ impl bedrock_host::FromConfig for Client {
 
     fn from_config(config: ClientConfig) -> Result<Self, Error> {
         Ok(Self {
-            agent: agent(&config.timeouts, config.ca_certificates()?, &config.proxy),
+            agent: agent(&config.timeouts, config.trust_roots()?, &config.proxy),
             config,
         })
     }
@@ -68,7 +70,7 @@ impl bedrock_host::FromConfig for Client {
     /// Credential services over https (STS, the SSO portal) use the same agent setup.
     fn credential_host(host: Host, timeouts: &Timeouts) -> Host {
         let proxy = ProxyConfig::from_env(host.env()).unwrap_or_default();
-        host.with_https(UreqHttps(agent(timeouts, None, &proxy)))
+        host.with_https(UreqHttps(agent(timeouts, TrustRoots::platform(), &proxy)))
     }
 }
 
@@ -77,21 +79,17 @@ const MAX_RESPONSE_HEAD: usize = 64 * 1024;
 
 /// The ureq agent: no redirects (a redirect would carry credentials elsewhere), HTTP error
 /// statuses handed to the exchange, the core's timeouts as ureq's phase timeouts, the CA
-/// bundle when one is set.
-fn agent(
-    timeouts: &Timeouts,
-    ca_certificates: Option<Vec<Vec<u8>>>,
-    proxy: &ProxyConfig,
-) -> ureq::Agent {
-    let mut tls = ureq::tls::TlsConfig::builder();
-    if let Some(certificates) = ca_certificates {
-        tls = tls.root_certs(ureq::tls::RootCerts::new_with_certs(
+/// bundle or the OS trust store ([`TrustRoots`]).
+fn agent(timeouts: &Timeouts, roots: TrustRoots, proxy: &ProxyConfig) -> ureq::Agent {
+    let tls = ureq::tls::TlsConfig::builder().root_certs(match roots {
+        TrustRoots::Certificates(certificates) => ureq::tls::RootCerts::new_with_certs(
             &certificates
                 .iter()
                 .map(|der| ureq::tls::Certificate::from_der(der).to_owned())
                 .collect::<Vec<_>>(),
-        ));
-    }
+        ),
+        _ => ureq::tls::RootCerts::WebPki,
+    });
     ureq::Agent::config_builder()
         .proxy(ureq_proxy(proxy))
         // ureq's 128 KiB defaults each way are most of a connection's memory: the response
@@ -316,6 +314,13 @@ impl Call<'_> {
                     // ureq's response timeout is the exchange's first-byte deadline.
                     let _ = self.exchange.handle_deadline_passed(now().now);
                 }
+                Err(e) if is_certificate_error(&e) => {
+                    let _ = self.exchange.handle_transport_failure(
+                        TransportFailure::TlsCertificate,
+                        &transport_message(&e),
+                        now().now,
+                    );
+                }
                 Err(e) => {
                     let _ = self
                         .exchange
@@ -360,6 +365,19 @@ fn is_timeout(e: &std::io::Error) -> bool {
         || e.get_ref()
             .and_then(|inner| inner.downcast_ref::<ureq::Error>())
             .is_some_and(|inner| matches!(inner, ureq::Error::Timeout(_)))
+}
+
+/// Whether the TLS handshake rejected the server's certificate (ureq reports rustls's error
+/// itself, or inside an `io::Error`).
+fn is_certificate_error(e: &ureq::Error) -> bool {
+    let rustls_error = match e {
+        ureq::Error::Rustls(inner) => Some(inner),
+        ureq::Error::Io(io) => io
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>()),
+        _ => None,
+    };
+    matches!(rustls_error, Some(rustls::Error::InvalidCertificate(_)))
 }
 
 /// "connecting to HOST timed out after N s" for the URL's authority.
@@ -524,7 +542,11 @@ mod tests {
             let mut buf = [0u8; 1024];
             while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
         });
-        let transport = UreqHttps(agent(&Timeouts::default(), None, &ProxyConfig::default()));
+        let transport = UreqHttps(agent(
+            &Timeouts::default(),
+            TrustRoots::WebRoots,
+            &ProxyConfig::default(),
+        ));
         let mut request = HttpRequest {
             method: "GET",
             https: false,

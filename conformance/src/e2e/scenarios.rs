@@ -13,7 +13,7 @@ use std::time::Duration;
 use bedrock_core::auth::Auth;
 use bedrock_core::billing::{Cost, Picodollars, Usage};
 use bedrock_core::catalog::{self, BillingPolicy};
-use bedrock_core::error::{Error, ErrorKind};
+use bedrock_core::error::{Error, ErrorKind, Origin};
 use bedrock_core::model::{Part, Request, Response, StopReason, StreamEvent, Tool};
 use bedrock_core::sigv4::Credentials;
 use serde_json::{Value, json};
@@ -187,8 +187,10 @@ fn tls_scenarios() -> Vec<Scenario> {
     ]
 }
 
-/// The emulator's HTTPS endpoint with the web roots only (no CA configured): the handshake
-/// fails, as `ErrorKind::Io` naming the certificate, and no request reaches the emulator.
+/// The emulator's HTTPS endpoint without its CA configured (the OS store and the web roots do
+/// not hold it): the handshake fails as a typed certificate error (`Io` from the transport,
+/// detail `tls_certificate`, the `AWS_CA_BUNDLE` hint), on one connection: not retried, and
+/// no request reaches the emulator.
 fn untrusted_certificate(context: &Context<'_>) -> Check {
     let mut spec = context.spec();
     ensure(spec.endpoint.starts_with("https://"), || {
@@ -196,19 +198,36 @@ fn untrusted_certificate(context: &Context<'_>) -> Check {
     })?;
     spec.ca_pem = None;
     let client = context.client_with(&spec)?;
+    let accepted = context.emulator().accepted_connections();
     let (result, records) = context.logged(|| client.converse(&request(ECHO_PROMPT)));
+    let connections = context.emulator().accepted_connections() - accepted;
     let error = result
         .err()
         .ok_or("the call succeeded although the client does not trust the certificate")?;
-    kind(&error, ErrorKind::Io)?;
-    ensure(
-        error
-            .to_string()
-            .to_ascii_lowercase()
-            .contains("certificate"),
-        || format!("the error does not mention the certificate: {error}"),
-    )?;
-    same("requests the emulator answered", &0, &records.len())
+    let problems: Vec<String> = [
+        kind(&error, ErrorKind::Io),
+        same("origin", &Origin::Transport, &error.origin()),
+        same("detail", &Some("tls_certificate"), &error.detail()),
+        ensure(
+            error
+                .to_string()
+                .to_ascii_lowercase()
+                .contains("certificate"),
+            || format!("the error does not mention the certificate: {error}"),
+        ),
+        ensure(
+            error
+                .hint()
+                .is_some_and(|hint| hint.contains("AWS_CA_BUNDLE")),
+            || format!("no AWS_CA_BUNDLE hint: {:?}", error.hint()),
+        ),
+        same("connections (attempts)", &1, &connections),
+        same("requests the emulator answered", &0, &records.len()),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .collect();
+    ensure(problems.is_empty(), || problems.join("; "))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -381,6 +381,7 @@ pub struct EmulatorHandle {
     server: Option<server::Server>,
     records: Arc<Mutex<VecDeque<RequestRecord>>>,
     open: Arc<AtomicUsize>,
+    accepted: Arc<AtomicUsize>,
 }
 
 impl EmulatorHandle {
@@ -417,6 +418,12 @@ impl EmulatorHandle {
     /// next write, a drip or stall at its next wait slice).
     pub fn open_connections(&self) -> usize {
         self.open.load(Ordering::SeqCst)
+    }
+
+    /// Client connections (either listener) accepted so far, including those whose TLS
+    /// handshake then failed: a client's connection attempts when no request arrives.
+    pub fn accepted_connections(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
     }
 
     /// Waits until [`open_connections`](Self::open_connections) is at most `n`, polling every

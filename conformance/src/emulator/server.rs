@@ -120,6 +120,8 @@ struct Shared {
     records: Arc<Mutex<VecDeque<RequestRecord>>>,
     /// Client connections accepted whose thread has not ended yet.
     open: Arc<AtomicUsize>,
+    /// Client connections accepted so far (either listener).
+    accepted: Arc<AtomicUsize>,
 }
 
 impl Shared {
@@ -242,6 +244,7 @@ pub(crate) fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
     };
     let records = Arc::new(Mutex::new(VecDeque::new()));
     let open = Arc::new(AtomicUsize::new(0));
+    let accepted = Arc::new(AtomicUsize::new(0));
     let stack_size = config.connection_stack_size;
     let shared = Arc::new(Shared {
         service: Service::new(config),
@@ -250,6 +253,7 @@ pub(crate) fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
         sequence: AtomicU64::new(0),
         records: Arc::clone(&records),
         open: Arc::clone(&open),
+        accepted: Arc::clone(&accepted),
     });
     let connections: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
     let mut listeners = vec![(listener, None)];
@@ -301,6 +305,7 @@ pub(crate) fn start(config: EmulatorConfig) -> io::Result<EmulatorHandle> {
         }),
         records,
         open,
+        accepted,
     })
 }
 
@@ -337,6 +342,7 @@ fn accept_loop(
         };
         let tls = tls.map(Arc::clone);
         shared.open.fetch_add(1, Ordering::SeqCst);
+        shared.accepted.fetch_add(1, Ordering::SeqCst);
         let guard = OpenGuard(Arc::clone(shared));
         let spawned = thread::Builder::new()
             .name("bedrock-emulator-conn".into())

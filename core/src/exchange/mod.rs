@@ -104,7 +104,7 @@ use core::time::Duration;
 use crate::auth::Auth;
 use crate::catalog::{ModelInfo, Provider};
 use crate::converse::{self, StreamAccumulator};
-use crate::error::{Error, ErrorKind, Origin, RetryClass};
+use crate::error::{Error, ErrorKind, Origin, RetryClass, TransportFailure};
 use crate::eventstream::{self, Decoder};
 use crate::http1::{self, ResponseEvent, ResponseHead, ResponseLimits, ResponseReader};
 use crate::model::{Request, Response, StreamEvent};
@@ -798,6 +798,33 @@ impl Exchange {
             ErrorKind::Io
         };
         self.fail(Error::new(kind, message), now);
+        self.result()
+    }
+
+    /// The transport failed in a way it could classify ([`TransportFailure`]), with its own
+    /// `message`: the error carries the failure as its source (its [`Error::detail`]), and a
+    /// [`TransportFailure::TlsCertificate`] ends the call without a retry.
+    ///
+    /// # Errors
+    ///
+    /// As [`handle_input`](Self::handle_input).
+    pub fn handle_transport_failure(
+        &mut self,
+        failure: TransportFailure,
+        message: &str,
+        now: Instant,
+    ) -> Result<(), Error> {
+        self.check_live()?;
+        if !matches!(
+            self.state,
+            State::Sending | State::AwaitingHead | State::ReadingBody
+        ) {
+            return Ok(());
+        }
+        self.keep_alive = false;
+        self.retry_forbidden = failure == TransportFailure::TlsCertificate;
+        let error = Error::with_source(ErrorKind::Io, Origin::Transport, message, failure);
+        self.fail(error, now);
         self.result()
     }
 

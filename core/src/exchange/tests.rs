@@ -738,6 +738,43 @@ fn a_converse_first_byte_timeout_is_long_and_not_retried() {
     assert_eq!(peer.requests.len(), 3);
 }
 
+/// A rejected server certificate: a typed transport error (detail `tls_certificate`, the
+/// `AWS_CA_BUNDLE` hint) that ends the call at once, since every attempt would meet the same
+/// certificate. Other transport failures are still retried.
+#[test]
+fn a_rejected_certificate_is_typed_and_not_retried() {
+    let peer = ScriptedPeer::new(vec![], 64);
+    let mut ex = new_exchange(Operation::Converse, &peer, &ExchangeConfig::default());
+    ex.poll_transmit().unwrap();
+    let error = ex
+        .handle_transport_failure(
+            TransportFailure::TlsCertificate,
+            "TLS with bedrock-runtime.us-east-1.amazonaws.com: invalid peer certificate: UnknownIssuer",
+            peer.now(),
+        )
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Io);
+    assert_eq!(error.origin(), Origin::Transport);
+    assert_eq!(error.detail(), Some("tls_certificate"));
+    assert!(!error.is_retryable());
+    assert!(error.hint().unwrap().contains("AWS_CA_BUNDLE"), "{error:?}");
+    assert!(error.message().contains("UnknownIssuer"), "{error}");
+    let events: Vec<Event> = core::iter::from_fn(|| ex.poll_event()).collect();
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::Retry { .. })),
+        "{events:?}"
+    );
+    assert!(ex.is_finished());
+
+    // A plain connection failure is retried.
+    let peer = ScriptedPeer::new(vec![], 64);
+    let mut ex = new_exchange(Operation::Converse, &peer, &ExchangeConfig::default());
+    ex.poll_transmit().unwrap();
+    ex.handle_transport_error("connection refused", peer.now())
+        .unwrap();
+    assert!(matches!(ex.poll_event(), Some(Event::Retry { .. })));
+}
+
 #[test]
 fn clock_skew_is_corrected_once() {
     let mut peer = ScriptedPeer::new(vec![], 64);

@@ -309,7 +309,7 @@ pub struct ClientBuilder<C> {
     timeouts: Timeouts,
     exchange: ExchangeConfig,
     ca_bundle: Option<Vec<u8>>,
-    /// `AWS_CA_BUNDLE` from the setup, read by [`build`](Self::build) unless
+    /// `AWS_CA_BUNDLE` / the profile's `ca_bundle` from the setup, read by [`build`](Self::build) unless
     /// [`ca_bundle`](Self::ca_bundle) gave the certificates.
     ca_bundle_path: Option<String>,
     proxy: ProxyConfig,
@@ -367,8 +367,8 @@ impl<C: FromConfig> ClientBuilder<C> {
     pub fn from_setup(setup: ClientSetup) -> Self {
         let timeouts = Timeouts::default()
             .with_settings(setup.settings.provider(Provider::Bedrock).timeouts());
-        // `AWS_CA_BUNDLE`: read when the client is built.
-        let ca_bundle_path = setup.host.env().non_empty("AWS_CA_BUNDLE");
+        // `AWS_CA_BUNDLE` or the profile's `ca_bundle`: read when the client is built.
+        let ca_bundle_path = setup.ca_bundle.clone();
         Self {
             timeouts,
             ca_bundle_path,
@@ -462,7 +462,7 @@ impl<C: FromConfig> ClientBuilder<C> {
             (None, Some(path)) => Some(std::fs::read(path).map_err(|e| {
                 Error::new(
                     ErrorKind::Configuration,
-                    format!("AWS_CA_BUNDLE={path} cannot be read: {e}"),
+                    format!("the CA bundle {path} (AWS_CA_BUNDLE / ca_bundle) cannot be read: {e}"),
                 )
             })?),
             (None, None) => None,

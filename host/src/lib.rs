@@ -70,7 +70,7 @@ use std::sync::Arc;
 use bedrock_core::credentials::{
     Answer, AuthMachine, ChainConfig, ChainMachine, CredentialsError, EndpointConfig,
     EndpointMachine, FileError, HttpFailure, HttpFailureKind, Machine, Need, RegionMachine,
-    Resolved, ResolvedAuth, drive,
+    Resolved, ResolvedAuth, SettingMachine, drive,
 };
 use bedrock_core::error::{Error, ErrorKind, Origin};
 use bedrock_core::settings::{CredentialRef, Settings, SettingsError};
@@ -332,6 +332,20 @@ impl Host {
     /// A malformed or unreadable shared config file.
     pub fn region(&self, profile: Option<&str>) -> Result<Option<String>, CredentialsError> {
         self.drive(&mut RegionMachine::new(profile))
+    }
+
+    /// The CA bundle to trust instead of the OS store: `AWS_CA_BUNDLE`, else the profile's
+    /// `ca_bundle` (botocore's order), as a path.
+    ///
+    /// # Errors
+    ///
+    /// A malformed or unreadable shared config file.
+    pub fn ca_bundle(&self, profile: Option<&str>) -> Result<Option<String>, CredentialsError> {
+        self.drive(&mut SettingMachine::new(
+            profile,
+            "AWS_CA_BUNDLE",
+            "ca_bundle",
+        ))
     }
 
     /// The configured Bedrock Runtime endpoint and the FIPS / dual-stack flags

@@ -70,6 +70,9 @@ pub struct ClientSetup {
     pub region: Option<String>,
     /// Forward proxies.
     pub proxy: ProxyConfig,
+    /// The CA bundle to trust instead of the OS store (a path): `AWS_CA_BUNDLE`, else the
+    /// profile's `ca_bundle`; read when the client is built.
+    pub ca_bundle: Option<String>,
 }
 
 impl ClientSetup {
@@ -162,11 +165,13 @@ impl ClientSetup {
             }
         }
         let proxy = ProxyConfig::from_env(host.env()).map_err(|e| config("proxy", &e))?;
+        let ca_bundle = host.ca_bundle(None).map_err(Error::from)?;
         Ok(Self {
             host,
             settings,
             region,
             proxy,
+            ca_bundle,
         })
     }
 }

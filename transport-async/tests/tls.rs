@@ -71,6 +71,52 @@ fn aws_ca_bundle_is_trusted() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn a_profiles_ca_bundle_is_trusted_when_aws_ca_bundle_is_unset() {
+    let emulator = emulator();
+    let dir = std::env::temp_dir().join(format!(
+        "bedrock-tls-profile-{}-{}",
+        std::process::id(),
+        env!("CARGO_CRATE_NAME")
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bundle = dir.join("corp-ca.pem");
+    std::fs::write(&bundle, emulator.ca_pem().unwrap()).unwrap();
+    let config = dir.join("config");
+    std::fs::write(
+        &config,
+        format!(
+            "[default]\nca_bundle = /nonexistent/default.pem\n[profile corp]\nca_bundle = {}\n",
+            bundle.display()
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap().to_string();
+    let client = builder(
+        &emulator,
+        &[
+            ("AWS_CONFIG_FILE", config.as_str()),
+            ("AWS_PROFILE", "corp"),
+        ],
+    )
+    .build()
+    .unwrap();
+    assert_eq!(call(&client).unwrap().text(), "trusted");
+    // AWS_CA_BUNDLE wins over the profile (botocore's order): here a file that does not exist.
+    let error = builder(
+        &emulator,
+        &[
+            ("AWS_CONFIG_FILE", config.as_str()),
+            ("AWS_PROFILE", "corp"),
+            ("AWS_CA_BUNDLE", "/nonexistent/env.pem"),
+        ],
+    )
+    .build()
+    .unwrap_err();
+    assert!(error.message().contains("/nonexistent/env.pem"), "{error}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn call(client: &Client) -> Result<Response, Error> {
     smol::block_on(client.converse(&Request::new(MODEL).user("trusted").max_tokens(64)))
 }

@@ -129,6 +129,25 @@ pub(crate) fn region(cx: &mut Cx<'_>, profile: Option<&str>) -> Run<Option<Strin
     Ok(prop(&profiles.files.merged(&profiles.name), "region").map(String::from))
 }
 
+/// A client setting as botocore's config store reads it: the environment variable `env`, else
+/// the profile's `key` (e.g. `AWS_CA_BUNDLE` / `ca_bundle`).
+pub(crate) fn setting(
+    cx: &mut Cx<'_>,
+    profile: Option<&str>,
+    env: &str,
+    key: &str,
+) -> Run<Option<String>> {
+    if let Some(value) = cx.env(env)? {
+        return Ok(Some(value));
+    }
+    let config = ChainConfig {
+        profile: profile.map(String::from),
+        ..ChainConfig::default()
+    };
+    let profiles = load_profiles(cx, &config)?;
+    Ok(prop(&profiles.files.merged(&profiles.name), key).map(String::from))
+}
+
 fn not_found(tried: Vec<String>) -> Flow {
     Flow::Fail(CredentialsError::new(None, "", Problem::NotFound { tried }))
 }

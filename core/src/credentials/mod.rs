@@ -18,6 +18,7 @@
 //! | [`AuthMachine`] | the first entry of a route's credential list that resolves: `env:NAME` / `vault:NAME` → a bearer key, `aws_sigv4` → the default chain ([`ResolvedAuth`]) |
 //! | [`ChainMachine`] | SigV4 credentials from the default chain ([`Resolved`]) |
 //! | [`RegionMachine`] | the ambient region: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region` |
+//! | [`SettingMachine`] | a client setting: an environment variable, else a profile key (`AWS_CA_BUNDLE` / `ca_bundle`) |
 //! | [`EndpointMachine`] | the configured Bedrock Runtime endpoint, FIPS and dual-stack ([`EndpointConfig`]) |
 //!
 //! A driver is a loop — here a fake one answering from fixed data, as the tests do:
@@ -401,6 +402,43 @@ impl Machine for RegionMachine {
     fn poll(&mut self) -> Step<Option<String>> {
         let profile = self.profile.as_deref();
         self.engine.poll(|cx| chain::region(cx, profile))
+    }
+
+    fn provide(&mut self, answer: Answer) {
+        self.engine.provide(answer);
+    }
+}
+
+/// A client setting as a machine, read as botocore's config store reads it: an environment
+/// variable, else a key of the profile in the shared config files (`AWS_CA_BUNDLE` /
+/// `ca_bundle`). Resolves to `None` when neither is set.
+#[derive(Debug)]
+pub struct SettingMachine {
+    profile: Option<String>,
+    env: &'static str,
+    key: &'static str,
+    engine: Engine<Option<String>>,
+}
+
+impl SettingMachine {
+    /// A machine for `env`, then `key` of `profile` (else `AWS_PROFILE`, `AWS_DEFAULT_PROFILE`,
+    /// `default`).
+    pub fn new(profile: Option<&str>, env: &'static str, key: &'static str) -> Self {
+        Self {
+            profile: profile.map(String::from),
+            env,
+            key,
+            engine: Engine::default(),
+        }
+    }
+}
+
+impl Machine for SettingMachine {
+    type Output = Option<String>;
+
+    fn poll(&mut self) -> Step<Option<String>> {
+        let (profile, env, key) = (self.profile.as_deref(), self.env, self.key);
+        self.engine.poll(|cx| chain::setting(cx, profile, env, key))
     }
 
     fn provide(&mut self, answer: Answer) {

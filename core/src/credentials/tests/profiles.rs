@@ -140,3 +140,27 @@ fn region_resolution() {
     let e = fake.run(&mut RegionMachine::new(None)).unwrap_err();
     assert_eq!(e.kind(), "malformed_file");
 }
+
+#[test]
+fn client_settings_from_the_environment_then_the_profile() {
+    let ca = |fake: &mut Fake| {
+        fake.run(&mut SettingMachine::new(None, "AWS_CA_BUNDLE", "ca_bundle"))
+            .unwrap()
+    };
+    let config =
+        "[default]\nca_bundle = /etc/default.pem\n[profile corp]\nca_bundle = /etc/corp.pem\n";
+    let mut fake = Fake::new()
+        .env("AWS_CA_BUNDLE", "/env/ca.pem")
+        .config(config);
+    assert_eq!(ca(&mut fake).as_deref(), Some("/env/ca.pem"));
+    assert!(
+        !fake.asked.iter().any(|n| matches!(n, Need::File(_))),
+        "the environment wins before any file is read"
+    );
+    let mut fake = Fake::new().env("AWS_PROFILE", "corp").config(config);
+    assert_eq!(ca(&mut fake).as_deref(), Some("/etc/corp.pem"));
+    let mut fake = Fake::new().config(config);
+    assert_eq!(ca(&mut fake).as_deref(), Some("/etc/default.pem"));
+    let mut fake = Fake::new();
+    assert_eq!(ca(&mut fake), None);
+}

@@ -71,6 +71,15 @@ pub struct Usage {
     pub output_tokens: u64,
     /// The total exactly as the service reported it (not recomputed).
     pub total_tokens: u64,
+    /// Output tokens spent on reasoning, already counted in `output_tokens` (the Responses API's
+    /// `output_tokens_details.reasoning_tokens`; Converse does not report it). Omitted from JSON
+    /// when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reasoning_tokens: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Usage {
@@ -98,6 +107,7 @@ impl Usage {
             cache_write_1h_tokens: one_hour,
             output_tokens: usage.output_tokens,
             total_tokens: usage.total_tokens,
+            reasoning_tokens: 0,
         }
     }
 
@@ -257,6 +267,7 @@ mod tests {
             cache_write_1h_tokens: write_1h,
             output_tokens: output,
             total_tokens: input + read + write_5m + write_1h + output,
+            reasoning_tokens: 0,
         }
     }
 
@@ -403,6 +414,7 @@ mod tests {
             cache_write_5m_tokens: max / 2,
             cache_write_1h_tokens: max - max / 2,
             output_tokens: max,
+            reasoning_tokens: 0,
             total_tokens: max,
         };
         let dear = Prices {

@@ -17,6 +17,9 @@
 //! | "The provided model identifier is invalid" | set an explicit `api_id` (from the ListInferenceProfiles API) |
 //! | on-demand throughput not supported | use the `us.`/`global.`-prefixed inference-profile id |
 //! | maximum tokens exceeded | lower the model's `max_output` to its documented limit |
+//! | bedrock-mantle rejects the key (401 `invalid_api_key`) | the `bedrock-openai` provider needs a Bedrock API key with `bedrock-mantle:*` permissions; runtime credentials are not enough |
+//! | bedrock-mantle denies access (`access_denied`, 403) | grant `bedrock-mantle:CreateInference`; a subscription being set up finishes on its own |
+//! | bedrock-mantle 429 / `rate_limit_exceeded` / `insufficient_quota` | input + `max_output_tokens` must fit the input-TPM quota: lower `max_tokens` or raise the quota |
 //! | `ThrottlingException` | use cross-region inference profiles or request a quota increase |
 //! | the server's TLS certificate is not trusted ([`TransportFailure::TlsCertificate`]) | a TLS-inspecting (corporate) proxy: point `AWS_CA_BUNDLE` at its CA certificate |
 //!
@@ -193,6 +196,8 @@ pub(crate) const THROTTLING_CODES: &[&str] = &[
     "SlowDown",
     "PriorRequestNotComplete",
     "EC2ThrottledException",
+    // The Responses API's code (bedrock-mantle), also sent mid-stream without a status.
+    "rate_limit_exceeded",
 ];
 
 /// Error codes the standard retry mode treats as transient.
@@ -200,6 +205,9 @@ pub(crate) const TRANSIENT_CODES: &[&str] = &[
     "RequestTimeout",
     "RequestTimeoutException",
     "PriorRequestNotComplete",
+    // The Responses API's mid-stream `response.failed` code: "anything else (e.g. server_error)
+    // retryable" (Codex).
+    "server_error",
 ];
 
 /// A connection failure an adapter could classify, the source of its [`Error`] (an
@@ -622,7 +630,7 @@ impl Error {
     /// The stable, snake_case name of the underlying problem, when the source chain holds one
     /// of the core's typed errors: [`CredentialsError::kind`](crate::credentials::CredentialsError::kind)
     /// (`sso_token_expired`, `not_found`, …), [`SettingsError::kind`](crate::settings::SettingsError::kind),
-    /// [`TransportFailure::kind`] (`tls_certificate`) or
+    /// [`TransportFailure::kind`] (`tls_certificate`), [`responses::ServiceError::kind`](crate::responses::ServiceError::kind) (`mantle_quota`, …) or
     /// [`SigningError::kind`](crate::sigv4::SigningError::kind).
     pub fn detail(&self) -> Option<&'static str> {
         if let Some(e) = self.find_source::<crate::credentials::CredentialsError>() {
@@ -632,6 +640,9 @@ impl Error {
             return Some(e.kind());
         }
         if let Some(e) = self.find_source::<TransportFailure>() {
+            return Some(e.kind());
+        }
+        if let Some(e) = self.find_source::<crate::responses::ServiceError>() {
             return Some(e.kind());
         }
         self.find_source::<crate::sigv4::SigningError>()
@@ -750,6 +761,35 @@ const HINTS: &[HintRule] = &[
         hint: "the server's certificate is not signed by a CA this machine trusts: behind a TLS-inspecting (corporate) \
                proxy, point AWS_CA_BUNDLE at a PEM file with the proxy's CA certificate (or add it to the OS trust \
                store)",
+        ..HintRule::ANY
+    },
+    // bedrock-mantle (the Responses API), by the error's source.
+    HintRule {
+        detail: Some("mantle_authentication"),
+        hint: "bedrock-mantle rejected the key: the bedrock-openai provider needs a Bedrock API key \
+               (AWS_BEARER_TOKEN_BEDROCK) whose principal has bedrock-mantle:CreateInference and \
+               bedrock-mantle:CallWithBearerToken; a key or credentials that work for bedrock-runtime are not enough, \
+               and short-term keys expire after 12 hours",
+        ..HintRule::ANY
+    },
+    HintRule {
+        detail: Some("mantle_access_denied"),
+        hint: "bedrock-mantle denied access: grant bedrock-mantle:CreateInference to the key's principal and check \
+               that the model is offered in this Region (a subscription \"being set up\" finishes on its own; retry \
+               in a few minutes)",
+        ..HintRule::ANY
+    },
+    HintRule {
+        detail: Some("mantle_quota"),
+        hint: "bedrock-mantle admits a request only when input tokens + max_output_tokens fit the model's \
+               input-tokens-per-minute quota in this Region: lower max_tokens, wait, or request a quota increase \
+               in Service Quotas",
+        ..HintRule::ANY
+    },
+    HintRule {
+        detail: Some("mantle_context_length"),
+        hint: "the conversation exceeds the model's context window (272,000 tokens for GPT-5.4/5.5): drop or \
+               summarize earlier turns",
         ..HintRule::ANY
     },
     // The service's own words identify these, whatever the kind.

@@ -15,6 +15,7 @@
 //! | [`auth`], [`credentials`] | bearer vs SigV4 from a route's ordered credential list; the AWS default credential chain as sans-IO machines (environment, profiles, `credential_process`, assume role, web identity, SSO, container, IMDSv2); region resolution; a refreshing cache |
 //! | [`billing`] | normalized token usage (uncached input, cache reads, cache writes by TTL, output) and its cost under a billing policy |
 //! | [`converse`] | the Converse response, ConverseStream events, and the stream accumulator |
+//! | [`responses`] | the OpenAI Responses API on bedrock-mantle (`bedrock-openai`): request encoding (`store: false` forced), the response and SSE events mapped to the neutral ones, OpenAI error bodies as typed errors |
 //! | [`retry`] | the standard retry mode: backoff, `x-amz-retry-after`, the shared retry-token bucket, seeded jitter |
 //! | [`error`] | typed errors with fix-it hints and the standard retry classification |
 //! | [`exchange`] | one API call as a state machine: signed request bytes out, response bytes in, events, retries, deadlines |
@@ -58,6 +59,7 @@ pub mod eventstream;
 pub mod exchange;
 pub mod http1;
 pub mod model;
+pub mod responses;
 pub mod retry;
 pub mod secret;
 pub mod settings;

@@ -16,7 +16,7 @@ use bedrock_core::error::{Error, RetryClass};
 use bedrock_core::model::Request;
 use serde_json::{Value, json};
 
-fn model_info(input: &Value) -> Result<ModelInfo, Value> {
+pub(crate) fn model_info(input: &Value) -> Result<ModelInfo, Value> {
     let id = input
         .get("model")
         .and_then(Value::as_str)

@@ -18,6 +18,7 @@ pub mod billing;
 pub mod converse;
 pub mod exchange;
 pub mod region;
+pub mod responses;
 pub mod settings;
 
 use std::fs;
@@ -39,6 +40,8 @@ const SUITES: &[(&str, SuiteFn)] = &[
     ("converse-response", converse::response),
     ("errors", converse::errors),
     ("exchange-request", exchange::request),
+    ("responses-request", responses::request),
+    ("responses-response", responses::response),
 ];
 
 /// The suite registered under a folder name.

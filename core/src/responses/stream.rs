@@ -176,13 +176,12 @@ impl StreamAccumulator {
                 let mut response = data.get("response").cloned().unwrap_or(json!({}));
                 // "Build the final output list from output_item.done events; use the terminal
                 // event for status/usage."
-                if !self.done.is_empty()
+                // Items still open when the response ended (cut by the output cap) count as
+                // they stand.
+                if (!self.done.is_empty() || !self.pending.is_empty())
                     && let Some(object) = response.as_object_mut()
                 {
-                    object.insert(
-                        "output".into(),
-                        Value::Array(self.done.values().cloned().collect()),
-                    );
+                    object.insert("output".into(), Value::Array(self.items_so_far()));
                 }
                 if response.get("status").is_none()
                     && let Some(object) = response.as_object_mut()
@@ -232,42 +231,43 @@ impl StreamAccumulator {
         error
     }
 
+    /// The output items so far, by output index: the finished ones, and the unfinished ones
+    /// with their text so far (a function call in progress as `in_progress`).
+    fn items_so_far(&self) -> Vec<Value> {
+        let mut items: BTreeMap<u64, Value> = self.done.clone();
+        for (i, p) in &self.pending {
+            if items.contains_key(i) {
+                continue;
+            }
+            let mut item = p.item.clone();
+            match item.get("type").and_then(Value::as_str) {
+                Some("message") => {
+                    item["content"] = json!([{"type": "output_text", "text": p.text}]);
+                }
+                Some("reasoning") => {
+                    item["summary"] = if p.summary.is_empty() {
+                        json!([])
+                    } else {
+                        json!([{"type": "summary_text", "text": p.summary}])
+                    };
+                }
+                Some("function_call") => {
+                    item["arguments"] = Value::String(p.arguments.clone());
+                    item["status"] = json!("in_progress");
+                }
+                _ => {}
+            }
+            items.insert(*i, item);
+        }
+        items.into_values().collect()
+    }
+
     /// What arrived so far as a response: the finished items, then the unfinished ones with
     /// their text so far (a function call in progress as a cut-off call).
     pub fn partial(&self) -> Response {
         let mut content = Vec::new();
-        let mut indexes: Vec<u64> = self
-            .done
-            .keys()
-            .chain(self.pending.keys())
-            .copied()
-            .collect();
-        indexes.sort_unstable();
-        indexes.dedup();
-        for i in indexes {
-            if let Some(item) = self.done.get(&i) {
-                item_to_parts(item, &mut content);
-            } else if let Some(p) = self.pending.get(&i) {
-                let mut item = p.item.clone();
-                match item.get("type").and_then(Value::as_str) {
-                    Some("message") => {
-                        item["content"] = json!([{"type": "output_text", "text": p.text}]);
-                    }
-                    Some("reasoning") => {
-                        item["summary"] = if p.summary.is_empty() {
-                            json!([])
-                        } else {
-                            json!([{"type": "summary_text", "text": p.summary}])
-                        };
-                    }
-                    Some("function_call") => {
-                        item["arguments"] = Value::String(p.arguments.clone());
-                        item["status"] = json!("in_progress");
-                    }
-                    _ => {}
-                }
-                item_to_parts(&item, &mut content);
-            }
+        for item in self.items_so_far() {
+            item_to_parts(&item, &mut content);
         }
         Response {
             model: self.model.id.clone(),

@@ -571,3 +571,27 @@ fn done_sentinel_unknown_events_and_events_after_the_end_are_ignored() {
     );
     let _: Value = json!(null);
 }
+
+#[test]
+fn a_stream_cut_by_the_output_cap_keeps_the_open_call_as_truncated() {
+    let events: Vec<(&str, &[u8])> = vec![
+        ("response.output_item.added", br#"{"type":"response.output_item.added","output_index":0,"item":{"type":"function_call","id":"fc_1","call_id":"call_1","name":"f","arguments":"","status":"in_progress"}}"#),
+        ("response.function_call_arguments.delta", br#"{"type":"response.function_call_arguments.delta","item_id":"fc_1","output_index":0,"delta":"{\"a\":"}"#),
+        ("response.incomplete", br#"{"type":"response.incomplete","response":{"id":"r","status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},"output":[],"usage":{"input_tokens":5,"output_tokens":16,"total_tokens":21}}}"#),
+    ];
+    let (acc, events, error) = run(&events);
+    assert!(error.is_none());
+    assert!(events.contains(&StreamEvent::MessageStop {
+        stop_reason: StopReason::MaxTokens,
+        raw_stop_reason: "max_output_tokens".into()
+    }));
+    let response = acc.finish().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        response.content,
+        vec![Part::TruncatedToolCall {
+            id: "call_1".into(),
+            name: "f".into(),
+            partial_arguments: "{\"a\":".into()
+        }]
+    );
+}

@@ -21,6 +21,7 @@
 //! | [`exchange`] | one API call as a state machine: signed request bytes out, response bytes in, events, retries, deadlines |
 //! | [`http1`] | HTTP/1.1 request bytes and an incremental response reader (head, content-length, chunked, close-delimited) |
 //! | [`eventstream`] | the AWS event-stream frame codec: incremental decoder, byte-exact encoder |
+//! | [`sse`] | server-sent events (`text/event-stream`, the Responses API's streams): an incremental decoder per the WHATWG standard, with line and data limits |
 //! | [`sigv4`] | SigV4: canonical request, string to sign, signature, headers, presigning, derived-key cache, short-term Bedrock API keys |
 //!
 //! The event-stream codec, HTTP/1.1 framing, the request model, the catalog and the exchange
@@ -65,4 +66,5 @@ pub mod secret;
 pub mod settings;
 mod shared;
 pub mod sigv4;
+pub mod sse;
 pub mod time;

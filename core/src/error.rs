@@ -773,6 +773,14 @@ const HINTS: &[HintRule] = &[
         ..HintRule::ANY
     },
     HintRule {
+        kind: Some(ErrorKind::Configuration),
+        message: &["takes a Bedrock API key"],
+        hint: "the bedrock-openai provider (bedrock-mantle) accepts only a Bedrock API key: set \
+               AWS_BEARER_TOKEN_BEDROCK (or BEDROCK_API_KEY) or store it in the vault (vault:BEDROCK_API_KEY), and \
+               drop credentials = [\"aws_sigv4\"] from the provider's settings",
+        ..HintRule::ANY
+    },
+    HintRule {
         detail: Some("mantle_access_denied"),
         hint: "bedrock-mantle denied access: grant bedrock-mantle:CreateInference to the key's principal and check \
                that the model is offered in this Region (a subscription \"being set up\" finishes on its own; retry \

@@ -4,7 +4,22 @@
 //! The exchange turns a routed request, a credential and the time into signed HTTP/1.1 bytes,
 //! then consumes whatever bytes the network delivers and yields [`Event`]s: the response head,
 //! each stream event as soon as its frame completes, retry instructions, and the final
-//! [`Response`]. Any runtime drives it with a short loop:
+//! [`Response`].
+//!
+//! It speaks two protocols, chosen by the route's provider, with the same states, deadlines,
+//! retries, events and entry points:
+//!
+//! | | `bedrock` (Bedrock Runtime) | `bedrock-openai` (OpenAI Responses API on bedrock-mantle) |
+//! |---|---|---|
+//! | request | `POST {path}/model/{id}/converse[-stream]`, [`converse`] body | `POST {path}/responses` (`/openai/v1/responses`), [`responses`] body, `stream` set for ConverseStream |
+//! | auth | SigV4 or `Authorization: Bearer` | `Authorization: Bearer` only (a Bedrock API key) |
+//! | stream | `application/vnd.amazon.eventstream` frames | `text/event-stream` ([`sse`]), each event through [`responses::StreamAccumulator`] |
+//! | request id | `x-amzn-RequestId` | `x-request-id`, else `x-amzn-RequestId` |
+//! | retry delay | `x-amz-retry-after` (ms) | `x-amz-retry-after`, else `retry-after-ms`, else `retry-after` (seconds or HTTP date; over 120 s ignored); `x-should-retry: false` forbids a retry |
+//! | errors | [`Error::from_response`] | [`responses::error_from_response`] |
+//! | CountTokens | `POST …/count-tokens` | refused in [`Exchange::new`] (mantle has no equivalent) |
+//!
+//! Any runtime drives it with a short loop:
 //!
 //! ```
 //! # use bedrock_core::exchange::doc_support::*;
@@ -82,14 +97,15 @@
 //! | first byte after sending, Converse | 3600 s ([`ExchangeConfig::first_byte_timeout`]) |
 //! | first byte after sending, ConverseStream and CountTokens | 300 s (the smaller of the two timeouts: [`ExchangeConfig::first_byte_timeout_for`]) |
 //! | idle between body bytes | 300 s ([`ExchangeConfig::idle_timeout`]) |
-//!
-//! A Converse whose first byte does not come in time is not retried: Bedrock answers it only
-//! once the whole answer is generated, so the model may have produced (and billed) the answer
-//! already, and a retry would bill it again.
 //! | non-streaming success body | 32 MiB |
 //! | error body kept | 64 KiB |
 //! | response head | 64 KiB |
 //! | event-stream frame | 24 MiB payload, 128 KiB headers |
+//! | server-sent events (Responses streams) | 16 MiB line, 16 MiB event data ([`sse::Limits`]) |
+//!
+//! A Converse whose first byte does not come in time is not retried: Bedrock answers it only
+//! once the whole answer is generated, so the model may have produced (and billed) the answer
+//! already, and a retry would bill it again.
 
 #[doc(hidden)]
 pub mod doc_support;
@@ -108,21 +124,25 @@ use crate::error::{Error, ErrorKind, Origin, RetryClass, TransportFailure};
 use crate::eventstream::{self, Decoder};
 use crate::http1::{self, ResponseEvent, ResponseHead, ResponseLimits, ResponseReader};
 use crate::model::{Request, Response, StreamEvent};
+use crate::responses;
 use crate::retry::{Jitter, RETRY_COST, RetryConfig, RetryQuota, THROTTLING_RETRY_COST};
 use crate::settings::Route;
 use crate::shared::{Counter, Shared};
 use crate::sigv4::{SignableRequest, Signer, SigningParams};
+use crate::sse;
 use crate::time::{Instant, UnixTime};
 
-/// Which Bedrock Runtime operation.
+/// Which operation. On a bedrock-openai route, Converse and ConverseStream are both
+/// `POST /openai/v1/responses` (`stream: false` / `true`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Operation {
     /// `POST /model/{id}/converse`.
     Converse,
-    /// `POST /model/{id}/converse-stream`: event-stream frames.
+    /// `POST /model/{id}/converse-stream`: event-stream frames (server-sent events on
+    /// bedrock-openai).
     ConverseStream,
-    /// `POST /model/{id}/count-tokens`.
+    /// `POST /model/{id}/count-tokens` (Bedrock Runtime only).
     CountTokens,
 }
 
@@ -257,10 +277,10 @@ pub enum Event {
     Head {
         /// The status.
         status: u16,
-        /// `x-amzn-RequestId`.
+        /// `x-amzn-RequestId` (bedrock-openai: `x-request-id`, else `x-amzn-RequestId`).
         request_id: Option<String>,
     },
-    /// A streaming increment (ConverseStream).
+    /// A streaming increment (ConverseStream), out as soon as its frame or SSE event completes.
     Stream(StreamEvent),
     /// The attempt failed and will be retried: close the connection unless
     /// `reuse_connection`, wait `delay`, connect, then call [`Exchange::retry`].
@@ -379,6 +399,12 @@ pub struct Exchange {
     body_buf: Vec<u8>,
     decoder: Decoder,
     accumulator: StreamAccumulator,
+    /// The route speaks the OpenAI Responses API (bedrock-openai on bedrock-mantle).
+    responses_api: bool,
+    /// Responses streams: the SSE decoder and, once a 2xx head gave the request id, the
+    /// accumulator.
+    sse_decoder: sse::Decoder,
+    sse_accumulator: Option<responses::StreamAccumulator>,
     deadline: Option<(Instant, TimeoutReason)>,
     keep_alive: bool,
     /// The failure at hand must end the call (a Converse's first-byte timeout).
@@ -392,6 +418,8 @@ struct HeadInfo {
     error_type: Option<String>,
     date: Option<UnixTime>,
     retry_after: Option<Duration>,
+    /// `x-should-retry` (the Responses API): the server's own word on retrying.
+    should_retry: Option<bool>,
 }
 
 impl fmt::Debug for Exchange {
@@ -415,10 +443,11 @@ impl Exchange {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidRequest`] when the request cannot be encoded,
-    /// [`ErrorKind::Configuration`] for a route this exchange cannot serve (the bedrock-openai
-    /// provider, credentials over plain HTTP to a non-loopback host) or credentials that cannot
-    /// sign.
+    /// [`ErrorKind::InvalidRequest`] when the request cannot be encoded, or for CountTokens on
+    /// a bedrock-openai route (the Responses API has no token count);
+    /// [`ErrorKind::Configuration`] for credentials over plain HTTP to a non-loopback host,
+    /// credentials that cannot sign, or SigV4 credentials on a bedrock-openai route (it takes a
+    /// Bedrock API key only: AWS_BEARER_TOKEN_BEDROCK, BEDROCK_API_KEY or the vault).
     pub fn new(
         route: &Route,
         request: &Request,
@@ -429,14 +458,26 @@ impl Exchange {
         entropy: [u8; 32],
     ) -> Result<Self, Error> {
         let context = |e: Error| e.with_context(Some(&route.model.id), Some(&route.region));
-        if route.provider != Provider::Bedrock {
-            return Err(context(Error::new(
-                ErrorKind::Configuration,
-                format!(
-                    "{} is served by the {} provider (the OpenAI Responses API), which this exchange does not speak",
-                    route.model.id, route.provider
-                ),
-            )));
+        let responses_api = route.provider == Provider::BedrockOpenai;
+        if responses_api {
+            if operation == Operation::CountTokens {
+                return Err(context(Error::new(
+                    ErrorKind::InvalidRequest,
+                    format!(
+                        "count-tokens is not supported by the {} provider: the Responses API on bedrock-mantle has no token-counting operation",
+                        route.provider
+                    ),
+                )));
+            }
+            if matches!(auth, Auth::SigV4(_)) {
+                return Err(context(Error::new(
+                    ErrorKind::Configuration,
+                    format!(
+                        "{} is served by the {} provider, which takes a Bedrock API key, not AWS SigV4 credentials: set AWS_BEARER_TOKEN_BEDROCK (or BEDROCK_API_KEY), or store the key in the vault (vault:BEDROCK_API_KEY)",
+                        route.model.id, route.provider
+                    ),
+                )));
+            }
         }
         let scheme = if route.insecure_loopback {
             "http"
@@ -450,6 +491,15 @@ impl Exchange {
             )));
         }
         let (body, encoder_warnings) = match operation {
+            Operation::Converse | Operation::ConverseStream if responses_api => {
+                let encoded = responses::encode_request(
+                    request,
+                    &route.model,
+                    operation == Operation::ConverseStream,
+                )
+                .map_err(|e| context(e.into()))?;
+                (encoded.to_bytes(), encoded.warnings)
+            }
             Operation::CountTokens => {
                 let body = converse::encode_count_tokens(request, &route.model)
                     .map_err(|e| context(e.into()))?;
@@ -470,10 +520,15 @@ impl Exchange {
         };
         let mut target = String::with_capacity(route.path.len() + wire_id.len() * 3 + 32);
         target.push_str(&route.path);
-        target.push_str("/model/");
-        http1::push_path_segment(&mut target, wire_id);
-        target.push('/');
-        target.push_str(operation.path());
+        if responses_api {
+            // `POST {base}/responses`: the model travels in the body.
+            target.push_str("/responses");
+        } else {
+            target.push_str("/model/");
+            http1::push_path_segment(&mut target, wire_id);
+            target.push('/');
+            target.push_str(operation.path());
+        }
 
         let host_header = route.host_header();
         let mut exchange = Self {
@@ -509,6 +564,9 @@ impl Exchange {
             body_buf: Vec::new(),
             decoder: Decoder::with_limits(config.frame_limits),
             accumulator: StreamAccumulator::new(),
+            responses_api,
+            sse_decoder: sse::Decoder::new(),
+            sse_accumulator: None,
             deadline: None,
             keep_alive: false,
             retry_forbidden: false,
@@ -878,6 +936,8 @@ impl Exchange {
         self.reader = ResponseReader::new(self.config.http_limits);
         self.decoder = Decoder::with_limits(self.config.frame_limits);
         self.accumulator = StreamAccumulator::new();
+        self.sse_decoder = sse::Decoder::new();
+        self.sse_accumulator = None;
         self.head = None;
         self.body_buf = Vec::new();
         self.body_mode = BodyMode::Success;
@@ -914,6 +974,7 @@ impl Exchange {
         headers.push((
             "Accept",
             match self.operation {
+                Operation::ConverseStream if self.responses_api => "text/event-stream".into(),
                 Operation::ConverseStream => "application/vnd.amazon.eventstream".into(),
                 _ => "application/json".into(),
             },
@@ -924,6 +985,13 @@ impl Exchange {
             agent.push_str(suffix);
         }
         headers.push(("User-Agent", agent));
+        if self.responses_api {
+            // Bearer only (checked in `new`): no AWS SDK headers, nothing to sign.
+            if let Auth::Bearer(key) = &self.auth {
+                headers.push(("Authorization", format!("Bearer {}", key.expose())));
+            }
+            return Ok(headers);
+        }
         headers.push(("amz-sdk-invocation-id", self.invocation_id.clone()));
         headers.push((
             "amz-sdk-request",
@@ -964,7 +1032,22 @@ impl Exchange {
     }
 
     fn on_head(&mut self, head: &ResponseHead, now: Instant) {
-        let request_id = head.header("x-amzn-RequestId").map(ToString::to_string);
+        let request_id = if self.responses_api {
+            head.header("x-request-id")
+                .or_else(|| head.header("x-amzn-RequestId"))
+        } else {
+            head.header("x-amzn-RequestId")
+        }
+        .map(ToString::to_string);
+        let retry_after = head
+            .header("x-amz-retry-after")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_millis);
+        let retry_after = if self.responses_api {
+            retry_after.or_else(|| openai_retry_after(head))
+        } else {
+            retry_after
+        };
         let info = HeadInfo {
             status: head.status,
             request_id: request_id.clone(),
@@ -972,16 +1055,28 @@ impl Exchange {
             date: head
                 .header("date")
                 .and_then(|d| UnixTime::parse_http_date(d).ok()),
-            retry_after: head
-                .header("x-amz-retry-after")
-                .and_then(|v| v.parse::<u64>().ok())
-                .map(Duration::from_millis),
+            retry_after,
+            should_retry: head.header("x-should-retry").and_then(|v| match v.trim() {
+                v if v.eq_ignore_ascii_case("true") => Some(true),
+                v if v.eq_ignore_ascii_case("false") => Some(false),
+                _ => None,
+            }),
         };
         self.body_mode = if (200..300).contains(&head.status) {
             BodyMode::Success
         } else {
             BodyMode::ErrorBody
         };
+        if self.responses_api
+            && self.body_mode == BodyMode::Success
+            && self.operation == Operation::ConverseStream
+        {
+            self.sse_accumulator = Some(responses::StreamAccumulator::new(
+                &self.model,
+                request_id.clone(),
+                self.warnings.clone(),
+            ));
+        }
         self.head = Some(info);
         self.state = State::ReadingBody;
         self.deadline = Some((
@@ -1006,6 +1101,7 @@ impl Exchange {
     /// checks still apply.
     fn check_content_type(&self, content_type: Option<&str>) -> Option<Error> {
         let expected = match self.operation {
+            Operation::ConverseStream if self.responses_api => "text/event-stream",
             Operation::ConverseStream => "application/vnd.amazon.eventstream",
             Operation::Converse | Operation::CountTokens => "application/json",
         };
@@ -1023,6 +1119,9 @@ impl Exchange {
 
     fn on_data(&mut self, data: &[u8], now: Instant) {
         match (self.body_mode, self.operation) {
+            (BodyMode::Success, Operation::ConverseStream) if self.responses_api => {
+                self.on_sse(data, now)
+            }
             (BodyMode::Success, Operation::ConverseStream) => self.on_frames(data, now),
             (BodyMode::Success, _) => {
                 if self.body_buf.len() + data.len() > self.config.max_body_len {
@@ -1082,28 +1181,88 @@ impl Exchange {
         }
     }
 
+    /// Decodes server-sent events from Responses stream body bytes, handing out the neutral
+    /// events of each SSE event as soon as it completes.
+    fn on_sse(&mut self, mut data: &[u8], now: Instant) {
+        loop {
+            let event = match self.sse_decoder.decode(&mut data) {
+                Ok(Some(event)) => event,
+                Ok(None) => return,
+                Err(e) => {
+                    self.fail(
+                        Error::with_source(
+                            ErrorKind::Protocol,
+                            Origin::Protocol,
+                            format!("server-sent events: {e}"),
+                            e,
+                        ),
+                        now,
+                    );
+                    return;
+                }
+            };
+            let Some(accumulator) = self.sse_accumulator.as_mut() else {
+                return;
+            };
+            match accumulator.handle_event(&event.event, event.data.as_bytes()) {
+                Ok(neutral) => {
+                    // Any neutral event is the model's output, delivered: a cut after it is
+                    // never retried (`response.created` / `.in_progress` produce none).
+                    if !neutral.is_empty() {
+                        self.stream_started = true;
+                    }
+                    self.events.extend(neutral.into_iter().map(Event::Stream));
+                }
+                Err(e) => {
+                    self.fail(e, now);
+                    return;
+                }
+            }
+        }
+    }
+
     fn on_end(&mut self, now: Instant) {
         let Some(head) = self.head.clone() else {
             return;
         };
         if self.body_mode == BodyMode::ErrorBody {
-            let error = Error::from_response(
-                head.status,
-                head.error_type.as_deref(),
-                head.request_id.as_deref(),
-                &self.body_buf,
-            )
+            let error = if self.responses_api {
+                responses::error_from_response(
+                    head.status,
+                    head.request_id.as_deref(),
+                    &self.body_buf,
+                )
+            } else {
+                Error::from_response(
+                    head.status,
+                    head.error_type.as_deref(),
+                    head.request_id.as_deref(),
+                    &self.body_buf,
+                )
+            }
             .with_retry_after_ms(
                 head.retry_after
                     .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             );
-            if self.try_correct_skew(&error, &head) {
+            // Bearer requests are not signed: no clock to correct.
+            if !self.responses_api && self.try_correct_skew(&error, &head) {
                 return;
+            }
+            if head.should_retry == Some(false) {
+                // "x-should-retry: false": the server says a retry cannot help.
+                self.retry_forbidden = true;
             }
             self.fail(error, now);
             return;
         }
         let result = match self.operation {
+            Operation::ConverseStream if self.responses_api => self.finish_sse(),
+            Operation::Converse if self.responses_api => responses::to_neutral(
+                &self.body_buf,
+                &self.model,
+                head.request_id.clone(),
+                self.warnings.clone(),
+            ),
             Operation::ConverseStream => self.finish_stream(),
             Operation::Converse => converse::ConverseResponse::from_json(&self.body_buf)
                 .map_err(|e| Error::new(ErrorKind::Protocol, format!("Converse response: {e}")))
@@ -1143,6 +1302,28 @@ impl Exchange {
                 None => converse::to_neutral(response, &self.model, None, self.warnings.clone()),
             }),
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The end of a Responses stream: the response of its terminal event, or the stream's error
+    /// (truncated, with what arrived, when no terminal event came).
+    fn finish_sse(&mut self) -> Result<Response, Error> {
+        // An event cut off at the end is discarded ("any pending data must be discarded"); the
+        // accumulator then sees no terminal event and says the stream was truncated.
+        self.sse_decoder.finish().map_err(|e| {
+            Error::with_source(
+                ErrorKind::Protocol,
+                Origin::Protocol,
+                format!("server-sent events: {e}"),
+                e,
+            )
+        })?;
+        match self.sse_accumulator.take() {
+            Some(accumulator) => accumulator.finish(),
+            None => Err(Error::new(
+                ErrorKind::TruncatedStream,
+                "the stream closed before response.completed",
+            )),
         }
     }
 
@@ -1240,6 +1421,15 @@ impl Exchange {
             // never retried once an event is out, so this is the call's final word.
             if self.operation == Operation::ConverseStream && self.stream_started {
                 let request_id = self.head.as_ref().and_then(|h| h.request_id.clone());
+                if self.responses_api {
+                    if let Some(accumulator) = &self.sse_accumulator {
+                        error = error.with_partial_response(accumulator.partial());
+                    }
+                    self.state = State::Failed(error);
+                    self.deadline = None;
+                    self.transmit = None;
+                    return;
+                }
                 let partial = converse::to_neutral(
                     self.accumulator.partial(),
                     &self.model,
@@ -1271,6 +1461,32 @@ impl Exchange {
             error,
         });
     }
+}
+
+/// The Responses API's retry delay: `retry-after-ms` (milliseconds), else `retry-after` (seconds
+/// or an HTTP date, measured from the response's `Date`), as the OpenAI SDK reads them. Delays
+/// over 120 s are the SDK's "don't wait this long" and are ignored (the backoff caps the wait).
+fn openai_retry_after(head: &ResponseHead) -> Option<Duration> {
+    const MAX: Duration = Duration::from_secs(120);
+    let delay = if let Some(ms) = head.header("retry-after-ms") {
+        let ms = ms
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|ms| (0.0..=120_000.0).contains(ms))?;
+        Duration::from_secs_f64(ms / 1000.0)
+    } else {
+        let value = head.header("retry-after")?.trim();
+        match value.parse::<u64>() {
+            Ok(secs) => Duration::from_secs(secs),
+            Err(_) => {
+                let at = UnixTime::parse_http_date(value).ok()?;
+                let date = UnixTime::parse_http_date(head.header("date")?).ok()?;
+                Duration::from_secs(at.secs().saturating_sub(date.secs()))
+            }
+        }
+    };
+    (delay <= MAX).then_some(delay)
 }
 
 /// `time` moved by `secs` (negative: earlier), clamped to the representable range.

@@ -1362,3 +1362,5 @@ fn error_bodies_are_read_up_to_the_limit() {
     assert_eq!(error.status(), Some(403));
     assert!(error.message().len() <= 300, "{}", error.message().len());
 }
+
+mod responses_api;

@@ -2,6 +2,10 @@
 //! closely enough that boto3 accepts everything it sends, and that can inject every fault a real
 //! network or service produces.
 //!
+//! It also serves the mantle endpoint's OpenAI Responses API (`POST /openai/v1/responses`,
+//! JSON or server-sent events, bearer keys only, `store: false` required; `EMULATOR.md`,
+//! "Responses (mantle)").
+//!
 //! It serves `POST /model/{modelId}/converse`, `/converse-stream` and `/count-tokens`, verifies
 //! SigV4 (by recomputing the signature with the core's signer from the request as received) and
 //! Bedrock API keys (`Authorization: Bearer`), validates bodies, and picks a deterministic
@@ -74,6 +78,7 @@ mod auth;
 mod clock;
 mod errors;
 pub mod raw;
+mod responses;
 mod rng;
 mod scenario;
 mod script;

@@ -674,14 +674,19 @@ fn write_reply(
         return Ok(false);
     }
     let now = shared.service.config.clock.now();
+    let id_header = if reply.mantle {
+        format!("x-request-id: req_{}", request_id.replace('-', ""))
+    } else {
+        format!("x-amzn-RequestId: {request_id}")
+    };
     let mut head = format!(
-        "HTTP/1.1 {} {}\r\nDate: {}\r\nx-amzn-RequestId: {request_id}\r\nContent-Type: {}\r\n",
+        "HTTP/1.1 {} {}\r\nDate: {}\r\n{id_header}\r\nContent-Type: {}\r\n",
         reply.status,
         reason(reply.status),
         http_date(now),
         reply.content_type,
     );
-    if let Some(error_type) = &reply.error_type {
+    if let Some(error_type) = reply.error_type.as_ref().filter(|_| !reply.mantle) {
         head.push_str(&format!("x-amzn-ErrorType: {error_type}\r\n"));
     }
     let ends_early = match &reply.body {

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use super::auth;
 use super::errors::{ServiceError, known};
+use super::responses;
 use super::rng::Rng;
 use super::scenario::{Fault, Scenario};
 use super::script::{Script, estimate_tokens, string_chars};
@@ -56,6 +57,8 @@ pub(crate) struct Reply {
     pub(crate) drip: Option<Duration>,
     /// Chooses chunk sizes when the body is written.
     pub(crate) rng: Rng,
+    /// The mantle surface: `x-request-id: req_...` instead of the `x-amzn-` headers.
+    pub(crate) mantle: bool,
 }
 
 impl Reply {
@@ -71,6 +74,7 @@ impl Reply {
             slow_head: None,
             drip: None,
             rng,
+            mantle: false,
         }
     }
 
@@ -86,6 +90,7 @@ impl Reply {
             slow_head: None,
             drip: None,
             rng,
+            mantle: false,
         }
     }
 }
@@ -106,6 +111,19 @@ impl Service {
         }
     }
 
+    /// Counts one attempt under `key`; `true` while fewer than `times` attempts were counted
+    /// before it (the attempt fails).
+    pub(crate) fn count_attempt(&self, key: String, times: u32) -> bool {
+        let mut attempts = self.attempts.lock().unwrap_or_else(PoisonError::into_inner);
+        let seen = attempts.entry(key).or_insert(0);
+        if *seen < times {
+            *seen += 1;
+            true
+        } else {
+            false
+        }
+    }
+
     /// Answers one request; `sequence` numbers requests for the request id.
     pub(crate) fn handle(&self, request: &Request, sequence: u64) -> (Reply, RequestRecord) {
         let now = self.config.clock.now();
@@ -113,6 +131,24 @@ impl Service {
         // always gets the same bytes; request ids differ per request.
         let mut rng = Rng::for_bytes(self.config.seed, &request.body);
         let request_id = Rng::new(self.config.seed ^ (sequence.wrapping_add(1) << 17)).uuid();
+        if request.path().starts_with(responses::PREFIX) {
+            let mut record = RequestRecord {
+                request_id,
+                operation: None,
+                model_id: None,
+                auth: None,
+                status: 0,
+                error_type: None,
+                sdk_attempt: request
+                    .header("x-stainless-retry-count")
+                    .map(str::to_string),
+                tls: false,
+            };
+            let reply = responses::handle(self, request, now, &mut record, &mut rng);
+            record.status = reply.status;
+            record.error_type.clone_from(&reply.error_type);
+            return (reply, record);
+        }
         let route = route(request);
         let mut record = RequestRecord {
             request_id,
@@ -225,6 +261,7 @@ impl Service {
                 slow_head,
                 drip: None,
                 rng: rng.clone(),
+                mantle: false,
             });
         }
         let mut reply = match operation {
@@ -247,6 +284,7 @@ impl Service {
                     slow_head: None,
                     drip: scenario.drip,
                     rng: rng.clone(),
+                    mantle: false,
                 }
             }
         };
@@ -264,7 +302,7 @@ impl Service {
 }
 
 /// The page `[html]` serves.
-const HTML_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>Sign in to continue</title></head>\n\
+pub(crate) const HTML_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>Sign in to continue</title></head>\n\
 <body><h1>Network login required</h1><p>Sign in to the proxy to reach the Internet.</p></body></html>\n";
 
 /// Adds the members some error shapes carry besides `message`.

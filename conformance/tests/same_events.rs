@@ -1,15 +1,18 @@
 //! Every transport gives the caller the same thing for the same stream: for each streaming
 //! scenario of the end-to-end suite (each emulator marker a ConverseStream can meet), the event
 //! sequence and how the stream ended are identical through `bedrock-blocking`, `bedrock-async`
-//! and the core driven by hand (`core/examples/by_hand.rs`). The suite checks each transport
+//! and the core driven by hand (`core/examples/by_hand.rs`), for Converse and for the
+//! bedrock-openai route (mantle's Responses API). The suite checks each transport
 //! against the expected values; this checks them against each other, event by event.
 
 use bedrock_conformance::e2e::{ClientSpec, StreamEnd, StreamRun, TRANSPORTS, Timeouts};
-use bedrock_conformance::emulator::Emulator;
+use bedrock_conformance::emulator::{DEFAULT_API_KEY, Emulator};
+use bedrock_core::auth::Auth;
 use bedrock_core::error::Error;
 use bedrock_core::model::{Request, StreamEvent};
 
 const MODEL: &str = "us.anthropic.claude-haiku-4-5";
+const MANTLE_MODEL: &str = "openai.gpt-5.5";
 const FAULT: &str = "one two three four five six";
 
 /// The streaming prompts of the end-to-end scenarios (`conformance/src/e2e/scenarios.rs`).
@@ -62,7 +65,13 @@ struct Seen {
 fn seen(run: StreamRun) -> Seen {
     let end = match run.end {
         StreamEnd::Response(mut response) => {
+            // What names the call, not its content: the request id, a Responses call's `resp_…`.
             response.request_id = None;
+            for value in response.provider_metadata.values_mut() {
+                if let Some(object) = value.as_object_mut() {
+                    object.remove("id");
+                }
+            }
             format!("response {response:?}")
         }
         StreamEnd::Error(error) => error_summary(&error),
@@ -97,17 +106,28 @@ fn error_summary(error: &Error) -> String {
 fn every_transport_yields_the_same_events_for_every_streaming_scenario() {
     let emulator = Emulator::start(bedrock_conformance::e2e::emulator_config()).unwrap();
     let spec = ClientSpec::new(emulator.endpoint_url()).with_timeouts(Timeouts::default());
+    // The bedrock-openai route (mantle's Responses API) takes the API key.
+    let mantle_spec = spec.clone().with_auth(Auth::bearer(DEFAULT_API_KEY));
     assert!(TRANSPORTS.len() >= 3, "blocking, async and by-hand");
     let unique = std::process::id();
     let mut compared = 0;
-    for (index, prompt) in prompts("shape").iter().enumerate() {
+    let cases: Vec<(&str, &ClientSpec, String)> = prompts("shape")
+        .into_iter()
+        .map(|prompt| (MODEL, &spec, prompt))
+        .chain(
+            prompts("shape")
+                .into_iter()
+                .map(|prompt| (MANTLE_MODEL, &mantle_spec, prompt)),
+        )
+        .collect();
+    for (index, (model, spec, prompt)) in cases.iter().enumerate() {
         let mut reference: Option<(&str, Seen)> = None;
         for (column, transport) in TRANSPORTS.iter().enumerate() {
             // Tags of one length: the emulator counts the prompt's characters as tokens.
             let tag = format!("same-{unique}-{column}-{index}");
             let prompt = prompt.replace("[id:shape]", &format!("[id:{tag}]"));
-            let request = Request::new(MODEL).user(prompt.as_str()).max_tokens(512);
-            let client = transport.client(&spec).unwrap();
+            let request = Request::new(*model).user(prompt.as_str()).max_tokens(512);
+            let client = transport.client(spec).unwrap();
             let got = seen(client.converse_stream(&request));
             match &reference {
                 None => reference = Some((transport.name(), got)),
@@ -125,8 +145,8 @@ fn every_transport_yields_the_same_events_for_every_streaming_scenario() {
         let (_, first) = reference.unwrap();
         assert!(
             !first.events.is_empty() || first.end.starts_with("error"),
-            "{prompt:?} streamed nothing"
+            "{model} {prompt:?} streamed nothing"
         );
     }
-    assert_eq!(compared, prompts("x").len() * (TRANSPORTS.len() - 1));
+    assert_eq!(compared, cases.len() * (TRANSPORTS.len() - 1));
 }

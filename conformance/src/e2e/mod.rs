@@ -174,10 +174,12 @@ impl ClientSpec {
         self
     }
 
-    /// `settings.toml` text routing the `bedrock` provider to the endpoint, with the region.
+    /// `settings.toml` text routing the `bedrock` provider to the endpoint and `bedrock-openai`
+    /// to its `/openai/v1`, with the region.
     pub fn settings_toml(&self) -> String {
         format!(
-            "[llm.providers.bedrock]\nenabled = true\nbase_url = \"{}\"\nregion = \"{}\"\n",
+            "[llm.providers.bedrock]\nenabled = true\nbase_url = \"{0}\"\nregion = \"{1}\"\n\
+             [llm.providers.bedrock-openai]\nenabled = true\nbase_url = \"{0}/openai/v1\"\nregion = \"{1}\"\n",
             self.endpoint, self.region
         )
     }

@@ -109,6 +109,7 @@ pub fn scenarios() -> Vec<Scenario> {
             clock_skew,
         ),
     ]);
+    all.extend(responses_scenarios());
     all.extend(tls_scenarios());
     all
 }
@@ -419,10 +420,20 @@ fn stream_and_converse(
     )?;
     same("Converse usage vs stream", &streamed.usage, &converse.usage)?;
     same("Converse cost vs stream", &streamed.cost, &converse.cost)?;
+    // Less the response's own id (a Responses call's `resp_…`), which names each call.
+    let without_id = |metadata: &serde_json::Map<String, Value>| {
+        let mut metadata = metadata.clone();
+        for value in metadata.values_mut() {
+            if let Some(object) = value.as_object_mut() {
+                object.remove("id");
+            }
+        }
+        metadata
+    };
     same(
         "Converse provider_metadata vs stream",
-        &streamed.provider_metadata,
-        &converse.provider_metadata,
+        &without_id(&streamed.provider_metadata),
+        &without_id(&converse.provider_metadata),
     )?;
     Ok((run, streamed))
 }
@@ -1569,4 +1580,182 @@ fn wrong_secret(context: &Context<'_>) -> Check {
     )?;
     hint_contains(&error, CREDENTIALS_HINT)?;
     attempts(&records, Operation::Converse, &[403])
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bedrock-openai route: the mantle endpoint's Responses API (bearer key only)
+
+/// The bedrock-openai model every Responses scenario calls.
+const MANTLE_MODEL: &str = "openai.gpt-5.5";
+
+fn responses_scenarios() -> Vec<Scenario> {
+    vec![
+        scenario("responses: stream text echo", responses_stream_text),
+        scenario("responses: tool call", responses_tool_call),
+        scenario("responses: reasoning", responses_reasoning),
+        scenario("responses: [throttle:2] then success", responses_throttle),
+        scenario("responses: 400 invalid_request_error", responses_validation),
+        scenario("responses: mid-stream response.failed", responses_midstream),
+        scenario("responses: stream cut", responses_cut),
+        scenario(
+            "responses: SigV4 refused before sending",
+            responses_sigv4_refused,
+        ),
+    ]
+}
+
+/// A client with the emulator's API key (the only credential mantle takes).
+fn mantle_client(context: &Context<'_>) -> Result<Box<dyn TransportClient>, String> {
+    context.client_with(&context.spec().with_auth(Auth::bearer(DEFAULT_API_KEY)))
+}
+
+fn mantle_request(text: &str) -> Request {
+    Request::new(MANTLE_MODEL).user(text).max_tokens(512)
+}
+
+/// The statuses of the mantle requests the emulator logged, in order.
+fn mantle_statuses(records: &[RequestRecord]) -> Check {
+    ensure(records.iter().all(|r| r.operation.is_none()), || {
+        format!("a Runtime operation in a Responses call: {records:?}")
+    })
+}
+
+fn statuses(records: &[RequestRecord]) -> Vec<u16> {
+    records.iter().map(|r| r.status).collect()
+}
+
+fn responses_stream_text(context: &Context<'_>) -> Check {
+    let client = mantle_client(context)?;
+    let request = mantle_request(ECHO_PROMPT);
+    let (result, records) = context.logged(|| stream_and_converse(&*client, &request));
+    let (_, streamed) = result?;
+    let echo = echo_of(ECHO_PROMPT);
+    same("response text", &echo, &streamed.text())?;
+    stop(&streamed, StopReason::EndTurn, "end_turn")
+        .or_else(|_| same("stop reason", &StopReason::EndTurn, &streamed.stop_reason))?;
+    mantle_statuses(&records)?;
+    same(
+        "attempts (stream, then Converse)",
+        &vec![200, 200],
+        &statuses(&records),
+    )?;
+    same(
+        "authentication the emulator saw",
+        &vec![Some(AuthKind::Bearer); 2],
+        &records.iter().map(|r| r.auth.clone()).collect::<Vec<_>>(),
+    )
+}
+
+fn responses_tool_call(context: &Context<'_>) -> Check {
+    let client = mantle_client(context)?;
+    let mut request = tool_request("What is the weather in Paris? [scenario:tool_use]");
+    request.model = MANTLE_MODEL.into();
+    let (run, response) = stream_and_converse(&*client, &request)?;
+    let call = response.content.iter().find_map(|part| match part {
+        Part::ToolCall {
+            name, arguments, ..
+        } => Some((name.clone(), arguments.clone())),
+        _ => None,
+    });
+    same(
+        "the tool call",
+        &Some((
+            "get_weather".to_string(),
+            Some(json!({"city": "Paris", "unit": "celsius"})),
+        )),
+        &call,
+    )?;
+    same("stop reason", &StopReason::ToolUse, &response.stop_reason)?;
+    let started = run.events.iter().any(
+        |e| matches!(&e.event, StreamEvent::ToolCallStart { name, .. } if name == "get_weather"),
+    );
+    ensure(started, || "no ToolCallStart for get_weather".into())
+}
+
+fn responses_reasoning(context: &Context<'_>) -> Check {
+    let client = mantle_client(context)?;
+    let prompt = "Think, then repeat this. [scenario:reasoning]";
+    let (run, response) = stream_and_converse(&*client, &mantle_request(prompt))?;
+    same("response text", &echo_of(prompt), &response.text())?;
+    let reasoned = run
+        .events
+        .iter()
+        .any(|e| matches!(&e.event, StreamEvent::ReasoningDelta { text, .. } if !text.is_empty()));
+    ensure(reasoned, || "no reasoning deltas in the stream".into())
+}
+
+fn responses_throttle(context: &Context<'_>) -> Check {
+    let client = mantle_client(context)?;
+    let prompt = format!(
+        "Retry me. [throttle:2]{}",
+        context.id_marker("mantle-throttle")
+    );
+    let (run, records) = context.logged(|| client.converse_stream(&mantle_request(&prompt)));
+    let response = stream_response(&run)?;
+    same("response text", &echo_of(&prompt), &response.text())?;
+    mantle_statuses(&records)?;
+    same("attempts", &vec![429, 429, 200], &statuses(&records))
+}
+
+fn responses_validation(context: &Context<'_>) -> Check {
+    let client = mantle_client(context)?;
+    let prompt = "Fail, please. [error:ValidationException:bad input for mantle]";
+    let (result, records) = context.logged(|| client.converse(&mantle_request(prompt)));
+    let error = result
+        .err()
+        .ok_or("the call succeeded, a 400 was expected")?;
+    kind(&error, ErrorKind::Validation)?;
+    same("status", &Some(400), &error.status())?;
+    same("message", &"bad input for mantle", &error.message())?;
+    same(
+        "attempts (a 400 is not retried)",
+        &vec![400],
+        &statuses(&records),
+    )
+}
+
+fn responses_midstream(context: &Context<'_>) -> Check {
+    let client = mantle_client(context)?;
+    let prompt = format!("{FAULT_PROMPT} [midstream]");
+    let (run, records) = context.logged(|| client.converse_stream(&mantle_request(&prompt)));
+    let error = stream_error(&run)?;
+    kind(error, ErrorKind::Throttling)?;
+    let deltas = text_deltas(&run);
+    ensure(!deltas.is_empty(), || {
+        "no text before response.failed".into()
+    })?;
+    let partial = error.partial_response().map(Response::text);
+    same(
+        "partial output on the error",
+        &Some(deltas.concat()),
+        &partial,
+    )?;
+    // Events were delivered: never retried.
+    same("attempts", &vec![200], &statuses(&records))
+}
+
+fn responses_cut(context: &Context<'_>) -> Check {
+    let client = mantle_client(context)?;
+    let prompt = format!("{FAULT_PROMPT} [cut]");
+    let (run, records) = context.logged(|| client.converse_stream(&mantle_request(&prompt)));
+    let error = stream_error(&run)?;
+    kind(error, ErrorKind::TruncatedStream)?;
+    same(
+        "text deltas before the cut",
+        &words(FAULT_PROMPT),
+        &text_deltas(&run),
+    )?;
+    same("attempts", &vec![200], &statuses(&records))
+}
+
+fn responses_sigv4_refused(context: &Context<'_>) -> Check {
+    // The default spec signs with SigV4: this provider takes a Bedrock API key only.
+    let client = context.client()?;
+    let (result, records) = context.logged(|| client.converse(&mantle_request("refused")));
+    let error = result
+        .err()
+        .ok_or("a SigV4 call to bedrock-openai succeeded")?;
+    kind(&error, ErrorKind::Configuration)?;
+    hint_contains(&error, "AWS_BEARER_TOKEN_BEDROCK")?;
+    same("requests sent", &0, &records.len())
 }

@@ -1277,3 +1277,49 @@ fn timeout_option_bounds_the_wait_for_the_answer() {
     // Out of range: a usage error.
     assert_fails(&cli.run(&["--timeout", "0", "model", "list"]), 2);
 }
+
+/// The bedrock-openai route: `--model openai.gpt-5.5` against the emulator's mantle endpoint
+/// streams the answer with an API key (no `--region` needed: nothing is signed), and with AWS
+/// credentials alone fails before sending, saying a key is needed.
+#[test]
+fn openai_models_take_an_api_key_and_stream_through_mantle() {
+    let emulator = Emulator::start(EmulatorConfig::default().with_api_key(API_KEY)).unwrap();
+    let mantle = format!("{}/openai/v1", emulator.endpoint_url());
+    let run = Cli::new("mantle-key")
+        .env("AWS_BEARER_TOKEN_BEDROCK", API_KEY)
+        .run(&[
+            "--base-url",
+            &mantle,
+            "chat",
+            "--model",
+            "openai.gpt-5.5",
+            "hello mantle",
+        ]);
+    assert_ok(&run);
+    assert_eq!(run.stdout, "hello mantle\n");
+    assert_no_secret(&run);
+    let records = emulator.requests();
+    assert_eq!(records.len(), 1);
+    assert!(records[0].operation.is_none() && records[0].auth == Some(AuthKind::Bearer));
+
+    let run = Cli::new("mantle-sigv4").sigv4().run(&[
+        "--base-url",
+        &mantle,
+        "chat",
+        "--model",
+        "openai.gpt-5.5",
+        "refused",
+    ]);
+    assert_fails(&run, 1);
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr.contains("this provider takes a Bedrock API key"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        emulator.requests().len(),
+        1,
+        "nothing sent with SigV4 alone"
+    );
+}

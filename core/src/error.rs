@@ -881,6 +881,14 @@ const HINTS: &[HintRule] = &[
     HintRule {
         kind: Some(ErrorKind::NoCredentials),
         detail: Some("not_found"),
+        message: &["Bedrock API keys only"],
+        hint: "this provider takes a Bedrock API key, not AWS credentials: set AWS_BEARER_TOKEN_BEDROCK (or \
+               BEDROCK_API_KEY), or store the key in the vault (vault:BEDROCK_API_KEY)",
+        ..HintRule::ANY
+    },
+    HintRule {
+        kind: Some(ErrorKind::NoCredentials),
+        detail: Some("not_found"),
         hint: NO_CREDENTIALS_HINT,
         ..HintRule::ANY
     },

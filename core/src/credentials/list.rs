@@ -131,6 +131,11 @@ fn resolve(
             },
         }
     }
+    if !references.contains(&CredentialRef::AwsSigV4) {
+        // A list without the SigV4 chain (the bedrock-openai provider's): AWS credentials
+        // would not help, and the message and hint say so.
+        tried.push("no aws_sigv4 entry: this list takes Bedrock API keys only".into());
+    }
     Err(Flow::Fail(CredentialsError::new(
         None,
         "",

@@ -654,6 +654,16 @@ impl Settings {
             (Some(endpoint), Some(region)) => (endpoint.clone(), region.clone()),
             (Some(endpoint), None) => match region_from_host(&endpoint.host) {
                 Some(region) => (endpoint.clone(), region),
+                // Bearer keys only: nothing is signed, so a custom mantle endpoint (a proxy, an
+                // emulator) needs no region of its own; the ambient one, else mantle's default,
+                // names it in errors and prices.
+                None if provider == Provider::BedrockOpenai => {
+                    let region = inputs
+                        .region
+                        .filter(|r| !r.is_empty())
+                        .unwrap_or(DEFAULT_MANTLE_REGION);
+                    (endpoint.clone(), region.to_string())
+                }
                 None => {
                     return Err(fail(SettingsProblem::MissingRegion {
                         provider,

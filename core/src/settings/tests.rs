@@ -1038,3 +1038,21 @@ fn bad_provider_timeouts_name_the_key_and_line() {
         assert_eq!(e.line(), Some(line), "{text}: {e}");
     }
 }
+
+#[test]
+fn a_custom_mantle_endpoint_needs_no_region_of_its_own() {
+    // Bearer keys only: nothing is signed, so the ambient region (else mantle's default) names it.
+    let text = "[llm.providers.bedrock-openai]\nenabled = true\nbase_url = \"http://127.0.0.1:8080/openai/v1\"";
+    let routed = route(text, "openai.gpt-5.5", None).unwrap();
+    assert_eq!(routed.region, "us-east-1");
+    assert_eq!(routed.base_url, "http://127.0.0.1:8080/openai/v1");
+    assert_eq!(routed.path, "/openai/v1");
+    let routed = route(text, "openai.gpt-5.5", Some("eu-west-1")).unwrap();
+    assert_eq!(routed.region, "eu-west-1");
+    // The bedrock provider signs: it still needs one.
+    let text = "[llm.providers.bedrock]\nenabled = true\nbase_url = \"http://127.0.0.1:8080\"";
+    assert_eq!(
+        route(text, SONNET, None).unwrap_err().kind(),
+        "missing_region"
+    );
+}

@@ -144,7 +144,18 @@ fn nothing_resolved_is_the_products_no_credentials_error() {
     let refs = CredentialRef::defaults(Provider::BedrockOpenai);
     let mut fake = Fake::new();
     let e = resolve(&mut fake, &refs).unwrap_err();
-    assert!(!e.to_string().contains("aws_sigv4"));
+    assert!(
+        e.to_string()
+            .contains("no aws_sigv4 entry: this list takes Bedrock API keys only"),
+        "{e}"
+    );
+    // Its one hint says a key is needed, not AWS credentials.
+    let hint = crate::error::Error::from(e).hint().unwrap();
+    assert!(
+        hint.starts_with("this provider takes a Bedrock API key"),
+        "{hint}"
+    );
+    assert!(!hint.contains("AWS_ACCESS_KEY_ID"), "{hint}");
     assert!(
         !fake
             .asked

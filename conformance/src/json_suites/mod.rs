@@ -20,6 +20,7 @@ pub mod exchange;
 pub mod region;
 pub mod responses;
 pub mod settings;
+pub mod sse;
 
 use std::fs;
 use std::path::Path;
@@ -42,6 +43,8 @@ const SUITES: &[(&str, SuiteFn)] = &[
     ("exchange-request", exchange::request),
     ("responses-request", responses::request),
     ("responses-response", responses::response),
+    ("sse", sse::sse),
+    ("responses-stream", sse::responses_stream),
 ];
 
 /// The suite registered under a folder name.

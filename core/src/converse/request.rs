@@ -35,7 +35,7 @@ use core::fmt;
 use serde_json::{Map, Value, json};
 
 use crate::catalog::ModelInfo;
-use crate::model::{Part, Request, Role, ToolChoice, ToolResultContent};
+use crate::model::{Part, Request, Role, Tool, ToolChoice, ToolResultContent};
 
 /// Bedrock's limit on cache points per request.
 pub const MAX_CACHE_POINTS: usize = 4;
@@ -65,6 +65,42 @@ fn error(path: impl Into<String>, message: impl Into<String>) -> RequestError {
     RequestError {
         path: path.into(),
         message: message.into(),
+    }
+}
+
+/// Tool `i`'s name checked and its input schema as a JSON Schema object (`"type": "object"`
+/// added when missing; none is an empty object): the rules Converse and the Responses API share
+/// (both take names of 1 to 64 characters of `[a-zA-Z0-9_-]`).
+///
+/// # Errors
+///
+/// A bad name, or a schema that is not an object.
+pub(crate) fn tool_input_schema(i: usize, tool: &Tool) -> Result<Value, RequestError> {
+    if tool.name.is_empty()
+        || tool.name.len() > 64
+        || !tool
+            .name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(error(
+            format!("tools[{i}].name"),
+            "tool names must be 1 to 64 characters of a-z, A-Z, 0-9, '_' and '-'",
+        ));
+    }
+    match &tool.input_schema {
+        None | Some(Value::Null) => Ok(json!({"type": "object", "properties": {}})),
+        Some(Value::Object(schema)) => {
+            let mut schema = schema.clone();
+            schema
+                .entry("type")
+                .or_insert_with(|| Value::String("object".into()));
+            Ok(Value::Object(schema))
+        }
+        Some(_) => Err(error(
+            format!("tools[{i}].input_schema"),
+            "must be a JSON Schema object",
+        )),
     }
 }
 
@@ -356,35 +392,7 @@ fn encode_parts(
 
     let mut tools = Vec::with_capacity(request.tools.len());
     for (i, tool) in request.tools.iter().enumerate() {
-        let path = format!("tools[{i}]");
-        if tool.name.is_empty()
-            || tool.name.len() > 64
-            || !tool
-                .name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
-            return Err(error(
-                format!("{path}.name"),
-                "tool names must be 1 to 64 characters of a-z, A-Z, 0-9, '_' and '-'",
-            ));
-        }
-        let schema = match &tool.input_schema {
-            None | Some(Value::Null) => json!({"type": "object", "properties": {}}),
-            Some(Value::Object(schema)) => {
-                let mut schema = schema.clone();
-                schema
-                    .entry("type")
-                    .or_insert_with(|| Value::String("object".into()));
-                Value::Object(schema)
-            }
-            Some(_) => {
-                return Err(error(
-                    format!("{path}.input_schema"),
-                    "must be a JSON Schema object",
-                ));
-            }
-        };
+        let schema = tool_input_schema(i, tool)?;
         let mut spec = Map::new();
         spec.insert("name".into(), Value::String(tool.name.clone()));
         if let Some(description) = tool.description.as_ref().filter(|d| !d.is_empty()) {

@@ -146,28 +146,7 @@ pub fn encode_request(
     if !request.tools.is_empty() {
         let mut tools = Vec::with_capacity(request.tools.len());
         for (i, tool) in request.tools.iter().enumerate() {
-            if tool.name.is_empty() || tool.name.len() > 64 {
-                return Err(error(
-                    format!("tools[{i}].name"),
-                    "tool names must be 1 to 64 characters",
-                ));
-            }
-            let parameters = match &tool.input_schema {
-                None | Some(Value::Null) => json!({"type": "object", "properties": {}}),
-                Some(Value::Object(schema)) => {
-                    let mut schema = schema.clone();
-                    schema
-                        .entry("type")
-                        .or_insert_with(|| Value::String("object".into()));
-                    Value::Object(schema)
-                }
-                Some(_) => {
-                    return Err(error(
-                        format!("tools[{i}].input_schema"),
-                        "must be a JSON Schema object",
-                    ));
-                }
-            };
+            let parameters = crate::converse::tool_input_schema(i, tool)?;
             let mut spec = Map::new();
             spec.insert("type".into(), json!("function"));
             spec.insert("name".into(), Value::String(tool.name.clone()));

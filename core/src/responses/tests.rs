@@ -595,3 +595,25 @@ fn a_stream_cut_by_the_output_cap_keeps_the_open_call_as_truncated() {
         }]
     );
 }
+
+#[test]
+fn tools_follow_the_shared_name_and_schema_rules() {
+    let named = |name: &str| {
+        Request::new("openai.gpt-5.5").user("hi").tool(Tool::new(
+            name,
+            "d",
+            json!({"properties": {}}),
+        ))
+    };
+    let e = encode_request(&named("get weather"), &gpt55(), false).unwrap_err();
+    assert_eq!(e.path, "tools[0].name");
+    assert!(encode_request(&named(&"x".repeat(65)), &gpt55(), false).is_err());
+    let body = encode(&named("get_weather-2"), false).body;
+    assert_eq!(body["tools"][0]["parameters"]["type"], json!("object"));
+    let schema =
+        Request::new("openai.gpt-5.5")
+            .user("hi")
+            .tool(Tool::new("t", "d", json!("not a schema")));
+    let e = encode_request(&schema, &gpt55(), false).unwrap_err();
+    assert_eq!(e.path, "tools[0].input_schema");
+}

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-pub use bedrock_core::http1::percent_decode;
+pub use bedrock_core::percent::decode as percent_decode;
 
 /// A parsed request file.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -17,9 +17,7 @@ use bedrock_core::converse::{
     ConverseResponse, EventError, StreamAccumulator, StreamEvent, parse_event,
 };
 use bedrock_core::eventstream::{DecodeError, Decoder};
-use bedrock_core::http1::{
-    EofPosition, HttpError, ResponseEvent, ResponseReader, push_path_segment,
-};
+use bedrock_core::http1::{EofPosition, HttpError, ResponseEvent, ResponseReader};
 use bedrock_core::sigv4::{Credentials, SignableRequest, SigningParams, sign_headers};
 use bedrock_core::time::UnixTime;
 use serde_json::{Value, json};
@@ -32,7 +30,7 @@ fn start() -> EmulatorHandle {
 
 fn target(model: &str, operation: Operation) -> String {
     let mut path = String::from("/model/");
-    push_path_segment(&mut path, model);
+    bedrock_core::percent::encode(&mut path, model);
     path.push('/');
     path.push_str(operation.path_suffix());
     path

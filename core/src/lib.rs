@@ -60,6 +60,7 @@ pub mod eventstream;
 pub mod exchange;
 pub mod http1;
 pub mod model;
+pub mod percent;
 pub mod responses;
 pub mod retry;
 pub mod secret;

@@ -14,7 +14,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use bedrock_core::http1::percent_decode;
+use bedrock_core::percent::decode as percent_decode;
 use bedrock_core::secret::Secret;
 
 use crate::Env;

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use bedrock_core::http1::percent_decode;
+use bedrock_core::percent::decode as percent_decode;
 use bedrock_core::time::UnixTime;
 use serde_json::{Value, json};
 

@@ -1165,9 +1165,9 @@ fn sso(cx: &mut Cx<'_>, files: &ProfileFiles, name: &str) -> Run<Found> {
     )?;
     let mut target = portal.join("federation/credentials").target;
     target.push_str("?role_name=");
-    super::url::percent_encode(&mut target, role_name);
+    crate::percent::encode(&mut target, role_name);
     target.push_str("&account_id=");
-    super::url::percent_encode(&mut target, account_id);
+    crate::percent::encode(&mut target, account_id);
     let mut request = HttpRequest {
         method: "GET",
         https: portal.https,
@@ -1648,7 +1648,7 @@ fn instance_metadata(cx: &mut Cx<'_>, profiles: &Profiles) -> Run<Found> {
         Err(failure) => return no(&format!("unreachable: {failure}")),
     };
     let mut path = String::from(IMDS_CREDENTIALS_PATH);
-    super::url::percent_encode(&mut path, &role);
+    crate::percent::encode(&mut path, &role);
     let credentials_url = base.join(&path);
     let credentials_request = with_token(imds_request(&credentials_url, "GET"), token.as_deref());
     let response = match backoff::send(cx, &credentials_request, &get)? {

@@ -195,25 +195,11 @@ pub(crate) fn form_encode(pairs: &[(&str, &str)]) -> String {
         if i > 0 {
             out.push('&');
         }
-        percent_encode(&mut out, name);
+        crate::percent::encode(&mut out, name);
         out.push('=');
-        percent_encode(&mut out, value);
+        crate::percent::encode(&mut out, value);
     }
     out
-}
-
-/// Appends `text` percent-encoded (unreserved characters kept).
-pub(crate) fn percent_encode(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in text.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
-        }
-    }
 }
 
 #[cfg(test)]

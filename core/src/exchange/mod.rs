@@ -525,7 +525,7 @@ impl Exchange {
             target.push_str("/responses");
         } else {
             target.push_str("/model/");
-            http1::push_path_segment(&mut target, wire_id);
+            crate::percent::encode(&mut target, wire_id);
             target.push('/');
             target.push_str(operation.path());
         }

@@ -22,21 +22,6 @@ use core::fmt;
 
 use chunked::{ChunkedDecoder, ChunkedStep};
 
-/// Bytes a model id (or any path segment) keeps as-is; everything else is percent-encoded, so
-/// `:` becomes `%3A` and `/` becomes `%2F`, as botocore encodes Bedrock's `{modelId}` label.
-pub fn push_path_segment(out: &mut String, segment: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in segment.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
-        }
-    }
-}
-
 /// Why a request cannot be written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -115,30 +100,6 @@ pub fn write_request(
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(body);
     Ok(())
-}
-
-/// Percent-decodes `text` (RFC 3986 §2.1) into text, invalid UTF-8 replaced; a `%` not followed
-/// by two hex digits stays as it is.
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| char::from(b).to_digit(16);
-        if bytes[i] == b'%'
-            && let (Some(hi), Some(lo)) = (
-                bytes.get(i + 1).copied().and_then(hex),
-                bytes.get(i + 2).copied().and_then(hex),
-            )
-        {
-            out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Whether an HTTP client library that is handed a URL and a body writes this header itself:

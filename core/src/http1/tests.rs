@@ -280,7 +280,7 @@ fn errors_are_final() {
 fn writes_requests_and_refuses_injection() {
     let mut out = Vec::new();
     let mut path = String::from("/model/");
-    push_path_segment(
+    crate::percent::encode(
         &mut path,
         "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc:def",
     );
@@ -324,7 +324,7 @@ fn writes_requests_and_refuses_injection() {
     );
     assert_eq!(out, before);
     let mut unicode = String::new();
-    push_path_segment(&mut unicode, "m\u{e9}");
+    crate::percent::encode(&mut unicode, "m\u{e9}");
     assert_eq!(unicode, "m%C3%A9");
 }
 
@@ -347,18 +347,4 @@ fn head_accessors() {
         !alloc::format!("{head:?}").contains("abc"),
         "Debug prints header names only"
     );
-}
-
-#[test]
-fn percent_decoding() {
-    assert_eq!(
-        percent_decode("arn%3Aaws%3Abedrock%3Aus-west-2%3A1%3Ainference-profile%2Fx%3A0"),
-        "arn:aws:bedrock:us-west-2:1:inference-profile/x:0"
-    );
-    assert_eq!(percent_decode("%E1%88%B4"), "\u{1234}");
-    assert_eq!(percent_decode("%e1%88%b4"), "\u{1234}");
-    for kept in ["100%", "a%zz%4", "%4", "%+1", "%"] {
-        assert_eq!(percent_decode(kept), kept);
-    }
-    assert_eq!(percent_decode("%FF"), "\u{fffd}");
 }

@@ -14,9 +14,9 @@ use alloc::vec::Vec;
 use core::cmp::Ordering;
 use core::ops::Range;
 
-use super::encode::{decode_into, encode_component, encode_path_double, encode_path_single};
 use super::inline::InlineVec;
 use super::{SignableRequest, SigningError, SigningSettings, UriEncoding};
+use crate::percent::{decode_into, encode_component, encode_path_double, encode_path_single};
 
 /// Headers never signed: hop-by-hop headers, headers proxies rewrite, tracing headers, and
 /// `authorization` (it carries the signature). botocore's and the JS SDK's lists, merged.

@@ -150,7 +150,7 @@ mod tests {
 
     fn hex(bytes: &[u8]) -> String {
         let mut out = alloc::vec![0u8; bytes.len() * 2];
-        super::super::encode::hex_lower(bytes, &mut out);
+        crate::percent::hex_lower(bytes, &mut out);
         String::from_utf8(out).unwrap()
     }
 

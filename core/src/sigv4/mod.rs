@@ -42,7 +42,6 @@
 
 mod api_key;
 mod canonical;
-mod encode;
 mod hmac;
 mod inline;
 mod key;
@@ -366,7 +365,7 @@ impl<'a> SignableRequest<'a> {
     fn payload_hash(&self, out: &mut [u8; 64]) -> Result<usize, SigningError> {
         match self.payload {
             Payload::Bytes(body) => {
-                encode::hex_lower(&Sha256::digest(body), out);
+                crate::percent::hex_lower(&Sha256::digest(body), out);
                 Ok(64)
             }
             Payload::Sha256Hex(hex) => {
@@ -543,9 +542,9 @@ impl QuerySignature<'_> {
             if i > 0 {
                 out.push(b'&');
             }
-            encode::encode_component(&mut out, name.as_bytes());
+            crate::percent::encode_component(&mut out, name.as_bytes());
             out.push(b'=');
-            encode::encode_component(&mut out, value.as_bytes());
+            crate::percent::encode_component(&mut out, value.as_bytes());
         }
         // Percent-encoding produces ASCII only.
         String::from_utf8(out).unwrap_or_default()
@@ -785,7 +784,7 @@ impl Signer {
     /// it with the cached keyed state.
     fn sign_scratch(&mut self, params: &SigningParams<'_>, amz_date: &AmzDate) -> Signature {
         let mut creq_hash = [0u8; 64];
-        encode::hex_lower(&Sha256::digest(&self.scratch), &mut creq_hash);
+        crate::percent::hex_lower(&Sha256::digest(&self.scratch), &mut creq_hash);
         let date = amz_date.date_stamp();
         // Build the string to sign after the canonical request in the same buffer and MAC it in
         // one call (a dozen tiny updates cost more than the copy).
@@ -804,7 +803,7 @@ impl Signer {
             .clone();
         mac.update(&self.scratch[start..]);
         let mut out = [0u8; 64];
-        encode::hex_lower(&mac.finalize(), &mut out);
+        crate::percent::hex_lower(&mac.finalize(), &mut out);
         Signature(out)
     }
 }
@@ -980,7 +979,7 @@ pub fn string_to_sign(
     canonical_request: &[u8],
 ) -> String {
     let mut creq_hash = [0u8; 64];
-    encode::hex_lower(&Sha256::digest(canonical_request), &mut creq_hash);
+    crate::percent::hex_lower(&Sha256::digest(canonical_request), &mut creq_hash);
     let mut out = Vec::with_capacity(128);
     feed_string_to_sign(
         &mut |bytes| out.extend_from_slice(bytes),
@@ -998,7 +997,7 @@ pub fn signature(key: &SigningKey, string_to_sign: &[u8]) -> Signature {
     let mut mac = key::keyed(key);
     mac.update(string_to_sign);
     let mut out = [0u8; 64];
-    encode::hex_lower(&mac.finalize(), &mut out);
+    crate::percent::hex_lower(&mac.finalize(), &mut out);
     Signature(out)
 }
 

@@ -1,8 +1,12 @@
-//! Percent-encoding and hex as SigV4 canonicalization needs them.
+//! Percent-encoding (RFC 3986 §2.1) and hex digits: the one implementation of each.
 //!
-//! SigV4: "URI-encode each byte except the unreserved characters `A-Z a-z 0-9 - . _ ~`", with
-//! upper-case hex digits, and `/` left alone in the path.
+//! Every encoder keeps the unreserved characters `A-Z a-z 0-9 - . _ ~` and writes upper-case
+//! hex for the rest, which is what SigV4 canonicalization ("URI-encode each byte except the
+//! unreserved characters"), botocore's `{modelId}` label encoding (`:` → `%3A`, `/` → `%2F`)
+//! and its `percent_encode_sequence` for form bodies all produce. SigV4 also keeps `/` in a
+//! canonical path; digests are written in lower-case hex.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 
 /// A lookup table of the bytes left as-is: RFC 3986 unreserved characters plus `also`.
@@ -65,6 +69,22 @@ pub(crate) fn encode_component(out: &mut Vec<u8>, input: &[u8]) {
     encode_with(out, input, &UNRESERVED);
 }
 
+/// Appends `text` with every byte outside the unreserved set percent-encoded: a model id as a
+/// path segment (`:` becomes `%3A`, `/` becomes `%2F`), a query or form value.
+pub fn encode(out: &mut String, text: &str) {
+    for &b in text.as_bytes() {
+        if UNRESERVED[usize::from(b)] {
+            out.push(char::from(b));
+        } else {
+            out.extend([
+                '%',
+                char::from(UPPER_HEX[usize::from(b >> 4)]),
+                char::from(UPPER_HEX[usize::from(b & 15)]),
+            ]);
+        }
+    }
+}
+
 /// Appends a path segment run, percent-encoding every byte outside unreserved and `/`.
 /// `%` itself is encoded, which is what makes the encoding of an already-encoded path double.
 pub(crate) fn encode_path_double(out: &mut Vec<u8>, input: &[u8]) {
@@ -124,6 +144,14 @@ pub(crate) fn decode_into(out: &mut Vec<u8>, input: &[u8]) {
         out.push(input[i]);
         i += 1;
     }
+}
+
+/// Percent-decodes `text` into text, invalid UTF-8 replaced; a `%` not followed by two hex
+/// digits stays as it is.
+pub fn decode(text: &str) -> String {
+    let mut out = Vec::with_capacity(text.len());
+    decode_into(&mut out, text.as_bytes());
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Lower-case hex of `bytes` into `out`, which must be exactly twice as long.
@@ -188,6 +216,30 @@ mod tests {
         assert_eq!(run(decode_into, "100%"), "100%");
         assert_eq!(run(decode_into, "%4"), "%4");
         assert_eq!(run(decode_into, "%g0"), "%g0");
+    }
+
+    #[test]
+    fn text_encoding_matches_component_encoding() {
+        for input in ["a-._~Z9", "a b/c:d=e&f+%", "\u{1234}", ""] {
+            let mut text = String::new();
+            encode(&mut text, input);
+            assert_eq!(text, run(encode_component, input));
+            assert_eq!(decode(&text), input);
+        }
+    }
+
+    #[test]
+    fn decoding_text() {
+        assert_eq!(
+            decode("arn%3Aaws%3Abedrock%3Aus-west-2%3A1%3Ainference-profile%2Fx%3A0"),
+            "arn:aws:bedrock:us-west-2:1:inference-profile/x:0"
+        );
+        assert_eq!(decode("%E1%88%B4"), "\u{1234}");
+        assert_eq!(decode("%e1%88%b4"), "\u{1234}");
+        for kept in ["100%", "a%zz%4", "%4", "%+1", "%"] {
+            assert_eq!(decode(kept), kept);
+        }
+        assert_eq!(decode("%FF"), "\u{fffd}");
     }
 
     #[test]

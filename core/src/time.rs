@@ -343,7 +343,30 @@ impl UnixTime {
     }
 }
 
+/// Month names of the HTTP date format, January first.
+const HTTP_MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
 impl UnixTime {
+    /// Formats as an HTTP `Date` header in IMF-fixdate (RFC 9110 §5.6.7), e.g.
+    /// `Sun, 30 Aug 2015 12:36:00 GMT`: what AWS sends and [`UnixTime::parse_http_date`] reads.
+    pub fn to_http_date(self) -> String {
+        const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+        let dt = self.to_datetime();
+        // 1970-01-01 was a Thursday.
+        let weekday = WEEKDAYS[usize::try_from((self.secs / 86_400) % 7).unwrap_or(0)];
+        let month = HTTP_MONTHS[usize::from(dt.month.clamp(1, 12) - 1)];
+        alloc::format!(
+            "{weekday}, {:02} {month} {:04} {:02}:{:02}:{:02} GMT",
+            dt.day,
+            dt.year,
+            dt.hour,
+            dt.minute,
+            dt.second
+        )
+    }
+
     /// Parses an HTTP `Date` header in the IMF-fixdate form every current server sends:
     /// `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110 §5.6.7). Used to measure clock skew.
     ///
@@ -367,13 +390,9 @@ impl UnixTime {
         {
             return Err(MALFORMED);
         }
-        const MONTHS: [&[u8; 3]; 12] = [
-            b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
-            b"Dec",
-        ];
-        let month = MONTHS
+        let month = HTTP_MONTHS
             .iter()
-            .position(|m| &b[8..11] == *m)
+            .position(|m| &b[8..11] == m.as_bytes())
             .ok_or(MALFORMED)?;
         let num = |r: core::ops::Range<usize>| read_digits(&b[r]).ok_or(MALFORMED);
         Self::from_datetime(DateTime {
@@ -705,6 +724,19 @@ mod tests {
         assert_eq!(
             UnixTime::parse_iso8601("9999-12-31T23:59:59-01:00"),
             Err(TimeError::OutOfRange)
+        );
+    }
+
+    #[test]
+    fn formats_http_dates_that_parse_back() {
+        let t = UnixTime::parse_amz_date("20150830T123600Z").unwrap();
+        assert_eq!(t.to_http_date(), "Sun, 30 Aug 2015 12:36:00 GMT");
+        assert_eq!(UnixTime::parse_http_date(&t.to_http_date()).unwrap(), t);
+        let leap = UnixTime::parse_amz_date("20240229T235959Z").unwrap();
+        assert_eq!(leap.to_http_date(), "Thu, 29 Feb 2024 23:59:59 GMT");
+        assert_eq!(
+            UnixTime::UNIX_EPOCH.to_http_date(),
+            "Thu, 01 Jan 1970 00:00:00 GMT"
         );
     }
 

@@ -68,14 +68,12 @@
 //! | session token | none (a request carrying one is rejected) |
 //! | Bedrock API key | [`DEFAULT_API_KEY`] |
 //! | region | any: taken from the request's credential scope |
-//! | clock | the system clock; `x-amz-date` may differ from it by at most 5 minutes |
 //! | stall limit | 120 s |
 //! | silent connection closed after | 60 s |
 //! | HTTPS | off ([`EmulatorConfig::with_tls`]) |
 //! | connection thread stack | 512 KiB (of which a connection touches a few dozen) |
 
 mod auth;
-mod clock;
 mod errors;
 pub mod raw;
 mod responses;
@@ -98,8 +96,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bedrock_core::time::UnixTime;
-
-pub use clock::http_date;
 
 /// The access key id the emulator accepts by default (the AWS documentation example).
 pub const DEFAULT_ACCESS_KEY_ID: &str = "AKIDEXAMPLE";

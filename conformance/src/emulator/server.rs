@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 use bedrock_core::http1::{ResponseEvent, ResponseReader};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
-use super::clock::http_date;
 use super::rng::Rng;
 use super::service::{self, BodyEnd, Reply, ReplyBody, Service};
 use super::stream::{self, StreamEnd};
@@ -683,7 +682,7 @@ fn write_reply(
         "HTTP/1.1 {} {}\r\nDate: {}\r\n{id_header}\r\nContent-Type: {}\r\n",
         reply.status,
         reason(reply.status),
-        http_date(now),
+        now.to_http_date(),
         reply.content_type,
     );
     if let Some(error_type) = reply.error_type.as_ref().filter(|_| !reply.mantle) {

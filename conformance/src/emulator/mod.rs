@@ -68,6 +68,7 @@
 //! | session token | none (a request carrying one is rejected) |
 //! | Bedrock API key | [`DEFAULT_API_KEY`] |
 //! | region | any: taken from the request's credential scope |
+//! | clock | the system clock; `x-amz-date` may differ from it by at most 5 minutes |
 //! | stall limit | 120 s |
 //! | silent connection closed after | 60 s |
 //! | HTTPS | off ([`EmulatorConfig::with_tls`]) |

@@ -122,6 +122,24 @@ def invalid(path, message):
     return {"kind": "invalid_request", "path": path, "message": message}
 
 
+def minimal_tool_spec(name):
+    """The spec the encoder adds for a tool the history used but the request does not offer."""
+    return {"toolSpec": {"name": name, "inputSchema": {"json": {"type": "object"}}}}
+
+
+def tool_config_added(*names):
+    return (f"toolConfig added for the tools the conversation used ({', '.join(names)}): "
+            "Bedrock requires one when messages hold tool calls or results")
+
+
+BLANK_DROPPED = "blank text dropped (Bedrock rejects it)"
+
+
+def merged(index, role):
+    return (f"messages[{index}]: merged into the {role} message before it "
+            "(Bedrock requires alternating roles)")
+
+
 WEATHER_SCHEMA = {
     "type": "object",
     "properties": {"city": {"type": "string"}},
@@ -786,7 +804,8 @@ rq("cache-automatic-before-explicit-1h-takes-1h",
 
 rq("tool-result-bedrock-search-result",
    "A bedrock passthrough part inside a tool result lands verbatim in toolResult.content "
-   "(Bedrock allows searchResult there).",
+   "(Bedrock allows searchResult there). The request has no tools, so the encoder adds the "
+   "toolConfig Bedrock requires for the tool history.",
    {"model": SONNET, "request": req(SONNET, [
        user("Search the manual."),
        assistant([{"type": "tool_call", "id": "t1", "name": "search", "arguments": {"q": "reset"}}]),
@@ -796,7 +815,9 @@ rq("tool-result-bedrock-search-result",
        wuser(text("Search the manual."), CP),
        wassistant({"toolUse": {"toolUseId": "t1", "name": "search", "input": {"q": "reset"}}}),
        wuser({"toolResult": {"toolUseId": "t1", "content": [SEARCH_RESULT]}}),
-   ], "inferenceConfig": inference(SONNET_MAX)}))
+   ], "inferenceConfig": inference(SONNET_MAX),
+       "toolConfig": {"tools": [minimal_tool_spec("search")]}},
+      [tool_config_added("search")]))
 
 rq("cache-ttl-increasing-error",
    "Explicit cache points whose TTL grows along the prefix (5m in the system prompt, then 1h in "
@@ -1195,6 +1216,119 @@ rq("count-tokens-error-as-converse",
                                                               tool_choice="none")},
    expected_error={"kind": "invalid_request", "path": "tool_choice"})
 
+# Conversation rules (bedrock-wire.md: what Bedrock refuses in a history): repairs with a warning,
+# or an error naming the caller's message and part.
+
+def call(id, name, **arguments):
+    return {"type": "tool_call", "id": id, "name": name, "arguments": arguments}
+
+
+def result(id, content):
+    return {"type": "tool_result", "tool_call_id": id, "content": content}
+
+
+def parts(*texts):
+    return [{"type": "text", "text": t} for t in texts]
+
+
+rq("blank-text-from-a-replayed-response-dropped",
+   "Bedrock's own answers hold blank text blocks (\"\\n\") that it rejects when sent back (\"The "
+   "text field in the ContentBlock object at messages.1.content.0 is blank\"): a replayed "
+   "answer's blank parts are dropped, with a warning.",
+   {"model": GPT, "request": req(GPT, [
+       user(parts("Hi")), assistant(parts("\n", "Hello!", " \t")), user(parts("Again")),
+   ])},
+   ok({"messages": [wuser(text("Hi")), wassistant(text("Hello!")), wuser(text("Again"))],
+       "inferenceConfig": inference(GPT_MAX)},
+      [f"messages[1].content[0]: {BLANK_DROPPED}", f"messages[1].content[2]: {BLANK_DROPPED}"]))
+
+rq("blank-only-message-dropped-and-turns-merged",
+   "A message of blank text only is dropped (Bedrock: \"The content field in the Message object "
+   "at messages.1 is empty\" once its blank text is gone); the user turns around it are then "
+   "consecutive and merged into one (Bedrock: \"A conversation must alternate between user and "
+   "assistant roles\").",
+   {"model": GPT, "request": req(GPT, [
+       user(parts("one")), assistant(parts("\n")), user(parts("two")),
+   ])},
+   ok({"messages": [wuser(text("one"), text("two"))], "inferenceConfig": inference(GPT_MAX)},
+      [f"messages[1].content[0]: {BLANK_DROPPED}",
+       "messages[1]: dropped, it held only blank text", merged(2, "user")]))
+
+rq("consecutive-same-role-messages-merged",
+   "Consecutive messages of one role are merged into one turn, in order, as LiteLLM, Vercel's "
+   "provider and Portkey do: Bedrock rejects them (\"A conversation must alternate between user "
+   "and assistant roles. Make sure the conversation alternates between user and assistant roles "
+   "and try again.\").",
+   {"model": GPT, "request": req(GPT, [
+       user(parts("a")), user("b"), assistant(parts("c")), assistant(parts("d")), user(parts("e")),
+   ])},
+   ok({"messages": [wuser(text("a"), text("b")), wassistant(text("c"), text("d")),
+                    wuser(text("e"))], "inferenceConfig": inference(GPT_MAX)},
+      [merged(1, "user"), merged(3, "assistant")]))
+
+rq("first-user-message-blank-error",
+   "When the first user message holds only blank text, dropping it would start the conversation "
+   "with the assistant (Bedrock: \"A conversation must start with a user message.\"): an error, "
+   "not a silent change of meaning.",
+   {"model": GPT, "request": req(GPT, [
+       user(parts("   ")), assistant(parts("Hello")), user(parts("Hi")),
+   ])},
+   expected_error=invalid("messages", "a conversation must start with a user message with "
+                                      "content (the first user message held only blank text)"))
+
+rq("tool-call-unanswered-error",
+   "Every tool_call of an assistant message must be answered in the next user message (Bedrock: "
+   "\"Expected toolResult blocks at messages.2.content for the following Ids: t2\"): refused "
+   "before sending, naming the call.",
+   {"model": GPT, "request": req(GPT, [
+       user(parts("Weather?")),
+       assistant([call("t1", "get_weather", city="Paris"), call("t2", "get_weather", city="Lyon")]),
+       user([result("t1", "18 °C")]),
+   ])},
+   expected_error=invalid("messages[1].content[1]", "tool_call \"t2\" has no tool_result in the "
+                                                    "next user message; Bedrock requires every "
+                                                    "call to be answered"))
+
+rq("tool-result-answering-no-call-error",
+   "A tool_result must answer a tool_call of the assistant message just before it (Bedrock: \"The "
+   "number of toolResult blocks at messages.2.content exceeds the number of toolUse blocks of "
+   "previous turn.\"): refused before sending, naming the part.",
+   {"model": GPT, "request": req(GPT, [
+       user(parts("Weather?")),
+       assistant([call("t1", "get_weather", city="Paris")]),
+       user([result("t1", "18 °C"), result("t9", "stale")]),
+   ])},
+   expected_error=invalid("messages[2].content[1]", "tool_result answers \"t9\", which no "
+                                                    "tool_call of the assistant message just "
+                                                    "before it made"))
+
+rq("tool-history-without-tools-gets-a-tool-config",
+   "A conversation holding tool calls and results, sent without tools (a follow-up that offers "
+   "none), gets a toolConfig with a minimal spec for each tool name called, in order of first "
+   "use: Bedrock rejects it otherwise (\"The toolConfig field must be defined when using toolUse "
+   "and toolResult content blocks.\").",
+   {"model": GPT, "request": req(GPT, [
+       user(parts("Weather and time in Paris?")),
+       assistant([call("t1", "get_weather", city="Paris"), call("t2", "get_time", tz="Europe/Paris"),
+                  call("t3", "get_weather", city="Lyon")]),
+       user([result("t1", "18 °C"), result("t2", "12:00"), result("t3", "20 °C")]),
+       assistant(parts("Sunny, noon.")),
+       user(parts("Thanks, summarize.")),
+   ])},
+   ok({"messages": [
+       wuser(text("Weather and time in Paris?")),
+       wassistant({"toolUse": {"toolUseId": "t1", "name": "get_weather", "input": {"city": "Paris"}}},
+                  {"toolUse": {"toolUseId": "t2", "name": "get_time", "input": {"tz": "Europe/Paris"}}},
+                  {"toolUse": {"toolUseId": "t3", "name": "get_weather", "input": {"city": "Lyon"}}}),
+       wuser({"toolResult": {"toolUseId": "t1", "content": [text("18 °C")]}},
+             {"toolResult": {"toolUseId": "t2", "content": [text("12:00")]}},
+             {"toolResult": {"toolUseId": "t3", "content": [text("20 °C")]}}),
+       wassistant(text("Sunny, noon.")),
+       wuser(text("Thanks, summarize.")),
+   ], "inferenceConfig": inference(GPT_MAX),
+       "toolConfig": {"tools": [minimal_tool_spec("get_weather"), minimal_tool_spec("get_time")]}},
+      [tool_config_added("get_weather", "get_time")]))
+
 # ---------------------------------------------------------------------------------------------
 # converse-response
 # ---------------------------------------------------------------------------------------------
@@ -1519,8 +1653,8 @@ HINT_AUTH_KEY = ("the runtime rejected the API key: check AWS_BEARER_TOKEN_BEDRO
 HINT_DATA_SHARE = ("this model requires the provider_data_share data-sharing opt-in: enable it for "
                    "the model in the Bedrock console (model access) first")
 HINT_MODEL_ID = ("set an explicit api_id for this model in settings.toml ([llm.models.<id>] api_id "
-                 "= ...), taken from `aws bedrock list-inference-profiles` or "
-                 "`list-foundation-models` in this Region")
+                 "= ...): an inference-profile id or ARN that the ListInferenceProfiles (or "
+                 "ListFoundationModels) API shows in this Region")
 HINT_ON_DEMAND = ("this model has no on-demand throughput under this id: use its "
                   "us./global.-prefixed cross-region inference-profile id (or an "
                   "inference-profile ARN) as api_id")

@@ -765,9 +765,11 @@ Same as the AWS signing test suite (`aws-signing-test-suite/v4/<case>/`). Per ca
 Bedrock, like every AWS service except S3, signs the canonical URI **double-encoded**: the wire path
 `/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse` becomes
 `/model/anthropic.claude-3-5-haiku-20241022-v1%253A0/converse` (botocore: `quote(normalize(path),
-safe='/~')` on the already-encoded path). Every vector here sets `"double_uri_encode": true`. The AWS
-suite's `context.json` files have no such field; a runner defaults it to `false` for them (those
-cases were single-encoded).
+safe='/~')` on the already-encoded path). Every vector here sets `"double_uri_encode": true`. When the
+field is absent, the runner picks the mode from the case's `service` as the SDKs do: double for every
+service but `s3`, single for `s3`; so botocore-signed Bedrock vectors pass without it. The AWS suite's
+cases (service `service`) all agree with that rule except `get-space-normalized`, which expects an
+existing `%20` kept; the runner skips it and prints why.
 
 ### `api-key.txt`
 

@@ -35,6 +35,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = accumulator.partial();
     if accumulator.finish().is_ok() {
-        assert!(saw_stop && saw_metadata, "a complete response needs messageStop and metadata");
+        assert!(
+            saw_stop && saw_metadata,
+            "a complete response needs messageStop and metadata"
+        );
     }
 });

@@ -27,7 +27,9 @@ fn decode(data: &[u8], chunk: usize) -> (Vec<Message>, Option<String>) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&chunk, rest)) = data.split_first() else { return };
+    let Some((&chunk, rest)) = data.split_first() else {
+        return;
+    };
     let whole = decode(rest, rest.len());
     let chunked = decode(rest, usize::from(chunk));
     assert_eq!(whole.0, chunked.0);
@@ -35,7 +37,9 @@ fuzz_target!(|data: &[u8]| {
     // Every message that decodes re-encodes to a frame that decodes to itself.
     for message in &whole.0 {
         let mut frame = Vec::new();
-        message.encode(&mut frame).expect("a decoded message encodes");
+        message
+            .encode(&mut frame)
+            .expect("a decoded message encodes");
         let again = decode(&frame, frame.len());
         assert_eq!(again.0, vec![message.clone()]);
     }

@@ -10,13 +10,33 @@ use bedrock_core::time::{Instant, UnixTime};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, rest)) = data.split_first() else { return };
-    let operation = if selector & 1 == 0 { Operation::ConverseStream } else { Operation::Converse };
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let operation = if selector & 1 == 0 {
+        Operation::ConverseStream
+    } else {
+        Operation::Converse
+    };
     let chunk = usize::from(selector >> 1).max(1);
     let mut config = ExchangeConfig::default();
-    config.retry = RetryConfig { max_attempts: 1, ..RetryConfig::default() };
-    let clock = Clock { wall: UnixTime::from_secs(1_764_072_000).unwrap(), now: Instant::from_nanos(1) };
-    let Ok(mut ex) = Exchange::new(&loopback_route(), &text_request("Hi"), operation, example_auth(), &config, clock, [3; 32]) else {
+    config.retry = RetryConfig {
+        max_attempts: 1,
+        ..RetryConfig::default()
+    };
+    let clock = Clock {
+        wall: UnixTime::from_secs(1_764_072_000).unwrap(),
+        now: Instant::from_nanos(1),
+    };
+    let Ok(mut ex) = Exchange::new(
+        &loopback_route(),
+        &text_request("Hi"),
+        operation,
+        example_auth(),
+        &config,
+        clock,
+        [3; 32],
+    ) else {
         panic!("a valid request must encode");
     };
     let request = ex.poll_transmit().expect("the first attempt has bytes");

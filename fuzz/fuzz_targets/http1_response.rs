@@ -57,13 +57,21 @@ fn read(data: &[u8], chunk: usize) -> Vec<Seen> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&chunk, rest)) = data.split_first() else { return };
+    let Some((&chunk, rest)) = data.split_first() else {
+        return;
+    };
     let whole = read(rest, rest.len());
     let chunked = read(rest, usize::from(chunk));
     assert_eq!(whole, chunked);
-    let body: usize = whole.iter().map(|s| if let Seen::Data(d) = s { d.len() } else { 0 }).sum();
+    let body: usize = whole
+        .iter()
+        .map(|s| if let Seen::Data(d) = s { d.len() } else { 0 })
+        .sum();
     assert!(body <= rest.len());
     let ended = whole.last() == Some(&Seen::End);
     let failed = matches!(whole.last(), Some(Seen::Error(_)));
-    assert!(ended || failed || whole.is_empty(), "finish() ends every response one way or the other: {whole:?}");
+    assert!(
+        ended || failed || whole.is_empty(),
+        "finish() ends every response one way or the other: {whole:?}"
+    );
 });

@@ -348,3 +348,71 @@ fn head_accessors() {
         "Debug prints header names only"
     );
 }
+
+/// A response carrying `body` in one of the three framings, chunked into pieces of `sizes`.
+fn framed(body: &[u8], framing: u8, sizes: &[usize]) -> (Vec<u8>, bool) {
+    let mut out = Vec::new();
+    match framing % 3 {
+        0 => {
+            out.extend_from_slice(
+                alloc::format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len())
+                    .as_bytes(),
+            );
+            out.extend_from_slice(body);
+            (out, false)
+        }
+        1 => {
+            out.extend_from_slice(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+            let mut rest = body;
+            for &size in sizes.iter().cycle().take(body.len()) {
+                if rest.is_empty() {
+                    break;
+                }
+                let (chunk, tail) = rest.split_at(size.clamp(1, rest.len()));
+                out.extend_from_slice(alloc::format!("{:x}\r\n", chunk.len()).as_bytes());
+                out.extend_from_slice(chunk);
+                out.extend_from_slice(b"\r\n");
+                rest = tail;
+            }
+            out.extend_from_slice(b"0\r\n\r\n");
+            (out, false)
+        }
+        _ => {
+            out.extend_from_slice(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+            out.extend_from_slice(body);
+            (out, true)
+        }
+    }
+}
+
+proptest::proptest! {
+    /// Any body in any framing, cut anywhere, reads back whole and the same as read in one piece.
+    #[test]
+    fn any_framing_cut_anywhere_reads_the_body(
+        body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        framing in 0u8..3,
+        sizes in proptest::collection::vec(1usize..40, 1..8),
+        mut cuts in proptest::collection::vec(0usize..400, 0..6),
+    ) {
+        let (bytes, eof) = framed(&body, framing, &sizes);
+        cuts.iter_mut().for_each(|cut| *cut = (*cut).min(bytes.len()));
+        cuts.sort_unstable();
+        let read = read_chunks(&bytes, &cuts, eof);
+        proptest::prop_assert_eq!(&read, &read_chunks(&bytes, &[], eof));
+        proptest::prop_assert_eq!(read.status, Some(200));
+        proptest::prop_assert_eq!(&read.body, &body);
+        proptest::prop_assert!(read.ended && read.error.is_none());
+    }
+
+    /// Arbitrary bytes never panic, and every chunking of them reads the same.
+    #[test]
+    fn arbitrary_bytes_read_the_same_at_any_cut(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+        mut cuts in proptest::collection::vec(0usize..200, 0..6),
+        eof in proptest::prelude::any::<bool>(),
+    ) {
+        cuts.iter_mut().for_each(|cut| *cut = (*cut).min(bytes.len()));
+        cuts.sort_unstable();
+        proptest::prop_assert_eq!(read_chunks(&bytes, &cuts, eof), read_chunks(&bytes, &[], eof));
+    }
+}

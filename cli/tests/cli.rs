@@ -1192,6 +1192,31 @@ fn chat_sends_a_whole_request_from_a_file_or_stdin() {
     assert_eq!(emulator.requests().len(), 5);
 }
 
+/// Two `bedrock secret set` processes at once never lose an entry or leave a corrupt vault:
+/// each holds the vault's lock around its read-modify-write and replaces the file by rename.
+#[test]
+fn concurrent_secret_sets_lose_nothing() {
+    let cli = Cli::new("vault-race");
+    std::thread::scope(|scope| {
+        for writer in 0..2 {
+            let cli = &cli;
+            scope.spawn(move || {
+                for i in 0..15 {
+                    let name = format!("W{writer}_{i}");
+                    assert_ok(&cli.run(&["secret", "set", &name, "S3CR3T-race-value"]));
+                }
+            });
+        }
+    });
+    let run = cli.run(&["secret", "list"]);
+    assert_ok(&run);
+    let mut expected: Vec<String> = (0..2)
+        .flat_map(|w| (0..15).map(move |i| format!("W{w}_{i}")))
+        .collect();
+    expected.sort();
+    assert_eq!(run.stdout.lines().collect::<Vec<_>>(), expected);
+}
+
 /// A reader that goes away (`bedrock chat ... | head -c1`) stops the call: the CLI exits 0 at
 /// once, without a panic or an error message, instead of reading the rest of a slow stream.
 #[test]

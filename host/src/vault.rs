@@ -5,7 +5,9 @@
 //! an `fsync` of the directory — with mode 0600 (its directory is created 0700), so a crash
 //! leaves the old file or the new one, never half of either. On Unix a vault that group or
 //! other users can read is refused, with the `chmod` that fixes it. Values are never printed:
-//! `get` returns a [`Secret`], errors name entries and lines, never values.
+//! `get` returns a [`Secret`], errors name entries and lines, never values. Changes hold an
+//! exclusive lock on `<vault>.lock` around their read-modify-write, so concurrent writers (two
+//! `bedrock secret set` at once) never lose each other's entries.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -152,6 +154,7 @@ impl Vault {
         if value.is_empty() || value.chars().any(char::is_control) {
             return Err(VaultError::InvalidValue);
         }
+        let _lock = self.lock()?;
         let mut entries = self.read()?;
         entries.insert(name.to_string(), value.to_string());
         self.write(&entries)
@@ -164,12 +167,45 @@ impl Vault {
     /// As [`Vault::set`].
     pub fn remove(&self, name: &str) -> Result<bool, VaultError> {
         check_name(name)?;
+        let _lock = self.lock()?;
         let mut entries = self.read()?;
         if entries.remove(name).is_none() {
             return Ok(false);
         }
         self.write(&entries)?;
         Ok(true)
+    }
+
+    /// Holds the vault's lock file (`<vault>.lock` beside it) exclusively until dropped, so a
+    /// read-modify-write by another process (two `bedrock secret set` at once) waits instead of
+    /// writing back a copy without this one's entry. The vault file itself cannot carry the lock:
+    /// each write replaces it by rename. Readers need none, since every write is one rename.
+    fn lock(&self) -> Result<File, VaultError> {
+        let mut path = self.path.clone().into_os_string();
+        path.push(".lock");
+        let path = PathBuf::from(path);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir(dir).map_err(|source| VaultError::Io {
+                path: dir.into(),
+                action: "create directory",
+                source,
+            })?;
+        }
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(|source| VaultError::Io {
+            path: path.clone(),
+            action: "open the lock file",
+            source,
+        })?;
+        file.lock().map_err(|source| VaultError::Io {
+            path,
+            action: "lock",
+            source,
+        })?;
+        Ok(file)
     }
 
     fn read(&self) -> Result<BTreeMap<String, String>, VaultError> {

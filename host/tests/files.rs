@@ -131,7 +131,12 @@ fn vault_writes_are_atomic() {
         names.sort();
         names
     };
-    assert_eq!(listing(), ["vault.toml"], "no temporary file left behind");
+    // The lock file stays: removing it would let a waiting writer lock a file no one else sees.
+    assert_eq!(
+        listing(),
+        ["vault.toml", "vault.toml.lock"],
+        "no temporary file left behind"
+    );
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with("# bedrock secret vault"));
     assert!(
@@ -147,8 +152,46 @@ fn vault_writes_are_atomic() {
     let e = blocked.set("A", "S3CR3T-new").unwrap_err();
     assert!(matches!(e, VaultError::Io { .. }), "{e:?}");
     assert_redacted(&e.to_string());
-    assert_eq!(listing(), ["blocked", "vault.toml"]);
+    assert_eq!(
+        listing(),
+        ["blocked", "blocked.lock", "vault.toml", "vault.toml.lock"]
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+}
+
+/// Writers racing on one vault (each its own `Vault` and file handles, as separate processes
+/// would be) never lose an entry: every read-modify-write holds the vault's lock.
+#[test]
+fn concurrent_writers_lose_no_entry() {
+    let dir = TempDir::new("vault-concurrent");
+    let path = dir.join("vault.toml");
+    let writers: Vec<_> = (0..4)
+        .map(|writer| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let vault = Vault::at(&path);
+                for i in 0..25 {
+                    vault
+                        .set(&format!("W{writer}_{i}"), &format!("S3CR3T-{writer}-{i}"))
+                        .unwrap();
+                }
+                vault.remove(&format!("W{writer}_0")).unwrap();
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let vault = Vault::at(&path);
+    let names = vault.names().unwrap();
+    assert_eq!(names.len(), 4 * 24, "{names:?}");
+    for writer in 0..4 {
+        assert_eq!(vault.get(&format!("W{writer}_0")).unwrap(), None);
+        for i in 1..25 {
+            let value = vault.get(&format!("W{writer}_{i}")).unwrap().unwrap();
+            assert_eq!(value.expose(), &format!("S3CR3T-{writer}-{i}"));
+        }
+    }
 }
 
 #[test]

@@ -12,8 +12,8 @@ All four sign with SigV4 (the only scheme the SDK speaks), write every text delt
 flush it, and end with a newline; the script checks that their outputs are identical. Answers: a
 long one (`[long:N]`, N text deltas, 20,000 by default) and a short one (the echo of a prompt).
 
-Per run it measures, for the child process alone (`os.wait4`): CPU time (user + sys), peak RSS,
-wall time, and time to the first byte on stdout (the first delta). Programs run alternately, one
+Per run it measures, for the program alone (run under GNU `/usr/bin/time`): CPU time (user +
+sys), peak RSS, wall time, and time to the first byte on stdout (the first delta). Programs run alternately, one
 warm-up round first, then `--runs` rounds; the report gives medians and ratios to the SDK.
 
 Footprint (skipped with `--no-footprint`): each program built in release from an empty target
@@ -109,18 +109,26 @@ def environment(work, url):
     }
 
 
-def measure(cmd, env):
-    """One run: CPU (user + sys), peak RSS, wall, time to the first stdout byte, the output."""
+def measure(cmd, env, work):
+    """One run: CPU (user + sys), peak RSS, wall, time to the first stdout byte, the output.
+
+    The program runs under GNU time, which forks it from its own small image: a child forked
+    (or vforked) from this Python process would count Python's resident pages in its peak RSS,
+    since Linux carries the high-water mark across exec. time's `%M` is the program's own peak.
+    CPU comes from `wait4` on time, which includes its child (time's own share is ~1 ms).
+    """
     errors = tempfile.TemporaryFile()  # a file, not a pipe: a chatty stderr cannot block the child
+    rss_file = os.path.join(work, "maxrss")
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=errors)
+    proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss_file] + cmd, env=env,
+                            stdout=subprocess.PIPE, stderr=errors)
     first = proc.stdout.read(1)
     first_at = time.perf_counter()
     rest = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
+    ended = time.perf_counter()
     errors.seek(0)
     stderr = errors.read()
-    ended = time.perf_counter()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[0]} exited {proc.returncode}: {stderr.decode(errors='replace')[-2000:]}")
@@ -128,7 +136,7 @@ def measure(cmd, env):
         "cpu_s": usage.ru_utime + usage.ru_stime,
         "user_s": usage.ru_utime,
         "sys_s": usage.ru_stime,
-        "peak_rss_kib": usage.ru_maxrss,
+        "peak_rss_kib": int(open(rss_file).read().split()[-1]),
         "wall_s": ended - started,
         "first_delta_s": first_at - started,
     }, first + rest
@@ -150,7 +158,7 @@ def run_matrix(runs, deltas, work, url):
         outputs = {}
         for round_ in range(runs + 1):  # round 0 is the warm-up
             for name in PROGRAMS:
-                sample, output = measure(command(name, exes[name], url, prompt), env)
+                sample, output = measure(command(name, exes[name], url, prompt), env, work)
                 outputs.setdefault(name, output)
                 if output != outputs[name]:
                     raise SystemExit(f"{name}: output differs between runs")

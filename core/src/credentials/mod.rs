@@ -146,15 +146,15 @@
 mod backoff;
 mod cache;
 mod chain;
+mod endpoint;
 mod engine;
 mod error;
 mod list;
 mod profile;
 mod protocol;
-mod sha1;
+mod source;
 mod sso_oidc;
 mod sts;
-mod url;
 mod xml;
 
 #[cfg(test)]
@@ -165,7 +165,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 pub use cache::{CredentialCache, Lookup, Refresh, RefreshPolicy};
-pub use chain::EndpointConfig;
+pub use endpoint::EndpointConfig;
 pub use engine::Step;
 pub use error::{CredentialsError, Problem};
 pub use list::{AuthMachine, ResolvedAuth};
@@ -401,7 +401,7 @@ impl Machine for RegionMachine {
 
     fn poll(&mut self) -> Step<Option<String>> {
         let profile = self.profile.as_deref();
-        self.engine.poll(|cx| chain::region(cx, profile))
+        self.engine.poll(|cx| profile::region(cx, profile))
     }
 
     fn provide(&mut self, answer: Answer) {
@@ -438,7 +438,8 @@ impl Machine for SettingMachine {
 
     fn poll(&mut self) -> Step<Option<String>> {
         let (profile, env, key) = (self.profile.as_deref(), self.env, self.key);
-        self.engine.poll(|cx| chain::setting(cx, profile, env, key))
+        self.engine
+            .poll(|cx| profile::setting(cx, profile, env, key))
     }
 
     fn provide(&mut self, answer: Answer) {
@@ -474,7 +475,8 @@ impl Machine for EndpointMachine {
 
     fn poll(&mut self) -> Step<EndpointConfig> {
         let profile = self.profile.as_deref();
-        self.engine.poll(|cx| chain::runtime_endpoint(cx, profile))
+        self.engine
+            .poll(|cx| endpoint::runtime_endpoint(cx, profile))
     }
 
     fn provide(&mut self, answer: Answer) {

@@ -24,8 +24,8 @@ use serde_json::{Map, Value};
 use super::backoff::{self, Retry};
 use super::engine::{Cx, Run};
 use super::protocol::{HttpFailure, HttpRequest};
-use super::url::Url;
 use crate::time::UnixTime;
+use crate::url::Url;
 
 /// Refresh when the access token has less than this left (botocore `_REFRESH_WINDOW`).
 pub(crate) const REFRESH_WINDOW_SECS: u64 = 15 * 60;

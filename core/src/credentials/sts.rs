@@ -11,10 +11,10 @@ use super::backoff::{self, Retry};
 use super::engine::{Cx, Flow, Run};
 use super::error::{CredentialsError, Problem};
 use super::protocol::{HttpRequest, HttpResponse};
-use super::url::{Url, form_encode};
 use super::xml;
 use crate::sigv4::{Credentials, SignableRequest, Signer, SigningParams};
 use crate::time::UnixTime;
+use crate::url::Url;
 
 /// STS calls may take a while (the service itself calls out to identity providers).
 const STS_TIMEOUT: Duration = Duration::from_secs(30);
@@ -121,6 +121,21 @@ pub(crate) fn assume_role_with_web_identity(
     parse(&response, SourceKind::WebIdentity, context).map_err(Flow::Fail)
 }
 
+/// `application/x-www-form-urlencoded` body from pairs, percent-encoding everything outside
+/// `A-Z a-z 0-9 - . _ ~` (botocore's `percent_encode_sequence`).
+fn form_encode(pairs: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(256);
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        crate::percent::encode(&mut out, name);
+        out.push('=');
+        crate::percent::encode(&mut out, value);
+    }
+    out
+}
+
 fn host_header(endpoint: &Url) -> String {
     HttpRequest {
         method: "POST",
@@ -220,4 +235,20 @@ pub(crate) fn parse(
 pub(crate) fn account_of_arn(arn: &str) -> Option<String> {
     let account = arn.split(':').nth(4)?;
     (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then(|| account.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_encode;
+
+    #[test]
+    fn form_encodes() {
+        assert_eq!(
+            form_encode(&[
+                ("Action", "AssumeRole"),
+                ("RoleArn", "arn:aws:iam::1:role/a b+c")
+            ]),
+            "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%20b%2Bc"
+        );
+    }
 }

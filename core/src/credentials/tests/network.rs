@@ -1,7 +1,7 @@
 //! SSO, container endpoints and EC2 instance metadata, against recorded HTTP responses.
 
 use super::*;
-use crate::credentials::sha1::sha1_hex;
+use crate::credentials::source::token_cache_hash;
 
 const SSO_CONFIG: &str = "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = ReadOnly\nregion = us-east-1\n\
                           [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n";
@@ -21,7 +21,7 @@ fn portal_body(expires_ms: u64) -> String {
 
 #[test]
 fn sso_session_profile() {
-    let cache = format!("/home/u/.aws/sso/cache/{}.json", sha1_hex(b"corp"));
+    let cache = format!("/home/u/.aws/sso/cache/{}.json", token_cache_hash("corp"));
     let mut fake = Fake::new()
         .env("AWS_PROFILE", "dev")
         .config(SSO_CONFIG)
@@ -50,7 +50,7 @@ fn sso_session_profile() {
 fn legacy_sso_profile_hashes_the_start_url() {
     let cache = format!(
         "/home/u/.aws/sso/cache/{}.json",
-        sha1_hex(b"https://legacy.awsapps.com/start")
+        token_cache_hash("https://legacy.awsapps.com/start")
     );
     let mut fake = Fake::new()
         .config("[default]\nsso_start_url = https://legacy.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = R\n")
@@ -66,7 +66,7 @@ fn legacy_sso_profile_hashes_the_start_url() {
 
 #[test]
 fn an_expired_sso_token_asks_for_a_login() {
-    let cache = format!("/home/u/.aws/sso/cache/{}.json", sha1_hex(b"corp"));
+    let cache = format!("/home/u/.aws/sso/cache/{}.json", token_cache_hash("corp"));
     let mut fake = Fake::new()
         .env("AWS_PROFILE", "dev")
         .config(SSO_CONFIG)
@@ -95,7 +95,7 @@ fn an_expired_sso_token_asks_for_a_login() {
     assert_eq!(e.kind(), "sso_token_missing");
     assert!(
         e.to_string()
-            .ends_with(&format!("{}.json not found)", sha1_hex(b"corp"))),
+            .ends_with(&format!("{}.json not found)", token_cache_hash("corp"))),
         "{e}"
     );
 
@@ -135,7 +135,7 @@ fn sso_configuration_errors() {
         assert_eq!(e.source_kind(), Some(SourceKind::Sso));
         assert!(e.to_string().contains(message), "{message}: {e}");
     }
-    let cache = format!("/home/u/.aws/sso/cache/{}.json", sha1_hex(b"corp"));
+    let cache = format!("/home/u/.aws/sso/cache/{}.json", token_cache_hash("corp"));
     let mut fake = Fake::new()
         .env("AWS_PROFILE", "dev")
         .config(SSO_CONFIG)
@@ -630,7 +630,7 @@ fn container_retries_a_reset_and_a_503_one_second_apart() {
 
 #[test]
 fn sso_portal_retries_throttling_with_the_standard_backoff() {
-    let cache = format!("/home/u/.aws/sso/cache/{}.json", sha1_hex(b"corp"));
+    let cache = format!("/home/u/.aws/sso/cache/{}.json", token_cache_hash("corp"));
     let throttled = || {
         recorded(
             "HTTP/1.1 429 Too Many Requests\r\nx-amzn-ErrorType: TooManyRequestsException\r\nContent-Length: 2\r\n\r\n{}",
@@ -681,7 +681,7 @@ fn refreshable_token(expires: u64, registration_expires: u64) -> String {
 const OIDC_ANSWER: &str = r#"{"accessToken":"S3CR3T-new-access","expiresIn":28800,"refreshToken":"S3CR3T-refresh-2","tokenType":"Bearer"}"#;
 
 fn sso_cache_path() -> String {
-    format!("/home/u/.aws/sso/cache/{}.json", sha1_hex(b"corp"))
+    format!("/home/u/.aws/sso/cache/{}.json", token_cache_hash("corp"))
 }
 
 #[test]
@@ -839,7 +839,7 @@ fn sso_refresh_honours_the_window_the_registration_and_the_endpoint_settings() {
     // A legacy profile (sso_start_url in the profile, no sso_session) never refreshes.
     let legacy = format!(
         "/home/u/.aws/sso/cache/{}.json",
-        sha1_hex(b"https://corp.awsapps.com/start")
+        token_cache_hash("https://corp.awsapps.com/start")
     );
     let mut fake = Fake::new()
         .config("[default]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\nsso_account_id = 1\nsso_role_name = R\n")

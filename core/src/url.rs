@@ -134,15 +134,6 @@ impl Url {
         self.port == if self.https { 443 } else { 80 }
     }
 
-    /// The host as a URL writes it: an IPv6 address in brackets.
-    pub(crate) fn bracketed_host(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        }
-    }
-
     /// Whether the host is a loopback host ([`is_loopback`]).
     pub(crate) fn is_loopback(&self) -> bool {
         is_loopback(&self.host)
@@ -161,15 +152,35 @@ impl Url {
         joined
     }
 
+    /// `host[:port]` ([`authority`]): the `Host` header of a request to this URL.
+    pub(crate) fn authority(&self) -> String {
+        authority(self.https, &self.host, self.port)
+    }
+
     /// The `scheme://host[:port]` part, for messages.
     pub(crate) fn origin(&self) -> String {
         let scheme = if self.https { "https" } else { "http" };
-        let host = self.bracketed_host();
-        if self.has_default_port() {
-            format!("{scheme}://{host}")
-        } else {
-            format!("{scheme}://{host}:{}", self.port)
-        }
+        format!("{scheme}://{}", self.authority())
+    }
+}
+
+/// `host[:port]` as a `Host` header or an origin writes it: an IPv6 host in brackets, the port
+/// only when it is not the scheme's default.
+pub(crate) fn authority(https: bool, host: &str, port: u16) -> String {
+    let host = bracketed(host);
+    if port == if https { 443 } else { 80 } {
+        host
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+/// The host as a URL writes it: an IPv6 address in brackets.
+pub(crate) fn bracketed(host: &str) -> String {
+    if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
     }
 }
 

@@ -1,8 +1,8 @@
 //! The SigV4 default credential chain: which source runs when, in botocore's order
 //! (`create_credential_resolver`): environment → assume role (profile `role_arn`) → web identity
 //! → SSO → shared credentials file → `credential_process` → config file static keys →
-//! container → EC2 instance metadata. Each source has its own file under
-//! [`source`](super::source); this file only orders them and collects the "tried" notes.
+//! container → EC2 instance metadata. Each source has its own file in `credentials/source/`
+//! ([`super::source`]); this file only orders them and collects the "tried" notes.
 //!
 //! Every provider either finds credentials, reports why it found none (a note for the "tried"
 //! list), or fails — a source that is configured but broken stops the chain, as in botocore, so

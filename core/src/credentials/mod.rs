@@ -134,6 +134,32 @@
 //! IMDS "static stability" extension of expired credentials; the default session name is
 //! `bedrock-session-<epoch>`.
 //!
+//! # Where things are
+//!
+//! | file | what it holds |
+//! |---|---|
+//! | `chain.rs` | the chain's order and its "tried" notes; nothing source-specific |
+//! | `source/environment.rs` | the environment source |
+//! | `source/assume_role.rs` | assume role: `source_profile` chains, `credential_source`, STS `AssumeRole` |
+//! | `source/web_identity.rs` | web identity: the token file, STS `AssumeRoleWithWebIdentity` |
+//! | `source/sso.rs` | SSO: the token cache and its SHA-1 file name, the portal's `GetRoleCredentials` |
+//! | `source/static_keys.rs` | static keys in the credentials file and the config file |
+//! | `source/credential_process.rs` | `credential_process` and its JSON output |
+//! | `source/container.rs` | container credentials (ECS, EKS Pod Identity) and the hosts plain HTTP may reach |
+//! | `source/instance_metadata.rs` | EC2 instance metadata (IMDSv2, IMDSv1 fallback) |
+//! | `source/mod.rs` | what the sources share: the expiry check, credential and error JSON |
+//! | `profile.rs` | the shared files: paths, the profile name, the INI parser, env-or-profile settings |
+//! | `endpoint.rs` | STS, SSO portal and SSO OIDC endpoints, the STS region, [`EndpointConfig`] |
+//! | `sts.rs`, `xml.rs` | the STS client and the XML scanner for its responses |
+//! | `sso_oidc.rs` | the SSO token refresh (`CreateToken`) and the cache write-back |
+//! | `backoff.rs` | retries and waits of every HTTP source (the table above) |
+//! | `engine.rs`, `protocol.rs` | the replay engine behind every machine; [`Need`], [`Answer`] and their shapes |
+//! | `list.rs`, `cache.rs`, `error.rs` | [`AuthMachine`], [`CredentialCache`], [`CredentialsError`] |
+//!
+//! URLs (configured endpoints, the container URI, the IMDS endpoint) are parsed by the crate's
+//! one URL parser, whose loopback rule (`localhost`, `127.0.0.0/8`, `::1` in any spelling; not
+//! the IPv4-mapped `::ffff:127.0.0.1`) is also the one the settings apply to `base_url`.
+//!
 //! # Caching
 //!
 //! [`CredentialCache`] resolves once and hands out the result until it nears expiry: with less

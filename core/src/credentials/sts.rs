@@ -58,7 +58,8 @@ pub(crate) fn assume_role(
     }
     let body = form_encode(&pairs);
     let now = cx.now()?;
-    let host = host_header(endpoint);
+    let mut request = HttpRequest::to("POST", endpoint, STS_TIMEOUT);
+    let host = endpoint.authority();
     let fail = |reason: String| {
         Flow::Fail(CredentialsError::new(
             Some(SourceKind::AssumeRole),
@@ -74,11 +75,14 @@ pub(crate) fn assume_role(
     let signature = Signer::new()
         .sign_headers(&signable, &signing)
         .map_err(|e| fail(format!("cannot sign the STS request: {e}")))?;
-    let mut headers: Vec<(&'static str, String)> =
-        alloc::vec![("Host", host.clone()), ("Content-Type", FORM.into()),];
-    headers.extend(signature.headers().map(|(n, v)| (n, v.to_string())));
-    headers.push(("Content-Length", body.len().to_string()));
-    let request = post(endpoint, headers, body.into_bytes());
+    request.headers.push(("Content-Type", FORM.into()));
+    request
+        .headers
+        .extend(signature.headers().map(|(n, v)| (n, v.to_string())));
+    request
+        .headers
+        .push(("Content-Length", body.len().to_string()));
+    request.body = body.into_bytes();
     let response = backoff::send(cx, &request, &Retry::STANDARD)?.map_err(|failure| {
         Flow::Fail(CredentialsError::new(
             Some(SourceKind::AssumeRole),
@@ -105,12 +109,12 @@ pub(crate) fn assume_role_with_web_identity(
         ("RoleSessionName", session_name),
         ("WebIdentityToken", token),
     ]);
-    let headers = alloc::vec![
-        ("Host", host_header(endpoint)),
+    let mut request = HttpRequest::to("POST", endpoint, STS_TIMEOUT);
+    request.headers.extend([
         ("Content-Type", String::from(FORM)),
         ("Content-Length", body.len().to_string()),
-    ];
-    let request = post(endpoint, headers, body.into_bytes());
+    ]);
+    request.body = body.into_bytes();
     let response = backoff::send(cx, &request, &Retry::STANDARD)?.map_err(|failure| {
         Flow::Fail(CredentialsError::new(
             Some(SourceKind::WebIdentity),
@@ -134,33 +138,6 @@ fn form_encode(pairs: &[(&str, &str)]) -> String {
         crate::percent::encode(&mut out, value);
     }
     out
-}
-
-fn host_header(endpoint: &Url) -> String {
-    HttpRequest {
-        method: "POST",
-        https: endpoint.https,
-        host: endpoint.host.clone(),
-        port: endpoint.port,
-        target: String::new(),
-        headers: Vec::new(),
-        body: Vec::new(),
-        timeout: STS_TIMEOUT,
-    }
-    .host_header()
-}
-
-fn post(endpoint: &Url, headers: Vec<(&'static str, String)>, body: Vec<u8>) -> HttpRequest {
-    HttpRequest {
-        method: "POST",
-        https: endpoint.https,
-        host: endpoint.host.clone(),
-        port: endpoint.port,
-        target: endpoint.target.clone(),
-        headers,
-        body,
-        timeout: STS_TIMEOUT,
-    }
 }
 
 /// Parses an STS response: credentials from a 200, a typed error from `<ErrorResponse>`.

@@ -42,7 +42,7 @@ impl Endpoint {
         }
         Ok(Self {
             https: parsed.https,
-            host: parsed.bracketed_host(),
+            host: crate::url::bracketed(&parsed.host),
             port: (!parsed.has_default_port()).then_some(parsed.port),
             path: parsed.target.trim_end_matches('/').into(),
         })

@@ -4,7 +4,6 @@
 
 use alloc::format;
 use alloc::string::ToString;
-use alloc::vec::Vec;
 use core::time::Duration;
 
 use super::{Found, credentials_json, found, json_service_error};
@@ -85,17 +84,7 @@ pub(crate) fn container(cx: &mut Cx<'_>) -> Run<Found> {
             "the container authorization token contains CR or LF",
         ));
     }
-    let mut request = HttpRequest {
-        method: "GET",
-        https: url.https,
-        host: url.host.clone(),
-        port: url.port,
-        target: url.target.clone(),
-        headers: Vec::new(),
-        body: Vec::new(),
-        timeout: Duration::from_secs(2),
-    };
-    request.headers.push(("Host", request.host_header()));
+    let mut request = HttpRequest::to("GET", &url, Duration::from_secs(2));
     request.headers.push(("Accept", "application/json".into()));
     if let Some(token) = token.filter(|t| !t.is_empty()) {
         request.headers.push(("Authorization", token));

@@ -4,7 +4,6 @@
 
 use alloc::format;
 use alloc::string::{String, ToString};
-use alloc::vec::Vec;
 use core::time::Duration;
 
 use super::{Found, credentials_json, found};
@@ -200,17 +199,7 @@ pub(crate) fn instance_metadata(cx: &mut Cx<'_>, profiles: &Profiles) -> Run<Fou
 }
 
 fn imds_request(url: &Url, method: &'static str, timeout: Duration) -> HttpRequest {
-    let mut request = HttpRequest {
-        method,
-        https: url.https,
-        host: url.host.clone(),
-        port: url.port,
-        target: url.target.clone(),
-        headers: Vec::new(),
-        body: Vec::new(),
-        timeout,
-    };
-    request.headers.push(("Host", request.host_header()));
+    let mut request = HttpRequest::to(method, url, timeout);
     if method == "PUT" {
         request.headers.push(("Content-Length", "0".into()));
     }

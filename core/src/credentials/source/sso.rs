@@ -198,26 +198,17 @@ pub(crate) fn sso(cx: &mut Cx<'_>, files: &ProfileFiles, name: &str) -> Run<Foun
         Some(SOURCE),
         &context,
     )?;
-    let mut target = portal.join("federation/credentials").target;
+    let mut credentials_url = portal.join("federation/credentials");
+    let target = &mut credentials_url.target;
     target.push_str("?role_name=");
-    crate::percent::encode(&mut target, role_name);
+    crate::percent::encode(target, role_name);
     target.push_str("&account_id=");
-    crate::percent::encode(&mut target, account_id);
-    let mut request = HttpRequest {
-        method: "GET",
-        https: portal.https,
-        host: portal.host.clone(),
-        port: portal.port,
-        target,
-        headers: Vec::new(),
-        body: Vec::new(),
-        timeout: Duration::from_secs(30),
-    };
-    request.headers = alloc::vec![
-        ("Host", request.host_header()),
+    crate::percent::encode(target, account_id);
+    let mut request = HttpRequest::to("GET", &credentials_url, Duration::from_secs(30));
+    request.headers.extend([
         ("Accept", "application/json".into()),
         ("x-amz-sso_bearer_token", access_token),
-    ];
+    ]);
     let response = backoff::send(cx, &request, &Retry::STANDARD)?
         .map_err(|failure| fail(Some(SOURCE), context.as_str(), Problem::Transport(failure)))?;
     if response.status != 200 {

@@ -14,15 +14,33 @@ use super::{ChainConfig, SourceKind};
 use crate::settings::ServiceEndpoint;
 use crate::url::{Query, Url, UrlError};
 
+/// The region and endpoint of the chain's STS calls for `profiles` ([`sts_region`],
+/// [`service_endpoint`]).
+pub(crate) fn sts_endpoint(
+    cx: &mut Cx<'_>,
+    config: &ChainConfig,
+    profiles: &Profiles,
+    source: SourceKind,
+    context: &str,
+) -> Run<(String, Url)> {
+    let region = sts_region(cx, config, profiles)?;
+    let endpoint = service_endpoint(
+        cx,
+        &profiles.files,
+        &profiles.name,
+        AwsService::STS,
+        &region,
+        Some(source),
+        context,
+    )?;
+    Ok((region, endpoint))
+}
+
 /// The region of STS calls: [`ChainConfig::with_region`] (the host passes the region of the
 /// call's route, as botocore creates its STS client in the region of the client that needs the
 /// credentials: `Session._last_client_region_used`), else `AWS_REGION`, `AWS_DEFAULT_REGION`,
 /// the profile's `region`, `us-east-1`.
-pub(crate) fn sts_region(
-    cx: &mut Cx<'_>,
-    config: &ChainConfig,
-    profiles: &Profiles,
-) -> Run<String> {
+fn sts_region(cx: &mut Cx<'_>, config: &ChainConfig, profiles: &Profiles) -> Run<String> {
     if let Some(region) = config.region() {
         return Ok(region.into());
     }

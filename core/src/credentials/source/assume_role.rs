@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use super::{Found, container, environment, instance_metadata, resolved};
 use crate::credentials::chain::profile_credentials;
-use crate::credentials::endpoint::{AwsService, service_endpoint, sts_region};
+use crate::credentials::endpoint::sts_endpoint;
 use crate::credentials::engine::{Cx, Run};
 use crate::credentials::error::{Problem, fail, invalid};
 use crate::credentials::profile::{Profiles, Props, prop};
@@ -25,6 +25,8 @@ fn has_assume_role_config(props: &Props) -> bool {
     prop(props, "role_arn").is_some() && prop(props, "web_identity_token_file").is_none()
 }
 
+/// The assume-role provider for the chosen profile: [`Found::No`] unless it has a `role_arn`
+/// the web identity provider does not serve.
 pub(crate) fn assume_role(
     cx: &mut Cx<'_>,
     config: &ChainConfig,
@@ -170,16 +172,7 @@ fn assume_role_for(
         })?),
         None => None,
     };
-    let region = sts_region(cx, config, profiles)?;
-    let endpoint = service_endpoint(
-        cx,
-        &profiles.files,
-        &profiles.name,
-        AwsService::STS,
-        &region,
-        Some(SOURCE),
-        &context,
-    )?;
+    let (region, endpoint) = sts_endpoint(cx, config, profiles, SOURCE, &context)?;
     let params = AssumeRole {
         role_arn: &role_arn,
         session_name: &session_name,

@@ -20,6 +20,8 @@ const ECS_HOST: &str = "169.254.170.2";
 /// Hosts plain HTTP may reach besides loopback: ECS, EKS Pod Identity (IPv4 and IPv6).
 const CONTAINER_HOSTS: [&str; 3] = [ECS_HOST, "169.254.170.23", "fd00:ec2::23"];
 
+/// The container provider: [`Found::No`] unless `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or
+/// `_FULL_URI` is set.
 pub(crate) fn container(cx: &mut Cx<'_>) -> Run<Found> {
     const SOURCE: SourceKind = SourceKind::Container;
     let context = "container credentials endpoint";

@@ -13,6 +13,7 @@ use crate::credentials::error::{Problem, fail};
 use crate::credentials::profile::{ProfileFiles, prop};
 use crate::time::UnixTime;
 
+/// The `credential_process` provider for profile `name`.
 pub(crate) fn credential_process(cx: &mut Cx<'_>, files: &ProfileFiles, name: &str) -> Run<Found> {
     const SOURCE: SourceKind = SourceKind::CredentialProcess;
     let props = files.merged(name);

@@ -8,6 +8,7 @@ use crate::credentials::engine::{Cx, Run};
 use crate::credentials::error::{Problem, fail, invalid};
 use crate::time::UnixTime;
 
+/// The environment provider.
 pub(crate) fn environment(cx: &mut Cx<'_>) -> Run<Found> {
     const SOURCE: SourceKind = SourceKind::Environment;
     const CONTEXT: &str = "environment";

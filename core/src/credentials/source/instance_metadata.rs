@@ -19,6 +19,8 @@ use crate::url::Url;
 const IMDS_TIMEOUT: Duration = Duration::from_secs(1);
 const IMDS_CREDENTIALS_PATH: &str = "latest/meta-data/iam/security-credentials/";
 
+/// The EC2 instance metadata provider; every failure to reach IMDS or find a role is
+/// [`Found::No`], as in botocore.
 pub(crate) fn instance_metadata(cx: &mut Cx<'_>, profiles: &Profiles) -> Run<Found> {
     const SOURCE: SourceKind = SourceKind::InstanceMetadata;
     let context = "EC2 instance metadata";

@@ -81,6 +81,7 @@ pub(crate) fn resolved(
     })
 }
 
+/// [`resolved`] as a [`Found::Yes`].
 pub(crate) fn found(
     cx: &mut Cx<'_>,
     credentials: Credentials,
@@ -91,6 +92,8 @@ pub(crate) fn found(
     resolved(cx, credentials, source, detail, account_id).map(Found::Yes)
 }
 
+/// [`Credentials`] from a source's fields, a bad key id or secret as
+/// [`Problem::InvalidCredentials`].
 pub(crate) fn build_credentials(
     source: SourceKind,
     context: &str,

@@ -26,6 +26,8 @@ use crate::time::UnixTime;
 /// `sso_start_url` alone (a profile only used for `aws sso login`) do not.
 const SSO_PROFILE_KEYS: [&str; 2] = ["sso_account_id", "sso_role_name"];
 
+/// The SSO provider for profile `name`: [`Found::No`] unless it has `sso_account_id` or
+/// `sso_role_name`.
 pub(crate) fn sso(cx: &mut Cx<'_>, files: &ProfileFiles, name: &str) -> Run<Found> {
     const SOURCE: SourceKind = SourceKind::Sso;
     let props = files.merged(name);

@@ -50,6 +50,7 @@ fn static_keys(
     found(cx, credentials, source, context, account_id)
 }
 
+/// Static keys of profile `name` in the shared credentials file.
 pub(crate) fn credentials_file(cx: &mut Cx<'_>, files: &ProfileFiles, name: &str) -> Run<Found> {
     let context = format!("profile '{name}' in {}", files.credentials_path);
     static_keys(
@@ -60,6 +61,7 @@ pub(crate) fn credentials_file(cx: &mut Cx<'_>, files: &ProfileFiles, name: &str
     )
 }
 
+/// Static keys of profile `name` in the config file.
 pub(crate) fn config_file(cx: &mut Cx<'_>, files: &ProfileFiles, name: &str) -> Run<Found> {
     let context = format!("profile '{name}' in {}", files.config_path);
     static_keys(

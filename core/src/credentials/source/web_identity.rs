@@ -6,13 +6,15 @@ use alloc::format;
 use alloc::string::{String, ToString};
 
 use super::{Found, found};
-use crate::credentials::endpoint::{AwsService, service_endpoint, sts_region};
+use crate::credentials::endpoint::sts_endpoint;
 use crate::credentials::engine::{Cx, Run};
 use crate::credentials::error::invalid;
 use crate::credentials::profile::{Profiles, expand_home, prop, read_text};
 use crate::credentials::sts::{self, StsCredentials};
 use crate::credentials::{ChainConfig, SourceKind};
 
+/// The web identity provider for profile `name`; `use_env` reads the `AWS_*` variables too
+/// (not when serving a `source_profile`).
 pub(crate) fn web_identity(
     cx: &mut Cx<'_>,
     config: &ChainConfig,
@@ -66,16 +68,7 @@ pub(crate) fn web_identity(
             format!("the web identity token file {token_path} is empty"),
         ));
     }
-    let region = sts_region(cx, config, profiles)?;
-    let endpoint = service_endpoint(
-        cx,
-        &profiles.files,
-        &profiles.name,
-        AwsService::STS,
-        &region,
-        Some(SOURCE),
-        &context,
-    )?;
+    let (_, endpoint) = sts_endpoint(cx, config, profiles, SOURCE, &context)?;
     let context = format!("web identity (role {role_arn})");
     let StsCredentials {
         credentials,

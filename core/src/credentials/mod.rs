@@ -465,7 +465,7 @@ impl Machine for SettingMachine {
     fn poll(&mut self) -> Step<Option<String>> {
         let (profile, env, key) = (self.profile.as_deref(), self.env, self.key);
         self.engine
-            .poll(|cx| profile::setting(cx, profile, env, key))
+            .poll(|cx| profile::setting(cx, profile, &[env], key))
     }
 
     fn provide(&mut self, answer: Answer) {

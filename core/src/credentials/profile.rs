@@ -328,29 +328,21 @@ pub(crate) fn load_profiles(cx: &mut Cx<'_>, config: &ChainConfig) -> Run<Profil
 /// The region for the default chain's STS calls and for callers without a `base_url` region:
 /// `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`.
 pub(crate) fn region(cx: &mut Cx<'_>, profile: Option<&str>) -> Run<Option<String>> {
-    for name in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
-        if let Some(region) = cx.env(name)? {
-            return Ok(Some(region));
-        }
-    }
-    let config = ChainConfig {
-        profile: profile.map(String::from),
-        ..ChainConfig::default()
-    };
-    let profiles = load_profiles(cx, &config)?;
-    Ok(prop(&profiles.files.merged(&profiles.name), "region").map(String::from))
+    setting(cx, profile, &["AWS_REGION", "AWS_DEFAULT_REGION"], "region")
 }
 
-/// A client setting as botocore's config store reads it: the environment variable `env`, else
-/// the profile's `key` (e.g. `AWS_CA_BUNDLE` / `ca_bundle`).
+/// A client setting as botocore's config store reads it: the first environment variable of
+/// `envs` that is set, else the profile's `key` (e.g. `AWS_CA_BUNDLE` / `ca_bundle`).
 pub(crate) fn setting(
     cx: &mut Cx<'_>,
     profile: Option<&str>,
-    env: &str,
+    envs: &[&str],
     key: &str,
 ) -> Run<Option<String>> {
-    if let Some(value) = cx.env(env)? {
-        return Ok(Some(value));
+    for env in envs {
+        if let Some(value) = cx.env(env)? {
+            return Ok(Some(value));
+        }
     }
     let config = ChainConfig {
         profile: profile.map(String::from),

@@ -69,3 +69,4 @@ mod shared;
 pub mod sigv4;
 pub mod sse;
 pub mod time;
+mod url;

@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use super::SourceKind;
+use super::engine::Flow;
 use super::protocol::HttpFailure;
 use crate::error::{Error, ErrorKind, Origin};
 use crate::time::UnixTime;
@@ -369,4 +370,28 @@ impl From<CredentialsError> for Error {
         }
         error
     }
+}
+
+/// A failure of `source` (in `context`) as the engine's [`Flow`].
+pub(crate) fn fail(
+    source: Option<SourceKind>,
+    context: impl Into<String>,
+    problem: Problem,
+) -> Flow {
+    Flow::Fail(CredentialsError::new(source, context, problem))
+}
+
+/// A [`Problem::InvalidConfig`] failure of `source`.
+pub(crate) fn invalid(
+    source: SourceKind,
+    context: impl Into<String>,
+    reason: impl Into<String>,
+) -> Flow {
+    fail(
+        Some(source),
+        context,
+        Problem::InvalidConfig {
+            reason: reason.into(),
+        },
+    )
 }

@@ -134,6 +134,32 @@
 //! IMDS "static stability" extension of expired credentials; the default session name is
 //! `bedrock-session-<epoch>`.
 //!
+//! # Where things are
+//!
+//! | file | what it holds |
+//! |---|---|
+//! | `chain.rs` | the chain's order and its "tried" notes; nothing source-specific |
+//! | `source/environment.rs` | the environment source |
+//! | `source/assume_role.rs` | assume role: `source_profile` chains, `credential_source`, STS `AssumeRole` |
+//! | `source/web_identity.rs` | web identity: the token file, STS `AssumeRoleWithWebIdentity` |
+//! | `source/sso.rs` | SSO: the token cache and its SHA-1 file name, the portal's `GetRoleCredentials` |
+//! | `source/static_keys.rs` | static keys in the credentials file and the config file |
+//! | `source/credential_process.rs` | `credential_process` and its JSON output |
+//! | `source/container.rs` | container credentials (ECS, EKS Pod Identity) and the hosts plain HTTP may reach |
+//! | `source/instance_metadata.rs` | EC2 instance metadata (IMDSv2, IMDSv1 fallback) |
+//! | `source/mod.rs` | what the sources share: the expiry check, credential and error JSON |
+//! | `profile.rs` | the shared files: paths, the profile name, the INI parser, env-or-profile settings |
+//! | `endpoint.rs` | STS, SSO portal and SSO OIDC endpoints, the STS region, [`EndpointConfig`] |
+//! | `sts.rs`, `xml.rs` | the STS client and the XML scanner for its responses |
+//! | `sso_oidc.rs` | the SSO token refresh (`CreateToken`) and the cache write-back |
+//! | `backoff.rs` | retries and waits of every HTTP source (the table above) |
+//! | `engine.rs`, `protocol.rs` | the replay engine behind every machine; [`Need`], [`Answer`] and their shapes |
+//! | `list.rs`, `cache.rs`, `error.rs` | [`AuthMachine`], [`CredentialCache`], [`CredentialsError`] |
+//!
+//! URLs (configured endpoints, the container URI, the IMDS endpoint) are parsed by the crate's
+//! one URL parser, whose loopback rule (`localhost`, `127.0.0.0/8`, `::1` in any spelling; not
+//! the IPv4-mapped `::ffff:127.0.0.1`) is also the one the settings apply to `base_url`.
+//!
 //! # Caching
 //!
 //! [`CredentialCache`] resolves once and hands out the result until it nears expiry: with less
@@ -146,15 +172,15 @@
 mod backoff;
 mod cache;
 mod chain;
+mod endpoint;
 mod engine;
 mod error;
 mod list;
 mod profile;
 mod protocol;
-mod sha1;
+mod source;
 mod sso_oidc;
 mod sts;
-mod url;
 mod xml;
 
 #[cfg(test)]
@@ -165,7 +191,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 pub use cache::{CredentialCache, Lookup, Refresh, RefreshPolicy};
-pub use chain::EndpointConfig;
+pub use endpoint::EndpointConfig;
 pub use engine::Step;
 pub use error::{CredentialsError, Problem};
 pub use list::{AuthMachine, ResolvedAuth};
@@ -401,7 +427,7 @@ impl Machine for RegionMachine {
 
     fn poll(&mut self) -> Step<Option<String>> {
         let profile = self.profile.as_deref();
-        self.engine.poll(|cx| chain::region(cx, profile))
+        self.engine.poll(|cx| profile::region(cx, profile))
     }
 
     fn provide(&mut self, answer: Answer) {
@@ -438,7 +464,8 @@ impl Machine for SettingMachine {
 
     fn poll(&mut self) -> Step<Option<String>> {
         let (profile, env, key) = (self.profile.as_deref(), self.env, self.key);
-        self.engine.poll(|cx| chain::setting(cx, profile, env, key))
+        self.engine
+            .poll(|cx| profile::setting(cx, profile, &[env], key))
     }
 
     fn provide(&mut self, answer: Answer) {
@@ -474,7 +501,8 @@ impl Machine for EndpointMachine {
 
     fn poll(&mut self) -> Step<EndpointConfig> {
         let profile = self.profile.as_deref();
-        self.engine.poll(|cx| chain::runtime_endpoint(cx, profile))
+        self.engine
+            .poll(|cx| endpoint::runtime_endpoint(cx, profile))
     }
 
     fn provide(&mut self, answer: Answer) {

@@ -1,5 +1,7 @@
-//! The shared `config` and `credentials` files: an INI parser with botocore's
-//! (`configparser.RawConfigParser`) rules, and the profile view the providers read.
+//! The shared `config` and `credentials` files: finding and reading them (`AWS_CONFIG_FILE`,
+//! `AWS_SHARED_CREDENTIALS_FILE`, `~/.aws/…`), the profile name (`AWS_PROFILE`, …), an INI
+//! parser with botocore's (`configparser.RawConfigParser`) rules, the profile view the
+//! providers read, and the settings read from env-or-profile ([`region`], [`setting`]).
 //!
 //! - `[section]` headers; in `config`, `[default]`, `[profile NAME]` (the name may be quoted),
 //!   `[sso-session NAME]` and `[services NAME]`; in `credentials`, `[NAME]`;
@@ -11,8 +13,14 @@
 //!   (it may hold a secret).
 
 use alloc::collections::BTreeMap;
+use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+
+use super::engine::{Cx, Run};
+use super::error::{Problem, fail};
+use super::protocol::FileError;
+use super::{ChainConfig, SourceKind};
 
 /// Properties of one section, keys lowercased.
 pub(crate) type Props = BTreeMap<String, String>;
@@ -196,6 +204,152 @@ fn unquote(name: &str) -> &str {
     name.strip_prefix('"')
         .and_then(|n| n.strip_suffix('"'))
         .unwrap_or(name)
+}
+
+pub(crate) struct Profiles {
+    pub(crate) name: String,
+    /// Chosen by the caller or `AWS_PROFILE` / `AWS_DEFAULT_PROFILE`, not the `default` fallback.
+    pub(crate) explicit: bool,
+    pub(crate) files: ProfileFiles,
+}
+
+/// `~` and `~/…` expanded with the home directory.
+pub(crate) fn expand_home(cx: &mut Cx<'_>, path: &str) -> Run<String> {
+    let rest = if path == "~" {
+        ""
+    } else if let Some(rest) = path.strip_prefix("~/").or_else(|| path.strip_prefix("~\\")) {
+        rest
+    } else {
+        return Ok(path.into());
+    };
+    Ok(match cx.home()? {
+        Some(home) => join(&home, rest),
+        None => path.into(),
+    })
+}
+
+pub(crate) fn join(dir: &str, rest: &str) -> String {
+    let dir = dir.trim_end_matches(['/', '\\']);
+    if rest.is_empty() {
+        dir.into()
+    } else {
+        format!("{dir}/{rest}")
+    }
+}
+
+/// The default path of a file under `~/.aws`, or an unreadable placeholder without a home.
+fn aws_dir_path(cx: &mut Cx<'_>, rest: &str) -> Run<Option<String>> {
+    Ok(cx.home()?.map(|home| join(&home, &format!(".aws/{rest}"))))
+}
+
+pub(crate) fn read_text(
+    cx: &mut Cx<'_>,
+    path: &str,
+    source: Option<SourceKind>,
+) -> Run<Option<String>> {
+    match cx.file(path)? {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(Some(text)),
+            Err(_) => Err(fail(
+                source,
+                "",
+                Problem::Unreadable {
+                    path: path.into(),
+                    reason: "it is not valid UTF-8".into(),
+                },
+            )),
+        },
+        Err(FileError::NotFound) => Ok(None),
+        Err(FileError::Unreadable(reason)) => Err(fail(
+            source,
+            "",
+            Problem::Unreadable {
+                path: path.into(),
+                reason,
+            },
+        )),
+    }
+}
+
+fn read_ini(cx: &mut Cx<'_>, path: Option<&str>) -> Run<Vec<(String, Props)>> {
+    let Some(path) = path else {
+        return Ok(Vec::new());
+    };
+    let Some(text) = read_text(cx, path, None)? else {
+        return Ok(Vec::new());
+    };
+    parse_ini(&text).map_err(|e| {
+        fail(
+            None,
+            "",
+            Problem::MalformedFile {
+                path: path.into(),
+                line: e.line,
+                reason: e.reason,
+            },
+        )
+    })
+}
+
+pub(crate) fn load_profiles(cx: &mut Cx<'_>, config: &ChainConfig) -> Run<Profiles> {
+    let (name, explicit) = match config.profile() {
+        Some(name) => (name.to_string(), true),
+        None => match cx.env("AWS_PROFILE")? {
+            Some(name) => (name, true),
+            None => match cx.env("AWS_DEFAULT_PROFILE")? {
+                Some(name) => (name, true),
+                None => ("default".to_string(), false),
+            },
+        },
+    };
+    let config_path = match cx.env("AWS_CONFIG_FILE")? {
+        Some(path) => Some(expand_home(cx, &path)?),
+        None => aws_dir_path(cx, "config")?,
+    };
+    let credentials_path = match cx.env("AWS_SHARED_CREDENTIALS_FILE")? {
+        Some(path) => Some(expand_home(cx, &path)?),
+        None => aws_dir_path(cx, "credentials")?,
+    };
+    let config_sections = read_ini(cx, config_path.as_deref())?;
+    let credentials_sections = read_ini(cx, credentials_path.as_deref())?;
+    let unknown = || "(no home directory)".to_string();
+    Ok(Profiles {
+        name,
+        explicit,
+        files: ProfileFiles::new(
+            config_path.unwrap_or_else(unknown),
+            config_sections,
+            credentials_path.unwrap_or_else(unknown),
+            credentials_sections,
+        ),
+    })
+}
+
+/// The region for the default chain's STS calls and for callers without a `base_url` region:
+/// `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`.
+pub(crate) fn region(cx: &mut Cx<'_>, profile: Option<&str>) -> Run<Option<String>> {
+    setting(cx, profile, &["AWS_REGION", "AWS_DEFAULT_REGION"], "region")
+}
+
+/// A client setting as botocore's config store reads it: the first environment variable of
+/// `envs` that is set, else the profile's `key` (e.g. `AWS_CA_BUNDLE` / `ca_bundle`).
+pub(crate) fn setting(
+    cx: &mut Cx<'_>,
+    profile: Option<&str>,
+    envs: &[&str],
+    key: &str,
+) -> Run<Option<String>> {
+    for env in envs {
+        if let Some(value) = cx.env(env)? {
+            return Ok(Some(value));
+        }
+    }
+    let config = ChainConfig {
+        profile: profile.map(String::from),
+        ..ChainConfig::default()
+    };
+    let profiles = load_profiles(cx, &config)?;
+    Ok(prop(&profiles.files.merged(&profiles.name), key).map(String::from))
 }
 
 #[cfg(test)]

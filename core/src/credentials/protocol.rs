@@ -10,6 +10,7 @@ use core::time::Duration;
 use crate::http1::{self, ResponseEvent, ResponseLimits, ResponseReader};
 use crate::secret::Secret;
 use crate::time::UnixTime;
+use crate::url::Url;
 
 /// A question from a credential machine to its driver. Answer it with the [`Answer`] variant of
 /// the same name.
@@ -254,16 +255,20 @@ impl HttpRequest {
     /// The `Host` header value: the host (IPv6 in brackets), with `:port` unless it is the
     /// scheme's default.
     pub fn host_header(&self) -> String {
-        let host = if self.host.contains(':') {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        };
-        let default_port = if self.https { 443 } else { 80 };
-        if self.port == default_port {
-            host
-        } else {
-            format!("{host}:{}", self.port)
+        crate::url::authority(self.https, &self.host, self.port)
+    }
+
+    /// A request to `url` with its `Host` header, no other header and no body.
+    pub(crate) fn to(method: &'static str, url: &Url, timeout: Duration) -> Self {
+        Self {
+            method,
+            https: url.https,
+            host: url.host.clone(),
+            port: url.port,
+            target: url.target.clone(),
+            headers: alloc::vec![("Host", url.authority())],
+            body: Vec::new(),
+            timeout,
         }
     }
 

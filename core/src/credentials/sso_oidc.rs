@@ -16,7 +16,6 @@
 //! resolution.
 
 use alloc::string::{String, ToString};
-use alloc::vec::Vec;
 use core::time::Duration;
 
 use serde_json::{Map, Value};
@@ -24,8 +23,8 @@ use serde_json::{Map, Value};
 use super::backoff::{self, Retry};
 use super::engine::{Cx, Run};
 use super::protocol::{HttpFailure, HttpRequest};
-use super::url::Url;
 use crate::time::UnixTime;
+use crate::url::Url;
 
 /// Refresh when the access token has less than this left (botocore `_REFRESH_WINDOW`).
 pub(crate) const REFRESH_WINDOW_SECS: u64 = 15 * 60;
@@ -84,21 +83,12 @@ pub(crate) fn refresh(
     }
     let body = serde_json::to_vec(&Value::Object(body)).unwrap_or_default();
     let url = endpoint.join("token");
-    let mut request = HttpRequest {
-        method: "POST",
-        https: url.https,
-        host: url.host.clone(),
-        port: url.port,
-        target: url.target.clone(),
-        headers: Vec::new(),
-        body,
-        timeout: Duration::from_secs(30),
-    };
-    request.headers = alloc::vec![
-        ("Host", request.host_header()),
+    let mut request = HttpRequest::to("POST", &url, Duration::from_secs(30));
+    request.headers.extend([
         ("Content-Type", "application/json".into()),
-        ("Content-Length", request.body.len().to_string()),
-    ];
+        ("Content-Length", body.len().to_string()),
+    ]);
+    request.body = body;
     let response = match backoff::send(cx, &request, &Retry::STANDARD)? {
         Ok(response) => response,
         Err(failure) => return Ok(Refresh::Unreachable(failure)),

@@ -11,10 +11,10 @@ use super::backoff::{self, Retry};
 use super::engine::{Cx, Flow, Run};
 use super::error::{CredentialsError, Problem};
 use super::protocol::{HttpRequest, HttpResponse};
-use super::url::{Url, form_encode};
 use super::xml;
 use crate::sigv4::{Credentials, SignableRequest, Signer, SigningParams};
 use crate::time::UnixTime;
+use crate::url::Url;
 
 /// STS calls may take a while (the service itself calls out to identity providers).
 const STS_TIMEOUT: Duration = Duration::from_secs(30);
@@ -58,7 +58,8 @@ pub(crate) fn assume_role(
     }
     let body = form_encode(&pairs);
     let now = cx.now()?;
-    let host = host_header(endpoint);
+    let mut request = HttpRequest::to("POST", endpoint, STS_TIMEOUT);
+    let host = endpoint.authority();
     let fail = |reason: String| {
         Flow::Fail(CredentialsError::new(
             Some(SourceKind::AssumeRole),
@@ -74,11 +75,14 @@ pub(crate) fn assume_role(
     let signature = Signer::new()
         .sign_headers(&signable, &signing)
         .map_err(|e| fail(format!("cannot sign the STS request: {e}")))?;
-    let mut headers: Vec<(&'static str, String)> =
-        alloc::vec![("Host", host.clone()), ("Content-Type", FORM.into()),];
-    headers.extend(signature.headers().map(|(n, v)| (n, v.to_string())));
-    headers.push(("Content-Length", body.len().to_string()));
-    let request = post(endpoint, headers, body.into_bytes());
+    request.headers.push(("Content-Type", FORM.into()));
+    request
+        .headers
+        .extend(signature.headers().map(|(n, v)| (n, v.to_string())));
+    request
+        .headers
+        .push(("Content-Length", body.len().to_string()));
+    request.body = body.into_bytes();
     let response = backoff::send(cx, &request, &Retry::STANDARD)?.map_err(|failure| {
         Flow::Fail(CredentialsError::new(
             Some(SourceKind::AssumeRole),
@@ -105,12 +109,12 @@ pub(crate) fn assume_role_with_web_identity(
         ("RoleSessionName", session_name),
         ("WebIdentityToken", token),
     ]);
-    let headers = alloc::vec![
-        ("Host", host_header(endpoint)),
+    let mut request = HttpRequest::to("POST", endpoint, STS_TIMEOUT);
+    request.headers.extend([
         ("Content-Type", String::from(FORM)),
         ("Content-Length", body.len().to_string()),
-    ];
-    let request = post(endpoint, headers, body.into_bytes());
+    ]);
+    request.body = body.into_bytes();
     let response = backoff::send(cx, &request, &Retry::STANDARD)?.map_err(|failure| {
         Flow::Fail(CredentialsError::new(
             Some(SourceKind::WebIdentity),
@@ -121,31 +125,19 @@ pub(crate) fn assume_role_with_web_identity(
     parse(&response, SourceKind::WebIdentity, context).map_err(Flow::Fail)
 }
 
-fn host_header(endpoint: &Url) -> String {
-    HttpRequest {
-        method: "POST",
-        https: endpoint.https,
-        host: endpoint.host.clone(),
-        port: endpoint.port,
-        target: String::new(),
-        headers: Vec::new(),
-        body: Vec::new(),
-        timeout: STS_TIMEOUT,
+/// `application/x-www-form-urlencoded` body from pairs, percent-encoding everything outside
+/// `A-Z a-z 0-9 - . _ ~` (botocore's `percent_encode_sequence`).
+fn form_encode(pairs: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(256);
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        crate::percent::encode(&mut out, name);
+        out.push('=');
+        crate::percent::encode(&mut out, value);
     }
-    .host_header()
-}
-
-fn post(endpoint: &Url, headers: Vec<(&'static str, String)>, body: Vec<u8>) -> HttpRequest {
-    HttpRequest {
-        method: "POST",
-        https: endpoint.https,
-        host: endpoint.host.clone(),
-        port: endpoint.port,
-        target: endpoint.target.clone(),
-        headers,
-        body,
-        timeout: STS_TIMEOUT,
-    }
+    out
 }
 
 /// Parses an STS response: credentials from a 200, a typed error from `<ErrorResponse>`.
@@ -220,4 +212,20 @@ pub(crate) fn parse(
 pub(crate) fn account_of_arn(arn: &str) -> Option<String> {
     let account = arn.split(':').nth(4)?;
     (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then(|| account.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_encode;
+
+    #[test]
+    fn form_encodes() {
+        assert_eq!(
+            form_encode(&[
+                ("Action", "AssumeRole"),
+                ("RoleArn", "arn:aws:iam::1:role/a b+c")
+            ]),
+            "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%20b%2Bc"
+        );
+    }
 }

@@ -6,6 +6,7 @@ use core::fmt;
 
 use super::UrlProblem;
 use crate::catalog::Provider;
+use crate::url::{Query, Url, UrlError};
 
 /// A validated endpoint URL: `scheme://host[:port][/path]`, normalized (lowercase scheme and
 /// host, no default port, no trailing slash).
@@ -21,51 +22,30 @@ pub(crate) struct Endpoint {
 }
 
 impl Endpoint {
-    /// Parses and validates an endpoint URL.
+    /// Parses and validates an endpoint URL with the crate's one parser ([`crate::url`]).
     ///
     /// Rules: `https` or `http` only, a host, no `user@`, no `?query` or `#fragment`, a port in
-    /// 1..=65535, an ASCII path without whitespace, and plain `http` only to a loopback host.
+    /// 1..=65535, an ASCII path without whitespace, and plain `http` only to a loopback host
+    /// ([`crate::url::is_loopback`]).
     pub(crate) fn parse(url: &str) -> Result<Self, UrlProblem> {
-        let (scheme, rest) = url.split_once("://").ok_or(UrlProblem::Scheme)?;
-        let https = if scheme.eq_ignore_ascii_case("https") {
-            true
-        } else if scheme.eq_ignore_ascii_case("http") {
-            false
-        } else {
-            return Err(UrlProblem::Scheme);
-        };
-        if rest.contains(['?', '#']) {
-            return Err(UrlProblem::QueryOrFragment);
-        }
-        let (authority, path) = match rest.find('/') {
-            Some(at) => rest.split_at(at),
-            None => (rest, ""),
-        };
-        if authority.contains('@') {
-            return Err(UrlProblem::Userinfo);
-        }
-        if authority.is_empty() {
-            return Err(UrlProblem::MissingHost);
-        }
-        let (host, port) = split_host_port(authority)?;
-        let default_port = if https { 443 } else { 80 };
-        let port = port.filter(|p| *p != default_port);
-
-        let path = path.trim_end_matches('/');
-        if !path.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(UrlProblem::InvalidPath);
-        }
-
-        let endpoint = Self {
-            https,
-            host,
-            port,
-            path: path.into(),
-        };
-        if !https && !endpoint.is_loopback() {
+        let parsed = Url::parse(url, Query::Refuse).map_err(|e| match e {
+            UrlError::NotAbsolute | UrlError::Scheme => UrlProblem::Scheme,
+            UrlError::QueryOrFragment => UrlProblem::QueryOrFragment,
+            UrlError::Userinfo => UrlProblem::Userinfo,
+            UrlError::MissingHost => UrlProblem::MissingHost,
+            UrlError::InvalidHost => UrlProblem::InvalidHost,
+            UrlError::InvalidPort => UrlProblem::InvalidPort,
+            UrlError::InvalidPath => UrlProblem::InvalidPath,
+        })?;
+        if !parsed.https && !parsed.is_loopback() {
             return Err(UrlProblem::PlainHttpToRemoteHost);
         }
-        Ok(endpoint)
+        Ok(Self {
+            https: parsed.https,
+            host: crate::url::bracketed(&parsed.host),
+            port: (!parsed.has_default_port()).then_some(parsed.port),
+            path: parsed.target.trim_end_matches('/').into(),
+        })
     }
 
     /// The default endpoint of `provider` in `region`: Bedrock Runtime
@@ -96,11 +76,6 @@ impl Endpoint {
     pub(crate) fn effective_port(&self) -> u16 {
         self.port.unwrap_or(if self.https { 443 } else { 80 })
     }
-
-    /// `localhost`, `127.0.0.0/8` or `[::1]`.
-    pub(crate) fn is_loopback(&self) -> bool {
-        is_loopback_host(&self.host)
-    }
 }
 
 impl fmt::Display for Endpoint {
@@ -112,72 +87,6 @@ impl fmt::Display for Endpoint {
         }
         f.write_str(&self.path)
     }
-}
-
-fn split_host_port(authority: &str) -> Result<(String, Option<u16>), UrlProblem> {
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (address, after) = v6.split_once(']').ok_or(UrlProblem::InvalidHost)?;
-        let valid = !address.is_empty()
-            && address.contains(':')
-            && address
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
-        if !valid {
-            return Err(UrlProblem::InvalidHost);
-        }
-        let port = match after {
-            "" => None,
-            _ => Some(after.strip_prefix(':').ok_or(UrlProblem::InvalidPort)?),
-        };
-        (&authority[..address.len() + 2], port)
-    } else {
-        match authority.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        }
-    };
-    if host.is_empty() {
-        return Err(UrlProblem::MissingHost);
-    }
-    if !host.starts_with('[') {
-        let valid = host.split('.').all(|label| {
-            !label.is_empty()
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        });
-        if !valid {
-            return Err(UrlProblem::InvalidHost);
-        }
-    }
-    let port = match port {
-        None => None,
-        Some(digits) => {
-            if digits.is_empty() || digits.len() > 5 || !digits.bytes().all(|b| b.is_ascii_digit())
-            {
-                return Err(UrlProblem::InvalidPort);
-            }
-            match digits.parse::<u16>() {
-                Ok(p) if p != 0 => Some(p),
-                _ => return Err(UrlProblem::InvalidPort),
-            }
-        }
-    };
-    Ok((host.to_ascii_lowercase(), port))
-}
-
-fn is_loopback_host(host: &str) -> bool {
-    if host == "localhost" || host == "[::1]" {
-        return true;
-    }
-    let mut octets = host.split('.');
-    let first = octets.next();
-    let rest: alloc::vec::Vec<&str> = octets.collect();
-    first == Some("127")
-        && rest.len() == 3
-        && rest
-            .iter()
-            .all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
 }
 
 /// An AWS partition's DNS suffixes (botocore `partitions.json`): the one partition table of the

@@ -2,7 +2,7 @@
 //! FIPS and dual-stack, and configured endpoints in botocore's order.
 
 use super::*;
-use crate::credentials::sha1::sha1_hex;
+use crate::credentials::source::token_cache_hash;
 
 const WEB_IDENTITY: &str = "[default]\nweb_identity_token_file = /t\nrole_arn = arn:aws:iam::1:role/P\nrole_session_name = s\n";
 
@@ -212,7 +212,7 @@ fn sso_portal_in_the_sso_regions_partition() {
     let start_url = "https://corp.awsapps.cn/start";
     let cache = format!(
         "/home/u/.aws/sso/cache/{}.json",
-        sha1_hex(start_url.as_bytes())
+        token_cache_hash(start_url)
     );
     let token = format!(
         r#"{{"startUrl":"{start_url}","region":"cn-north-1","accessToken":"S3CR3T-a","expiresAt":"{}"}}"#,

@@ -5,11 +5,13 @@
 //! values and errors never show one.
 
 mod cache;
+mod container;
 mod endpoints;
+mod instance_metadata;
 mod list;
-mod network;
 mod profiles;
 mod sources;
+mod sso;
 mod sts;
 
 use alloc::collections::{BTreeMap, VecDeque};

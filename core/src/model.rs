@@ -67,7 +67,13 @@ use crate::billing::{Cost, Usage};
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Request {
-    /// The model id: a catalog id, a user model id from settings, or a wire id.
+    /// The model id, resolved by [`Settings::route`](crate::settings::Settings::route): a catalog
+    /// id ([`ModelInfo::id`](crate::catalog::ModelInfo::id)) or a user model id from settings;
+    /// else any id shaped like a Bedrock model id, inference profile or ARN, sent to Bedrock as
+    /// given with default limits and no prices
+    /// ([`ModelInfo::uncataloged`](crate::catalog::ModelInfo::uncataloged)). A catalog row's wire
+    /// id ([`ModelInfo::api_id`](crate::catalog::ModelInfo::api_id)) is not another name for the
+    /// row: where it differs from the row's id it is such an uncataloged id.
     pub model: String,
     /// The conversation, oldest first; it starts with a user message.
     pub messages: Vec<Message>,

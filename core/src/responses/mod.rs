@@ -1,6 +1,6 @@
 //! The OpenAI Responses API on bedrock-mantle (provider `bedrock-openai`): the neutral request
 //! encoded as a Responses body, the non-streaming response and the stream events mapped to the
-//! same neutral [`Response`] and [`StreamEvent`]s Converse gives, and OpenAI error bodies as typed
+//! same neutral [`Response`] and [`StreamEvent`](crate::model::StreamEvent)s Converse gives, and OpenAI error bodies as typed
 //! [`Error`]s. Wire reference: `mantle-responses.md`.
 //!
 //! Rules the encoder applies ([`encode_request`]):

@@ -972,6 +972,21 @@ fn catalog_and_settings_rows_win_over_the_uncataloged_route() {
 }
 
 #[test]
+fn a_catalog_rows_wire_id_is_not_another_name_for_the_row() {
+    // The request's `model` names a row by its id; the wire id (`api_id`) is what the exchange
+    // sends, and as a request's model it routes like any other uncataloged Bedrock id.
+    let row = catalog::find("us.anthropic.claude-haiku-4-5").unwrap_or_else(|| panic!("row"));
+    assert_ne!(row.id, row.api_id);
+    let r = route_ok(ENABLED, &row.id, Some("us-east-1"));
+    assert_eq!(r.model.api_id, row.api_id);
+    assert!(!r.model.uncataloged);
+    let r = route_ok(ENABLED, &row.api_id, Some("us-east-1"));
+    assert!(r.model.uncataloged && r.warnings.len() == 1);
+    assert_eq!((r.model.id.as_str(), r.model.api_id.as_str()), (row.api_id.as_str(), row.api_id.as_str()));
+    assert_eq!(r.model.max_output, NEW_MODEL_MAX_OUTPUT);
+}
+
+#[test]
 fn provider_timeouts_parse_inline_or_as_a_section() {
     let settings = parse_ok(
         "[llm.providers.bedrock]\ntimeouts = { connect = 10, first_byte = 7200, idle = 120 }\n",

@@ -49,11 +49,8 @@ mod stream;
 
 pub use accumulate::{AccumulateError, StreamAccumulator};
 pub use neutral::{normalize_stop, to_neutral, to_neutral_event};
-pub(crate) use request::tool_input_schema;
-pub use request::{
-    EncodedRequest, MAX_CACHE_POINTS, RequestError, count_tokens_model_id, encode_count_tokens,
-    encode_request,
-};
+pub use crate::model::{EncodedRequest, RequestError};
+pub use request::{MAX_CACHE_POINTS, count_tokens_model_id, encode_count_tokens, encode_request};
 pub use response::{
     CacheDetail, CitationsBlock, ContentBlock, ConverseOutput, ConverseResponse, Metrics,
     OutputMessage, ReasoningBlock, StopReason, TokenUsage, ToolUseBlock, TruncatedToolUse,

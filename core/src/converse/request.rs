@@ -30,95 +30,17 @@
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::fmt;
 
 use serde_json::{Map, Value, json};
 
 use crate::catalog::ModelInfo;
-use crate::model::{Part, Request, Role, Tool, ToolChoice, ToolResultContent};
+use crate::model::encoding::{
+    EncodedRequest, RequestError, error, merge_options, output_cap, sampling, tool_input_schema,
+};
+use crate::model::{Part, Request, Role, ToolChoice, ToolResultContent};
 
 /// Bedrock's limit on cache points per request.
 pub const MAX_CACHE_POINTS: usize = 4;
-
-/// A request that cannot be expressed as a Converse call.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RequestError {
-    /// Where in the request, e.g. `messages[2].content[0]`.
-    pub path: String,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
-
-impl fmt::Display for RequestError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
-        }
-    }
-}
-
-impl core::error::Error for RequestError {}
-
-fn error(path: impl Into<String>, message: impl Into<String>) -> RequestError {
-    RequestError {
-        path: path.into(),
-        message: message.into(),
-    }
-}
-
-/// Tool `i`'s name checked and its input schema as a JSON Schema object (`"type": "object"`
-/// added when missing; none is an empty object): the rules Converse and the Responses API share
-/// (both take names of 1 to 64 characters of `[a-zA-Z0-9_-]`).
-///
-/// # Errors
-///
-/// A bad name, or a schema that is not an object.
-pub(crate) fn tool_input_schema(i: usize, tool: &Tool) -> Result<Value, RequestError> {
-    if tool.name.is_empty()
-        || tool.name.len() > 64
-        || !tool
-            .name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
-        return Err(error(
-            format!("tools[{i}].name"),
-            "tool names must be 1 to 64 characters of a-z, A-Z, 0-9, '_' and '-'",
-        ));
-    }
-    match &tool.input_schema {
-        None | Some(Value::Null) => Ok(json!({"type": "object", "properties": {}})),
-        Some(Value::Object(schema)) => {
-            let mut schema = schema.clone();
-            schema
-                .entry("type")
-                .or_insert_with(|| Value::String("object".into()));
-            Ok(Value::Object(schema))
-        }
-        Some(_) => Err(error(
-            format!("tools[{i}].input_schema"),
-            "must be a JSON Schema object",
-        )),
-    }
-}
-
-/// A Converse body and what the encoder changed on the way.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncodedRequest {
-    /// The Converse request body (the model id goes in the URL, not here).
-    pub body: Value,
-    /// Changes made to the caller's request (dropped or clamped parameters, moved cache points).
-    pub warnings: Vec<String>,
-}
-
-impl EncodedRequest {
-    /// The body serialized.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(&self.body).unwrap_or_default()
-    }
-}
 
 /// Encodes `request` for the Converse (and ConverseStream) operation on `model`.
 ///
@@ -141,35 +63,15 @@ pub fn encode_request(
     }
 
     let mut inference = Map::new();
-    let max_tokens = match request.max_tokens {
-        None => model.max_output,
-        Some(0) => return Err(error("max_tokens", "must be at least 1")),
-        Some(n) if n > model.max_output && !model.uncataloged => {
-            warnings.push(format!(
-                "max_tokens {n} exceeds the maximum output of {} ({}); clamped to {}",
-                model.id, model.max_output, model.max_output
-            ));
-            model.max_output
-        }
-        Some(n) => n,
-    };
+    let max_tokens = output_cap(request, model, &mut warnings)?;
     inference.insert("maxTokens".into(), json!(max_tokens));
-    for (name, wire, value) in [
-        ("temperature", "temperature", request.temperature),
-        ("top_p", "topP", request.top_p),
-    ] {
-        let Some(value) = value else { continue };
-        if !value.is_finite() || !(0.0..=1.0).contains(&value) {
-            return Err(error(name, "must be between 0 and 1"));
-        }
-        if model.features.sampling_params {
-            inference.insert(wire.into(), json!(value));
-        } else {
-            warnings.push(format!(
-                "{name} dropped: Bedrock pins sampling parameters for {}",
-                model.id
-            ));
-        }
+    let why_dropped = format!("Bedrock pins sampling parameters for {}", model.id);
+    let sampling = sampling(request, model, 1.0, &why_dropped, &mut warnings)?;
+    if let Some(temperature) = sampling.temperature {
+        inference.insert("temperature".into(), json!(temperature));
+    }
+    if let Some(top_p) = sampling.top_p {
+        inference.insert("topP".into(), json!(top_p));
     }
     if !request.stop.is_empty() {
         if let Some(i) = request.stop.iter().position(String::is_empty) {
@@ -852,29 +754,6 @@ fn media_source(
 /// Decodes base64 in any common form: standard or URL-safe alphabet, padded or not.
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
     crate::base64::decode_lenient(text.trim()).ok()
-}
-
-/// Merges `provider_options.bedrock` into the body: new members are added, an object member
-/// that exists on both sides is merged one level deep, anything else is replaced.
-fn merge_options(body: &mut Map<String, Value>, options: &Map<String, Value>) {
-    for (key, value) in options {
-        match (body.get_mut(key), value) {
-            (Some(Value::Object(existing)), Value::Object(extra)) => {
-                for (k, v) in extra {
-                    existing.insert(k.clone(), v.clone());
-                }
-            }
-            _ => {
-                body.insert(key.clone(), value.clone());
-            }
-        }
-    }
-}
-
-impl From<serde_json::Error> for RequestError {
-    fn from(e: serde_json::Error) -> Self {
-        error("", e.to_string())
-    }
 }
 
 #[cfg(test)]

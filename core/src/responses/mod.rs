@@ -55,9 +55,10 @@ use serde_json::{Map, Value, json};
 
 use crate::billing::{Usage, cost};
 use crate::catalog::ModelInfo;
-use crate::converse::RequestError;
 use crate::error::{Error, ErrorKind, Origin};
+use crate::model::encoding::{error, merge_options, output_cap, sampling, tool_input_schema};
 use crate::model::{Part, Request, Response, Role, StopReason, ToolChoice, ToolResultContent};
+pub use crate::model::{EncodedRequest, RequestError};
 
 pub use stream::StreamAccumulator;
 
@@ -67,29 +68,6 @@ pub const PROVIDER_OPTION_KEYS: [&str; 2] = ["openai", "bedrock-openai"];
 
 /// The key of this provider's extras in [`Response::provider_metadata`].
 pub const METADATA_KEY: &str = "bedrock-openai";
-
-/// A Responses body and what the encoder changed on the way.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncodedRequest {
-    /// The `POST /openai/v1/responses` body.
-    pub body: Value,
-    /// Changes made to the caller's request (dropped or clamped parameters, `store` forced).
-    pub warnings: Vec<String>,
-}
-
-impl EncodedRequest {
-    /// The body serialized.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(&self.body).unwrap_or_default()
-    }
-}
-
-fn error(path: impl Into<String>, message: impl Into<String>) -> RequestError {
-    RequestError {
-        path: path.into(),
-        message: message.into(),
-    }
-}
 
 /// Encodes `request` as a Responses API body for `model`; `stream` selects SSE.
 ///
@@ -146,7 +124,7 @@ pub fn encode_request(
     if !request.tools.is_empty() {
         let mut tools = Vec::with_capacity(request.tools.len());
         for (i, tool) in request.tools.iter().enumerate() {
-            let parameters = crate::converse::tool_input_schema(i, tool)?;
+            let parameters = tool_input_schema(i, tool)?;
             let mut spec = Map::new();
             spec.insert("type".into(), json!("function"));
             spec.insert("name".into(), Value::String(tool.name.clone()));
@@ -179,36 +157,16 @@ pub fn encode_request(
         body.insert("tool_choice".into(), choice);
     }
 
-    let max_tokens = match request.max_tokens {
-        None => model.max_output,
-        Some(0) => return Err(error("max_tokens", "must be at least 1")),
-        Some(n) if n > model.max_output && !model.uncataloged => {
-            warnings.push(format!(
-                "max_tokens {n} exceeds the maximum output of {} ({}); clamped to {}",
-                model.id, model.max_output, model.max_output
-            ));
-            model.max_output
-        }
-        Some(n) => n,
-    };
+    let max_tokens = output_cap(request, model, &mut warnings)?;
     // mantle reserves input + max_output_tokens against the input-TPM quota: always sent.
     body.insert("max_output_tokens".into(), json!(max_tokens));
-    for (name, value, max) in [
-        ("temperature", request.temperature, 2.0),
-        ("top_p", request.top_p, 1.0),
-    ] {
-        let Some(value) = value else { continue };
-        if !value.is_finite() || !(0.0..=max).contains(&value) {
-            return Err(error(name, format!("must be between 0 and {max}")));
-        }
-        if model.features.sampling_params {
-            body.insert(name.into(), json!(value));
-        } else {
-            warnings.push(format!(
-                "{name} dropped: {} rejects sampling parameters",
-                model.id
-            ));
-        }
+    let why_dropped = format!("{} rejects sampling parameters", model.id);
+    let sampling = sampling(request, model, 2.0, &why_dropped, &mut warnings)?;
+    if let Some(temperature) = sampling.temperature {
+        body.insert("temperature".into(), json!(temperature));
+    }
+    if let Some(top_p) = sampling.top_p {
+        body.insert("top_p".into(), json!(top_p));
     }
     if !request.stop.is_empty() {
         warnings.push("stop dropped: the Responses API has no stop sequences".into());
@@ -269,21 +227,6 @@ pub fn encode_request(
         body: Value::Object(body),
         warnings,
     })
-}
-
-fn merge_options(body: &mut Map<String, Value>, options: &Map<String, Value>) {
-    for (key, value) in options {
-        match (body.get_mut(key), value) {
-            (Some(Value::Object(existing)), Value::Object(extra)) => {
-                for (k, v) in extra {
-                    existing.insert(k.clone(), v.clone());
-                }
-            }
-            _ => {
-                body.insert(key.clone(), value.clone());
-            }
-        }
-    }
 }
 
 fn media_type(format: &str) -> Option<&'static str> {

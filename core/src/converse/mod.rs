@@ -46,6 +46,7 @@ mod neutral;
 mod request;
 mod response;
 mod stream;
+mod usage;
 
 pub use accumulate::{AccumulateError, StreamAccumulator};
 pub use neutral::{normalize_stop, to_neutral, to_neutral_event};

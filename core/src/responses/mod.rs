@@ -53,7 +53,7 @@ use core::fmt;
 
 use serde_json::{Map, Value, json};
 
-use crate::billing::{Usage, cost};
+use crate::billing::{Usage, cost_for};
 use crate::catalog::ModelInfo;
 use crate::error::{Error, ErrorKind, Origin};
 use crate::model::encoding::{error, merge_options, output_cap, sampling, tool_input_schema};
@@ -593,8 +593,7 @@ pub fn response_from_value(
     let has_calls = content.iter().any(|p| matches!(p, Part::ToolCall { .. }));
     let (stop_reason, raw_stop_reason) = stop_reason(object, status, has_calls);
     let usage = object.get("usage").map(usage_from).unwrap_or_default();
-    let priced = model.prices.input.0 > 0 || model.prices.output.0 > 0;
-    let cost = priced.then(|| cost(&usage, &model.prices, model.billing));
+    let cost = cost_for(&usage, model);
     let mut metadata = Map::new();
     for key in ["id", "status", "service_tier", "incomplete_details"] {
         if let Some(value) = object.get(key).filter(|v| !v.is_null()) {

@@ -34,7 +34,7 @@ pub enum ErrorKind {
     ModelStreamError,
     /// `ServiceQuotaExceededException` (400).
     ServiceQuotaExceeded,
-    /// An error type this version does not model; see [`Error::error_type`].
+    /// An error type this version does not model; see [`Error::error_type`](super::Error::error_type).
     Service,
     // The client could not make or finish the call.
     /// No credential in the provider's list resolved.
@@ -168,8 +168,8 @@ pub(crate) const TRANSIENT_CODES: &[&str] = &[
     "server_error",
 ];
 
-/// A connection failure an adapter could classify, the source of its [`Error`] (an
-/// [`ErrorKind::Io`] from [`Origin::Transport`]); [`Error::detail`] gives its
+/// A connection failure an adapter could classify, the source of its [`Error`](super::Error) (an
+/// [`ErrorKind::Io`] from [`Origin::Transport`]); [`Error::detail`](super::Error::detail) gives its
 /// [`kind`](Self::kind).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]

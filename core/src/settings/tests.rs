@@ -3,6 +3,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::*;
+use crate::catalog::{self, BillingPolicy, Features, ModelInfo, Price, Prices};
 
 const SONNET: &str = "us.anthropic.claude-sonnet-4-6";
 const GPT: &str = "openai.gpt-5.5";

@@ -57,8 +57,8 @@ mod convert;
 mod hints;
 mod kind;
 
-pub(crate) use kind::{THROTTLING_CODES, TRANSIENT_CODES};
 pub use kind::{ErrorKind, Origin, RetryClass, TransportFailure};
+pub(crate) use kind::{THROTTLING_CODES, TRANSIENT_CODES};
 
 /// The underlying error, shared so that [`Error`] stays cheap to clone.
 type Source = Shared<dyn core::error::Error + Send + Sync + 'static>;

@@ -151,12 +151,12 @@ use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-pub(crate) use credential_ref::{CredentialParse, classify_credential};
 pub use credential_ref::CredentialRef;
+pub(crate) use credential_ref::{CredentialParse, classify_credential};
 pub use error::{SettingsError, SettingsProblem, UrlProblem};
+pub use model_id::{INFERENCE_PROFILE_PREFIXES, is_bedrock_model_id};
 use models::ModelEntry;
 pub use route::{Route, RouteInputs};
-pub use model_id::{INFERENCE_PROFILE_PREFIXES, is_bedrock_model_id};
 
 use crate::catalog::Provider;
 pub(crate) use endpoint::ServiceEndpoint;
@@ -375,7 +375,6 @@ impl Settings {
     pub fn vault_path(&self) -> Option<&str> {
         self.vault_path.as_deref()
     }
-
 }
 
 /// The AWS region a Bedrock hostname names, or `None` for any other host.

@@ -52,6 +52,13 @@
 //!
 //! A multi-turn conversation appends each answer with [`Request::push_response`] (or
 //! `Message::from(&response)`) and the next question with [`Request::user`].
+//!
+//! | file | holds |
+//! |---|---|
+//! | `model.rs` | the request: [`Request`], [`Message`], [`Role`], [`Content`], [`Tool`], [`ToolChoice`] and their builders |
+//! | `model/part.rs` | [`Part`] and its constructors |
+//! | `model/response.rs` | [`Response`], [`StopReason`], [`StreamEvent`], a response replayed as a [`Message`] |
+//! | `model/encoding.rs` | what the Converse and Responses encoders share: [`RequestError`], [`EncodedRequest`], the output cap, sampling parameters, tool names and schemas, option merging |
 
 pub(crate) mod encoding;
 mod part;
@@ -145,25 +152,16 @@ pub enum Content {
 
 /// Reads "a string or a list of parts" so that an error inside a part (an unknown member, a
 /// missing field) is reported as such, not as "did not match any variant".
-fn text_or_parts<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Result<String, Vec<Part>>, D::Error> {
-    use serde::de::Error;
-    match Value::deserialize(d)? {
-        Value::String(text) => Ok(Ok(text)),
-        parts @ Value::Array(_) => serde_json::from_value(parts)
-            .map(Err)
-            .map_err(D::Error::custom),
-        _ => Err(D::Error::custom("expected a string or a list of parts")),
-    }
-}
-
 impl<'de> Deserialize<'de> for Content {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(match text_or_parts(d)? {
-            Ok(text) => Self::Text(text),
-            Err(parts) => Self::Parts(parts),
-        })
+        use serde::de::Error;
+        match Value::deserialize(d)? {
+            Value::String(text) => Ok(Self::Text(text)),
+            parts @ Value::Array(_) => serde_json::from_value(parts)
+                .map(Self::Parts)
+                .map_err(D::Error::custom),
+            _ => Err(D::Error::custom("expected a string or a list of parts")),
+        }
     }
 }
 

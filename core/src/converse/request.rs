@@ -69,12 +69,7 @@ pub fn encode_request(
     inference.insert("maxTokens".into(), json!(max_tokens));
     let why_dropped = format!("Bedrock pins sampling parameters for {}", model.id);
     let sampling = sampling(request, model, 1.0, &why_dropped, &mut warnings)?;
-    if let Some(temperature) = sampling.temperature {
-        inference.insert("temperature".into(), json!(temperature));
-    }
-    if let Some(top_p) = sampling.top_p {
-        inference.insert("topP".into(), json!(top_p));
-    }
+    sampling.insert_into(&mut inference, "temperature", "topP");
     if !request.stop.is_empty() {
         if let Some(i) = request.stop.iter().position(String::is_empty) {
             return Err(error(

@@ -101,6 +101,25 @@ pub(crate) struct Sampling {
     pub top_p: Option<f64>,
 }
 
+impl Sampling {
+    /// Inserts the parameters kept into `object`, under the wire API's member names.
+    pub(crate) fn insert_into(
+        self,
+        object: &mut Map<String, Value>,
+        temperature_member: &str,
+        top_p_member: &str,
+    ) {
+        for (member, value) in [
+            (temperature_member, self.temperature),
+            (top_p_member, self.top_p),
+        ] {
+            if let Some(value) = value {
+                object.insert(member.into(), json!(value));
+            }
+        }
+    }
+}
+
 /// The caller's `temperature` (0 to `temperature_max`) and `top_p` (0 to 1), checked in that
 /// order. For a model whose row does not allow sampling parameters (Bedrock pins them) each
 /// one set is dropped, with the warning `"<name> dropped: <why_dropped>"`.

@@ -110,12 +110,7 @@ pub fn encode_request(
     body.insert("max_output_tokens".into(), json!(max_tokens));
     let why_dropped = format!("{} rejects sampling parameters", model.id);
     let sampling = sampling(request, model, 2.0, &why_dropped, &mut warnings)?;
-    if let Some(temperature) = sampling.temperature {
-        body.insert("temperature".into(), json!(temperature));
-    }
-    if let Some(top_p) = sampling.top_p {
-        body.insert("top_p".into(), json!(top_p));
-    }
+    sampling.insert_into(&mut body, "temperature", "top_p");
     if !request.stop.is_empty() {
         warnings.push("stop dropped: the Responses API has no stop sequences".into());
     }

@@ -54,14 +54,14 @@ impl fmt::Display for CredentialRef {
 
 /// What a `credentials` entry is: a reference, a reference with a bad name, or not a reference
 /// (probably a pasted secret, which errors must not echo).
-pub(crate) enum CredentialParse {
+pub(super) enum CredentialParse {
     Ok(CredentialRef),
     InvalidName,
     NotAReference,
 }
 
 /// Classifies one `credentials` entry.
-pub(crate) fn classify_credential(text: &str) -> CredentialParse {
+pub(super) fn classify_credential(text: &str) -> CredentialParse {
     if text == "aws_sigv4" {
         return CredentialParse::Ok(CredentialRef::AwsSigV4);
     }

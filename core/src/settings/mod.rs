@@ -152,7 +152,6 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 pub use credential_ref::CredentialRef;
-pub(crate) use credential_ref::{CredentialParse, classify_credential};
 pub use error::{SettingsError, SettingsProblem, UrlProblem};
 pub use model_id::{INFERENCE_PROFILE_PREFIXES, is_bedrock_model_id};
 use models::ModelEntry;

@@ -10,10 +10,10 @@ use alloc::vec::Vec;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::credential_ref::{CredentialParse, classify_credential};
 use super::endpoint::{Endpoint, is_valid_region};
 use super::{
-    CredentialParse, CredentialRef, ModelEntry, ProviderSettings, Settings, SettingsError,
-    SettingsProblem, classify_credential,
+    CredentialRef, ModelEntry, ProviderSettings, Settings, SettingsError, SettingsProblem,
 };
 use crate::catalog::{self, BillingPolicy, Price, Provider};
 

@@ -1,20 +1,20 @@
-//! Usage and cost: Bedrock's token counts normalized, and priced with a catalog row's
-//! [`Prices`] under its [`BillingPolicy`].
+//! Usage and cost: token counts in one provider-neutral form ([`Usage`]), priced with a catalog
+//! row's [`Prices`] under its [`BillingPolicy`]. Nothing here knows a wire API: each provider's
+//! module normalizes its own counts (`converse::TokenUsage::to_usage`, `responses::usage_from`).
 //!
 //! ```
 //! use bedrock_core::billing::{cost, Usage};
 //! use bedrock_core::catalog::{BillingPolicy, Price, Prices};
-//! use bedrock_core::converse::TokenUsage;
 //!
-//! // As a Converse response reports it: `inputTokens` excludes the cached tokens.
-//! let wire: TokenUsage = serde_json::from_str(
-//!     r#"{"inputTokens": 100, "outputTokens": 50, "totalTokens": 2150,
-//!         "cacheReadInputTokens": 1000, "cacheWriteInputTokens": 1000,
-//!         "cacheDetails": [{"ttl": "1h", "inputTokens": 1000}]}"#,
+//! // 100 uncached input tokens, 1,000 read from the prompt cache, 1,000 written to it with the
+//! // 1-hour TTL, 50 output (each wire API's counts are normalized to this by its module, e.g.
+//! // `converse::TokenUsage::to_usage`).
+//! let usage: Usage = serde_json::from_str(
+//!     r#"{"input_tokens": 100, "cache_read_tokens": 1000, "cache_write_tokens": 1000,
+//!         "cache_write_5m_tokens": 0, "cache_write_1h_tokens": 1000,
+//!         "output_tokens": 50, "total_tokens": 2150}"#,
 //! )?;
-//! let usage = Usage::from_converse(&wire);
 //! assert_eq!(usage.total_input(), 2100);
-//! assert_eq!(usage.cache_write_1h_tokens, 1000);
 //!
 //! // $3 / $15 per million, cache reads $0.30.
 //! let prices = Prices { input: Price(3_000_000), output: Price(15_000_000), cache_read: Price(300_000) };
@@ -43,8 +43,7 @@ use core::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::catalog::{BillingPolicy, Price, Prices};
-use crate::converse::TokenUsage;
+use crate::catalog::{BillingPolicy, ModelInfo, Price, Prices};
 
 /// Token usage, normalized from what the service reports.
 ///
@@ -83,34 +82,6 @@ fn is_zero(n: &u64) -> bool {
 }
 
 impl Usage {
-    /// Normalizes a Converse `usage` object (also the `metadata` event's).
-    ///
-    /// The TTL split comes from `cacheDetails` (`5m` / `1h`). Writes the details do not account
-    /// for count as 5-minute writes: that covers `cacheWriteInputTokens` reported without
-    /// details (Bedrock's default TTL is 5 minutes) and a TTL this version does not know. When the
-    /// details add up to more than `cacheWriteInputTokens`, their sum is the total.
-    pub fn from_converse(usage: &TokenUsage) -> Self {
-        let mut detailed = 0u64;
-        let mut one_hour = 0u64;
-        for detail in usage.cache_details.iter().flatten() {
-            detailed = detailed.saturating_add(detail.input_tokens);
-            if detail.ttl == "1h" {
-                one_hour = one_hour.saturating_add(detail.input_tokens);
-            }
-        }
-        let cache_write_tokens = usage.cache_write_input_tokens.unwrap_or(0).max(detailed);
-        Self {
-            input_tokens: usage.input_tokens,
-            cache_read_tokens: usage.cache_read_input_tokens.unwrap_or(0),
-            cache_write_tokens,
-            cache_write_5m_tokens: cache_write_tokens - one_hour,
-            cache_write_1h_tokens: one_hour,
-            output_tokens: usage.output_tokens,
-            total_tokens: usage.total_tokens,
-            reasoning_tokens: 0,
-        }
-    }
-
     /// All input the model processed: uncached + cache reads + cache writes.
     pub fn total_input(&self) -> u64 {
         self.input_tokens
@@ -233,6 +204,13 @@ pub fn cost(usage: &Usage, prices: &Prices, policy: BillingPolicy) -> Cost {
     }
 }
 
+/// What `usage` cost on `model`, priced from its row ([`cost`] under its billing policy); `None`
+/// when the row has no prices (a new user model without `costs`, an uncataloged id).
+pub(crate) fn cost_for(usage: &Usage, model: &ModelInfo) -> Option<Cost> {
+    let priced = model.prices.input.0 > 0 || model.prices.output.0 > 0;
+    priced.then(|| cost(usage, &model.prices, model.billing))
+}
+
 /// `tokens × price × numerator / denominator`, rounded down, saturating at `u64::MAX`.
 fn times(tokens: u64, price: Price, numerator: u128, denominator: u128) -> Picodollars {
     // u64 × u64 always fits in u128; only the multiplier can overflow it.
@@ -246,9 +224,7 @@ fn times(tokens: u64, price: Price, numerator: u128, denominator: u128) -> Picod
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::converse::CacheDetail;
     use alloc::string::ToString;
-    use alloc::vec;
     use serde_json::json;
 
     /// $3 / $15 per million, cache reads $0.30.
@@ -269,66 +245,6 @@ mod tests {
             total_tokens: input + read + write_5m + write_1h + output,
             reasoning_tokens: 0,
         }
-    }
-
-    fn wire(json: serde_json::Value) -> TokenUsage {
-        serde_json::from_value(json).unwrap()
-    }
-
-    #[test]
-    fn input_tokens_are_taken_as_reported_never_reduced_by_cache_counts() {
-        let u = Usage::from_converse(&wire(json!({
-            "inputTokens": 12, "outputTokens": 7, "totalTokens": 2019,
-            "cacheReadInputTokens": 1500, "cacheWriteInputTokens": 500
-        })));
-        assert_eq!(u.input_tokens, 12);
-        assert_eq!(u.cache_read_tokens, 1500);
-        assert_eq!(u.cache_write_tokens, 500);
-        // No details: the writes are 5-minute writes.
-        assert_eq!((u.cache_write_5m_tokens, u.cache_write_1h_tokens), (500, 0));
-        assert_eq!(u.total_input(), 2012);
-        assert_eq!(u.total_tokens, 2019);
-    }
-
-    #[test]
-    fn cache_details_split_writes_by_ttl() {
-        let mut t = wire(json!({"inputTokens": 1, "outputTokens": 1, "totalTokens": 2}));
-        t.cache_write_input_tokens = Some(300);
-        t.cache_details = Some(vec![
-            CacheDetail {
-                ttl: "5m".into(),
-                input_tokens: 100,
-            },
-            CacheDetail {
-                ttl: "1h".into(),
-                input_tokens: 200,
-            },
-        ]);
-        let u = Usage::from_converse(&t);
-        assert_eq!(u.cache_write_tokens, 300);
-        assert_eq!(
-            (u.cache_write_5m_tokens, u.cache_write_1h_tokens),
-            (100, 200)
-        );
-
-        // Writes the details leave out count as 5-minute writes...
-        t.cache_write_input_tokens = Some(350);
-        let u = Usage::from_converse(&t);
-        assert_eq!(
-            (u.cache_write_5m_tokens, u.cache_write_1h_tokens),
-            (150, 200)
-        );
-        // ...and details that add up to more than the reported total win.
-        t.cache_write_input_tokens = None;
-        let u = Usage::from_converse(&t);
-        assert_eq!(u.cache_write_tokens, 300);
-        // An unknown TTL is billed like the default one.
-        t.cache_details = Some(vec![CacheDetail {
-            ttl: "24h".into(),
-            input_tokens: 40,
-        }]);
-        let u = Usage::from_converse(&t);
-        assert_eq!((u.cache_write_5m_tokens, u.cache_write_1h_tokens), (40, 0));
     }
 
     #[test]
@@ -440,21 +356,6 @@ mod tests {
         );
         assert_eq!(big.input, Picodollars(75_000_000_000_000_000));
         assert_eq!(big.input.to_string(), "$75000.000000000000");
-        // Saturating detail sums in the normalizer too.
-        let mut t = wire(json!({"inputTokens": 0, "outputTokens": 0, "totalTokens": 0}));
-        t.cache_details = Some(vec![
-            CacheDetail {
-                ttl: "1h".into(),
-                input_tokens: max,
-            },
-            CacheDetail {
-                ttl: "1h".into(),
-                input_tokens: 1,
-            },
-        ]);
-        let u = Usage::from_converse(&t);
-        assert_eq!((u.cache_write_tokens, u.cache_write_1h_tokens), (max, max));
-        assert_eq!(u.cache_write_5m_tokens, 0);
     }
 
     #[test]

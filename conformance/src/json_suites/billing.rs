@@ -17,7 +17,7 @@
 //! `{"kind": "unknown_model", "model": ...}` for an id the catalog does not have, and
 //! `{"kind": "invalid_input", "message": ...}` for a malformed case.
 
-use bedrock_core::billing::{Usage, cost};
+use bedrock_core::billing::cost;
 use bedrock_core::catalog::{self, BillingPolicy, Prices};
 use bedrock_core::converse::TokenUsage;
 use serde_json::{Value, json};
@@ -64,7 +64,7 @@ pub fn run(input: &Value) -> Result<Value, Value> {
             ));
         }
     };
-    let usage = Usage::from_converse(&wire);
+    let usage = wire.to_usage();
     let cost = cost(&usage, &prices, policy);
     Ok(json!({"usage": usage, "cost": cost}))
 }

@@ -3,6 +3,20 @@
 //! into the response the non-streaming call would have returned, and the conversion to the
 //! neutral response.
 //!
+//! | file | holds |
+//! |---|---|
+//! | `request.rs` | [`encode_request`]: the neutral request → the Converse body, its rules in order; CountTokens' body and model id |
+//! | `blocks.rs` | one neutral part → its Converse content block |
+//! | `cache_points.rs` | prompt-cache points: explicit ones checked, automatic ones placed, TTL order |
+//! | `response.rs` | the Converse response body ([`ConverseResponse`], [`TokenUsage`], ...) |
+//! | `usage.rs` | [`TokenUsage::to_usage`]: Converse's token counts in the neutral form billing prices |
+//! | `stream.rs` | ConverseStream events parsed from event-stream messages ([`parse_event`]) |
+//! | `accumulate.rs` | [`StreamAccumulator`]: a stream back into the response the non-streaming call returns |
+//! | `neutral.rs` | the Converse response and events → the neutral [`Response`](crate::model::Response) and [`StreamEvent`](crate::model::StreamEvent)s |
+//!
+//! The rules Converse shares with the Responses API (output cap, sampling parameters, tool names
+//! and schemas, option merging, [`RequestError`]) are in [`crate::model`]'s `encoding.rs`.
+//!
 //! ```
 //! use bedrock_core::converse::{parse_event, StreamAccumulator};
 //! use bedrock_core::eventstream::{Decoder, Header, HeaderValue, Message};
@@ -42,18 +56,19 @@
 //! ```
 
 mod accumulate;
+mod blocks;
+mod cache_points;
 mod neutral;
 mod request;
 mod response;
 mod stream;
+mod usage;
 
+pub use crate::model::{EncodedRequest, RequestError};
 pub use accumulate::{AccumulateError, StreamAccumulator};
+pub use cache_points::MAX_CACHE_POINTS;
 pub use neutral::{normalize_stop, to_neutral, to_neutral_event};
-pub(crate) use request::tool_input_schema;
-pub use request::{
-    EncodedRequest, MAX_CACHE_POINTS, RequestError, count_tokens_model_id, encode_count_tokens,
-    encode_request,
-};
+pub use request::{count_tokens_model_id, encode_count_tokens, encode_request};
 pub use response::{
     CacheDetail, CitationsBlock, ContentBlock, ConverseOutput, ConverseResponse, Metrics,
     OutputMessage, ReasoningBlock, StopReason, TokenUsage, ToolUseBlock, TruncatedToolUse,

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::response::{ContentBlock, ConverseResponse, ReasoningBlock, StopReason as WireStop};
 use super::stream::{BlockDelta, BlockStart, StreamEvent as WireEvent};
-use crate::billing::{Usage, cost};
+use crate::billing::cost_for;
 use crate::catalog::ModelInfo;
 use crate::model::{Part, Response, StopReason, StreamEvent};
 
@@ -29,9 +29,8 @@ pub fn to_neutral(
         .into_iter()
         .map(block_to_part)
         .collect();
-    let usage = Usage::from_converse(&response.usage);
-    let priced = model.prices.input.0 > 0 || model.prices.output.0 > 0;
-    let cost = priced.then(|| cost(&usage, &model.prices, model.billing));
+    let usage = response.usage.to_usage();
+    let cost = cost_for(&usage, model);
 
     let mut bedrock = Map::new();
     bedrock.insert(
@@ -177,7 +176,7 @@ pub fn to_neutral_event(event: &WireEvent) -> Option<StreamEvent> {
             raw_stop_reason: stop_reason.as_str().into(),
         },
         WireEvent::Metadata(metadata) => StreamEvent::Usage {
-            usage: Usage::from_converse(&metadata.usage),
+            usage: metadata.usage.to_usage(),
         },
     })
 }

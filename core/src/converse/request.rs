@@ -17,7 +17,8 @@
 //!    warning, except for an uncataloged Bedrock id ([`ModelInfo::uncataloged`]), whose real
 //!    limit is unknown: there it is sent as given.
 //! 4. For models whose sampling Bedrock pins, `temperature` and `top_p` are dropped, with a
-//!    warning each.
+//!    warning each. (Rules 3 and 4 are the Responses encoder's too: one implementation, in
+//!    `model/encoding.rs`.)
 //! 5. For `prompt_cache` models, cache points are placed after the tool definitions, after the
 //!    system prompt and at the end of the conversation prefix (the second-to-last user turn), in
 //!    that tools → system → messages prefix order, never more than 4 in all counting the explicit
@@ -30,95 +31,18 @@
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::fmt;
 
 use serde_json::{Map, Value, json};
 
+use super::blocks::{encode_part, guard_content};
+use super::cache_points::{
+    MAX_CACHE_POINTS, cache_point, check_ttl, order_cache_ttls, place_automatic,
+};
 use crate::catalog::ModelInfo;
-use crate::model::{Part, Request, Role, Tool, ToolChoice, ToolResultContent};
-
-/// Bedrock's limit on cache points per request.
-pub const MAX_CACHE_POINTS: usize = 4;
-
-/// A request that cannot be expressed as a Converse call.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RequestError {
-    /// Where in the request, e.g. `messages[2].content[0]`.
-    pub path: String,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
-
-impl fmt::Display for RequestError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
-        }
-    }
-}
-
-impl core::error::Error for RequestError {}
-
-fn error(path: impl Into<String>, message: impl Into<String>) -> RequestError {
-    RequestError {
-        path: path.into(),
-        message: message.into(),
-    }
-}
-
-/// Tool `i`'s name checked and its input schema as a JSON Schema object (`"type": "object"`
-/// added when missing; none is an empty object): the rules Converse and the Responses API share
-/// (both take names of 1 to 64 characters of `[a-zA-Z0-9_-]`).
-///
-/// # Errors
-///
-/// A bad name, or a schema that is not an object.
-pub(crate) fn tool_input_schema(i: usize, tool: &Tool) -> Result<Value, RequestError> {
-    if tool.name.is_empty()
-        || tool.name.len() > 64
-        || !tool
-            .name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
-        return Err(error(
-            format!("tools[{i}].name"),
-            "tool names must be 1 to 64 characters of a-z, A-Z, 0-9, '_' and '-'",
-        ));
-    }
-    match &tool.input_schema {
-        None | Some(Value::Null) => Ok(json!({"type": "object", "properties": {}})),
-        Some(Value::Object(schema)) => {
-            let mut schema = schema.clone();
-            schema
-                .entry("type")
-                .or_insert_with(|| Value::String("object".into()));
-            Ok(Value::Object(schema))
-        }
-        Some(_) => Err(error(
-            format!("tools[{i}].input_schema"),
-            "must be a JSON Schema object",
-        )),
-    }
-}
-
-/// A Converse body and what the encoder changed on the way.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncodedRequest {
-    /// The Converse request body (the model id goes in the URL, not here).
-    pub body: Value,
-    /// Changes made to the caller's request (dropped or clamped parameters, moved cache points).
-    pub warnings: Vec<String>,
-}
-
-impl EncodedRequest {
-    /// The body serialized.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(&self.body).unwrap_or_default()
-    }
-}
+use crate::model::encoding::{
+    EncodedRequest, RequestError, error, merge_options, output_cap, sampling, tool_input_schema,
+};
+use crate::model::{Part, Request, Role, ToolChoice};
 
 /// Encodes `request` for the Converse (and ConverseStream) operation on `model`.
 ///
@@ -141,36 +65,11 @@ pub fn encode_request(
     }
 
     let mut inference = Map::new();
-    let max_tokens = match request.max_tokens {
-        None => model.max_output,
-        Some(0) => return Err(error("max_tokens", "must be at least 1")),
-        Some(n) if n > model.max_output && !model.uncataloged => {
-            warnings.push(format!(
-                "max_tokens {n} exceeds the maximum output of {} ({}); clamped to {}",
-                model.id, model.max_output, model.max_output
-            ));
-            model.max_output
-        }
-        Some(n) => n,
-    };
+    let max_tokens = output_cap(request, model, &mut warnings)?;
     inference.insert("maxTokens".into(), json!(max_tokens));
-    for (name, wire, value) in [
-        ("temperature", "temperature", request.temperature),
-        ("top_p", "topP", request.top_p),
-    ] {
-        let Some(value) = value else { continue };
-        if !value.is_finite() || !(0.0..=1.0).contains(&value) {
-            return Err(error(name, "must be between 0 and 1"));
-        }
-        if model.features.sampling_params {
-            inference.insert(wire.into(), json!(value));
-        } else {
-            warnings.push(format!(
-                "{name} dropped: Bedrock pins sampling parameters for {}",
-                model.id
-            ));
-        }
-    }
+    let why_dropped = format!("Bedrock pins sampling parameters for {}", model.id);
+    let sampling = sampling(request, model, 1.0, &why_dropped, &mut warnings)?;
+    sampling.insert_into(&mut inference, "temperature", "topP");
     if !request.stop.is_empty() {
         if let Some(i) = request.stop.iter().position(String::is_empty) {
             return Err(error(
@@ -428,41 +327,12 @@ fn encode_parts(
         }
     };
 
-    // Automatic cache points, tools → system → messages, within the remaining budget.
-    let mut budget = if cache_ok {
+    let budget = if cache_ok {
         MAX_CACHE_POINTS.saturating_sub(explicit_points)
     } else {
         0
     };
-    if budget > 0 && !tools.is_empty() {
-        tools.push(automatic_cache_point());
-        budget -= 1;
-    }
-    if budget > 0 && !system.is_empty() && !is_cache_point(system.last()) {
-        system.push(automatic_cache_point());
-        budget -= 1;
-    }
-    if budget > 0 {
-        // The conversation prefix ends with the second-to-last user turn: everything up to it is
-        // what the next request will repeat.
-        let mut user_turns = messages
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.get("role").and_then(Value::as_str) == Some("user"))
-            .map(|(i, _)| i);
-        let count = user_turns.clone().count();
-        if let Some(prefix_end) = count.checked_sub(2).and_then(|n| user_turns.nth(n))
-            && let Some(content) = messages[prefix_end]
-                .get_mut("content")
-                .and_then(Value::as_array_mut)
-        {
-            let last = content.last();
-            if !is_cache_point(last) && last.is_none_or(|b| b.get("reasoningContent").is_none()) {
-                content.push(automatic_cache_point());
-            }
-        }
-    }
-
+    place_automatic(budget, &mut tools, &mut system, &mut messages);
     order_cache_ttls(&mut tools, &mut system, &mut messages)?;
 
     if tools.is_empty() {
@@ -593,288 +463,6 @@ fn check_tool_results(messages: &[Value], block_paths: &[Vec<String>]) -> Result
         }
     }
     Ok(())
-}
-
-/// Marks a cache point the encoder placed itself; [`order_cache_ttls`] removes the marker.
-const AUTOMATIC: &str = "__automatic";
-
-fn automatic_cache_point() -> Value {
-    json!({"cachePoint": {"type": "default", AUTOMATIC: true}})
-}
-
-fn check_ttl(ttl: Option<&str>, path: &str) -> Result<(), RequestError> {
-    match ttl {
-        None | Some("5m" | "1h") => Ok(()),
-        Some(_) => Err(error(
-            format!("{path}.ttl"),
-            "cache point ttl must be \"5m\" or \"1h\"",
-        )),
-    }
-}
-
-/// Bedrock reads cache points in prefix order (tools, system, messages) and rejects a longer
-/// TTL after a shorter one. Explicit points in that order are an error; an automatic point takes
-/// the `1h` TTL when any later point has it, so placing points never breaks the rule.
-fn order_cache_ttls(
-    tools: &mut [Value],
-    system: &mut [Value],
-    messages: &mut [Value],
-) -> Result<(), RequestError> {
-    let message_blocks = messages
-        .iter_mut()
-        .filter_map(|m| m.get_mut("content").and_then(Value::as_array_mut))
-        .flat_map(|content| content.iter_mut());
-    let mut points: Vec<&mut Map<String, Value>> = tools
-        .iter_mut()
-        .chain(system.iter_mut())
-        .chain(message_blocks)
-        .filter_map(|block| block.get_mut("cachePoint").and_then(Value::as_object_mut))
-        .collect();
-    let mut later_one_hour = false;
-    for point in points.iter_mut().rev() {
-        let automatic = point.remove(AUTOMATIC).is_some();
-        let one_hour = point.get("ttl").and_then(Value::as_str) == Some("1h");
-        if automatic {
-            if later_one_hour {
-                point.insert("ttl".into(), Value::String("1h".into()));
-            }
-        } else if one_hour {
-            later_one_hour = true;
-        } else if later_one_hour {
-            return Err(error(
-                "",
-                "a cache point with ttl \"1h\" may not follow one with a shorter ttl (Bedrock reads them in tools, system, messages order)",
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn cache_point(ttl: Option<&str>) -> Value {
-    match ttl {
-        Some(ttl) => json!({"cachePoint": {"type": "default", "ttl": ttl}}),
-        None => json!({"cachePoint": {"type": "default"}}),
-    }
-}
-
-fn is_cache_point(block: Option<&Value>) -> bool {
-    block.is_some_and(|b| b.get("cachePoint").is_some())
-}
-
-fn guard_content(text: &str, qualifiers: &[String]) -> Value {
-    let mut inner = Map::new();
-    inner.insert("text".into(), Value::String(text.into()));
-    if !qualifiers.is_empty() {
-        inner.insert("qualifiers".into(), json!(qualifiers));
-    }
-    json!({"guardContent": {"text": inner}})
-}
-
-/// Encodes one message part.
-fn encode_part(part: Part, role: Role, path: &str) -> Result<Value, RequestError> {
-    Ok(match part {
-        Part::Text { text, citations } => {
-            if citations.is_empty() {
-                json!({"text": text})
-            } else {
-                json!({"citationsContent": {"content": [{"text": text}], "citations": citations}})
-            }
-        }
-        Part::Image {
-            format,
-            data,
-            s3_uri,
-            s3_bucket_owner,
-        } => {
-            json!({"image": {"format": format, "source": media_source(path, data, s3_uri, s3_bucket_owner)?}})
-        }
-        Part::Video {
-            format,
-            data,
-            s3_uri,
-            s3_bucket_owner,
-        } => {
-            json!({"video": {"format": format, "source": media_source(path, data, s3_uri, s3_bucket_owner)?}})
-        }
-        Part::Audio {
-            format,
-            data,
-            s3_uri,
-            s3_bucket_owner,
-        } => {
-            json!({"audio": {"format": format, "source": media_source(path, data, s3_uri, s3_bucket_owner)?}})
-        }
-        Part::Document {
-            format,
-            name,
-            data,
-            s3_uri,
-            s3_bucket_owner,
-            citations,
-            context,
-        } => {
-            let mut document = Map::new();
-            document.insert("format".into(), Value::String(format));
-            document.insert("name".into(), Value::String(name));
-            document.insert(
-                "source".into(),
-                media_source(path, data, s3_uri, s3_bucket_owner)?,
-            );
-            if let Some(context) = context {
-                document.insert("context".into(), Value::String(context));
-            }
-            if let Some(enabled) = citations {
-                document.insert("citations".into(), json!({"enabled": enabled}));
-            }
-            json!({"document": document})
-        }
-        Part::ToolCall {
-            id,
-            name,
-            arguments,
-        } => {
-            if role != Role::Assistant {
-                return Err(error(path, "tool_call parts belong in assistant messages"));
-            }
-            let input = match arguments {
-                None | Some(Value::Null) => json!({}),
-                Some(Value::Object(args)) => Value::Object(args),
-                Some(_) => return Err(error(format!("{path}.arguments"), "must be a JSON object")),
-            };
-            json!({"toolUse": {"toolUseId": id, "name": name, "input": input}})
-        }
-        Part::TruncatedToolCall { .. } => {
-            return Err(error(
-                path,
-                "a truncated_tool_call was cut off by max_tokens and cannot be sent back as a call; drop it or raise max_tokens",
-            ));
-        }
-        Part::ToolResult {
-            tool_call_id,
-            content,
-            is_error,
-        } => {
-            if role != Role::User {
-                return Err(error(path, "tool_result parts belong in user messages"));
-            }
-            let items = match content {
-                ToolResultContent::Text(text) => alloc::vec![json!({"text": text})],
-                ToolResultContent::Parts(parts) => {
-                    let mut items = Vec::with_capacity(parts.len());
-                    for (j, part) in parts.into_iter().enumerate() {
-                        let item_path = format!("{path}.content[{j}]");
-                        items.push(match part {
-                            Part::Json { json } => json!({"json": json}),
-                            Part::Text { text, .. } => json!({"text": text}),
-                            media @ (Part::Image { .. } | Part::Document { .. } | Part::Video { .. } | Part::Bedrock { .. }) => {
-                                encode_part(media, role, &item_path)?
-                            }
-                            _ => {
-                                return Err(error(
-                                    item_path,
-                                    "tool results may hold text, json, image, document, video and bedrock parts",
-                                ));
-                            }
-                        });
-                    }
-                    items
-                }
-            };
-            let mut result = Map::new();
-            result.insert("toolUseId".into(), Value::String(tool_call_id));
-            result.insert("content".into(), Value::Array(items));
-            if is_error {
-                result.insert("status".into(), Value::String("error".into()));
-            }
-            json!({"toolResult": result})
-        }
-        Part::Reasoning { text, signature } => {
-            let mut inner = Map::new();
-            inner.insert("text".into(), Value::String(text));
-            if let Some(signature) = signature {
-                inner.insert("signature".into(), Value::String(signature));
-            }
-            json!({"reasoningContent": {"reasoningText": inner}})
-        }
-        Part::RedactedReasoning { data } => {
-            let bytes = decode_base64(&data)
-                .ok_or_else(|| error(format!("{path}.data"), "is not valid base64"))?;
-            json!({"reasoningContent": {"redactedContent": crate::base64::encode(bytes)}})
-        }
-        Part::GuardContent { text, qualifiers } => guard_content(&text, &qualifiers),
-        Part::Json { .. } => return Err(error(path, "json parts belong inside a tool_result")),
-        Part::Bedrock { block } => {
-            if !matches!(&block, Value::Object(m) if m.len() == 1) {
-                return Err(error(
-                    format!("{path}.block"),
-                    "must be a Converse content block (a one-member object)",
-                ));
-            }
-            block
-        }
-        Part::CachePoint { .. } => {
-            return Err(error(
-                path,
-                "internal: cache points are handled by the caller",
-            ));
-        }
-    })
-}
-
-fn media_source(
-    path: &str,
-    data: Option<String>,
-    s3_uri: Option<String>,
-    bucket_owner: Option<String>,
-) -> Result<Value, RequestError> {
-    match (data, s3_uri) {
-        (Some(data), None) => {
-            let bytes = decode_base64(&data)
-                .ok_or_else(|| error(format!("{path}.data"), "is not valid base64"))?;
-            Ok(json!({"bytes": crate::base64::encode(bytes)}))
-        }
-        (None, Some(uri)) => {
-            if !uri.starts_with("s3://") {
-                return Err(error(format!("{path}.s3_uri"), "must start with s3://"));
-            }
-            let mut location = Map::new();
-            location.insert("uri".into(), Value::String(uri));
-            if let Some(owner) = bucket_owner {
-                location.insert("bucketOwner".into(), Value::String(owner));
-            }
-            Ok(json!({"s3Location": location}))
-        }
-        (Some(_), Some(_)) => Err(error(path, "give either data or s3_uri, not both")),
-        (None, None) => Err(error(path, "needs data (base64) or s3_uri")),
-    }
-}
-
-/// Decodes base64 in any common form: standard or URL-safe alphabet, padded or not.
-fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    crate::base64::decode_lenient(text.trim()).ok()
-}
-
-/// Merges `provider_options.bedrock` into the body: new members are added, an object member
-/// that exists on both sides is merged one level deep, anything else is replaced.
-fn merge_options(body: &mut Map<String, Value>, options: &Map<String, Value>) {
-    for (key, value) in options {
-        match (body.get_mut(key), value) {
-            (Some(Value::Object(existing)), Value::Object(extra)) => {
-                for (k, v) in extra {
-                    existing.insert(k.clone(), v.clone());
-                }
-            }
-            _ => {
-                body.insert(key.clone(), value.clone());
-            }
-        }
-    }
-}
-
-impl From<serde_json::Error> for RequestError {
-    fn from(e: serde_json::Error) -> Self {
-        error("", e.to_string())
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 use alloc::format;
 use alloc::string::ToString;
 
+use super::hints::{HINTS, NO_CREDENTIALS_HINT};
 use super::*;
 
 fn service(status: u16, header: Option<&str>, body: &str) -> Error {

@@ -7,7 +7,8 @@ use alloc::vec::Vec;
 
 use serde_json::{Map, Value, json};
 
-use super::{ServiceError, item_to_parts, response_from_value, usage_from};
+use super::response::item_to_parts;
+use super::{ServiceError, response_from_value, usage_from};
 use crate::catalog::ModelInfo;
 use crate::error::{Error, ErrorKind};
 use crate::model::{Response, StreamEvent};

@@ -6,8 +6,10 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::catalog;
+use crate::catalog::ModelInfo;
 use crate::error::RetryClass;
-use crate::model::{Message, StreamEvent, Tool};
+use crate::error::{Error, ErrorKind};
+use crate::model::{Message, Part, Request, Response, StopReason, StreamEvent, Tool, ToolChoice};
 
 fn gpt55() -> ModelInfo {
     catalog::find("openai.gpt-5.5").unwrap_or_else(|| panic!("catalog row"))

@@ -112,7 +112,7 @@
 //! (`anthropic.claude-3-5-sonnet-20240620-v1:0`, `us.`/`eu.`/`apac.`/`global.`… inference
 //! profiles, `arn:aws:bedrock:…` ARNs; rules in [`is_bedrock_model_id`]) is routed to the
 //! `bedrock` provider as it is (`api_id` = the id), as the AWS SDKs do, with the defaults of a
-//! new user model (the table above), [`ModelInfo::uncataloged`] set, and a warning in
+//! new user model (the table above), [`ModelInfo::uncataloged`](crate::catalog::ModelInfo::uncataloged) set, and a warning in
 //! [`Route::warnings`] that every response of the call carries. Being uncataloged changes one
 //! rule: `max_tokens` defaults to [`NEW_MODEL_MAX_OUTPUT`] but a larger value the caller sets is
 //! sent as given, since the model's real limit is unknown. No cache points are placed, sampling
@@ -122,25 +122,42 @@
 //! Plain `http://` is accepted only for loopback hosts (`localhost`, `127.0.0.0/8`, `[::1]`),
 //! where [`Route::insecure_loopback`] is set: an emulator on this machine, never a network
 //! where a bearer token would travel in clear.
+//!
+//! # Files
+//!
+//! | file | holds |
+//! |---|---|
+//! | `mod.rs` | [`Settings`], [`ProviderSettings`], [`TimeoutSettings`], building settings in code |
+//! | `parse.rs` | [`Settings::parse`]: the TOML schema, keys and values checked with their lines |
+//! | `credential_ref.rs` | [`CredentialRef`] |
+//! | `models.rs` | user models merged over the catalog ([`Settings::model`], [`Settings::models`]) |
+//! | `model_id.rs` | [`is_bedrock_model_id`]: ids routed as given |
+//! | `route.rs` | [`Settings::route`], [`Route`], [`RouteInputs`] |
+//! | `endpoint.rs` | base URLs, AWS hostnames and regions ([`region_from_host`], [`default_base_url`]) |
+//! | `error.rs` | [`SettingsError`], [`SettingsProblem`] |
 
+mod credential_ref;
 mod endpoint;
 mod error;
 mod model_id;
+mod models;
 #[cfg(target_has_atomic = "ptr")]
 mod parse;
+mod route;
 #[cfg(test)]
 mod tests;
 
 use alloc::collections::BTreeMap;
-use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::fmt;
 
+pub use credential_ref::CredentialRef;
 pub use error::{SettingsError, SettingsProblem, UrlProblem};
 pub use model_id::{INFERENCE_PROFILE_PREFIXES, is_bedrock_model_id};
+use models::ModelEntry;
+pub use route::{Route, RouteInputs};
 
-use crate::catalog::{self, BillingPolicy, Features, ModelInfo, Price, Prices, Provider};
+use crate::catalog::Provider;
 pub(crate) use endpoint::ServiceEndpoint;
 use endpoint::{Endpoint, parse_aws_host};
 
@@ -152,86 +169,6 @@ pub const NEW_MODEL_MAX_OUTPUT: u32 = 4_096;
 
 /// The region `bedrock-openai` uses when neither its settings nor the caller name one.
 pub const DEFAULT_MANTLE_REGION: &str = "us-east-1";
-
-/// A reference to a credential: where to look, never the credential itself.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum CredentialRef {
-    /// `env:NAME`: a Bedrock API key in the environment variable `NAME`.
-    Env(String),
-    /// `vault:NAME`: a Bedrock API key stored in the local secret vault under `NAME`.
-    Vault(String),
-    /// `aws_sigv4`: SigV4 with the standard AWS credential chain (`bedrock` only).
-    AwsSigV4,
-}
-
-impl CredentialRef {
-    /// Parses `env:NAME`, `vault:NAME` or `aws_sigv4`; `None` for anything else.
-    pub fn parse(text: &str) -> Option<Self> {
-        match classify_credential(text) {
-            CredentialParse::Ok(c) => Some(c),
-            CredentialParse::InvalidName | CredentialParse::NotAReference => None,
-        }
-    }
-
-    /// The credentials tried when a provider's settings give none.
-    pub fn defaults(provider: Provider) -> Vec<Self> {
-        let mut refs = alloc::vec![
-            Self::Env("AWS_BEARER_TOKEN_BEDROCK".into()),
-            Self::Env("BEDROCK_API_KEY".into()),
-            Self::Vault("AWS_BEARER_TOKEN_BEDROCK".into()),
-            Self::Vault("BEDROCK_API_KEY".into()),
-        ];
-        if provider == Provider::Bedrock {
-            refs.push(Self::AwsSigV4);
-        }
-        refs
-    }
-}
-
-impl fmt::Display for CredentialRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Env(name) => write!(f, "env:{name}"),
-            Self::Vault(name) => write!(f, "vault:{name}"),
-            Self::AwsSigV4 => f.write_str("aws_sigv4"),
-        }
-    }
-}
-
-pub(crate) enum CredentialParse {
-    Ok(CredentialRef),
-    InvalidName,
-    NotAReference,
-}
-
-pub(crate) fn classify_credential(text: &str) -> CredentialParse {
-    if text == "aws_sigv4" {
-        return CredentialParse::Ok(CredentialRef::AwsSigV4);
-    }
-    let (make, name): (fn(String) -> CredentialRef, &str) =
-        if let Some(name) = text.strip_prefix("env:") {
-            (CredentialRef::Env, name)
-        } else if let Some(name) = text.strip_prefix("vault:") {
-            (CredentialRef::Vault, name)
-        } else {
-            return CredentialParse::NotAReference;
-        };
-    if is_identifier(name) {
-        CredentialParse::Ok(make(name.into()))
-    } else {
-        CredentialParse::InvalidName
-    }
-}
-
-/// `[A-Za-z_][A-Za-z0-9_]*`, at most 128 bytes.
-fn is_identifier(name: &str) -> bool {
-    let mut bytes = name.bytes();
-    name.len() <= 128
-        && bytes
-            .next()
-            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
-        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
 
 /// One provider's settings, after defaults.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -309,94 +246,6 @@ impl ProviderSettings {
     }
 }
 
-/// A user `[llm.models.<id>]` entry: only what the file sets.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct ModelEntry {
-    provider: Option<Provider>,
-    api_id: Option<String>,
-    context_window: Option<u32>,
-    max_output: Option<u32>,
-    tools: Option<bool>,
-    vision: Option<bool>,
-    reasoning: Option<bool>,
-    prompt_cache: Option<bool>,
-    sampling_params: Option<bool>,
-    billing: Option<BillingPolicy>,
-    input: Option<Price>,
-    output: Option<Price>,
-    cache_read: Option<Price>,
-}
-
-impl ModelEntry {
-    /// This entry applied over `row`.
-    fn apply(&self, mut row: ModelInfo) -> ModelInfo {
-        fn set<T: Clone>(field: &mut T, value: &Option<T>) {
-            if let Some(v) = value {
-                *field = v.clone();
-            }
-        }
-        set(&mut row.provider, &self.provider);
-        set(&mut row.api_id, &self.api_id);
-        set(&mut row.context_window, &self.context_window);
-        set(&mut row.max_output, &self.max_output);
-        set(&mut row.features.tools, &self.tools);
-        set(&mut row.features.vision, &self.vision);
-        set(&mut row.features.reasoning, &self.reasoning);
-        set(&mut row.features.prompt_cache, &self.prompt_cache);
-        set(&mut row.features.sampling_params, &self.sampling_params);
-        set(&mut row.billing, &self.billing);
-        set(&mut row.prices.input, &self.input);
-        set(&mut row.prices.output, &self.output);
-        set(&mut row.prices.cache_read, &self.cache_read);
-        row
-    }
-
-    /// A new catalog row for `id` (not built in): conservative defaults under this entry.
-    /// `None` when `provider` or `api_id` is missing (the parser rejects such entries).
-    fn new_row(&self, id: &str) -> Option<ModelInfo> {
-        let base = conservative_row(id, self.provider?, self.api_id.clone()?);
-        Some(self.apply(base))
-    }
-}
-
-/// A row for a model the catalog does not know: the defaults in the [module docs](self).
-fn conservative_row(id: &str, provider: Provider, api_id: String) -> ModelInfo {
-    ModelInfo {
-        id: id.into(),
-        provider,
-        api_id,
-        family: "custom".into(),
-        is_default: false,
-        is_small_default: false,
-        context_window: NEW_MODEL_CONTEXT_WINDOW,
-        max_output: NEW_MODEL_MAX_OUTPUT,
-        features: Features {
-            tools: false,
-            vision: false,
-            reasoning: false,
-            prompt_cache: false,
-            sampling_params: true,
-        },
-        billing: BillingPolicy::OpenAi,
-        prices: Prices::default(),
-        notes: None,
-        uncataloged: false,
-    }
-}
-
-/// The row of a Bedrock-shaped id in neither the catalog nor the settings, and the warning its
-/// route carries.
-fn uncataloged_row(id: &str) -> (ModelInfo, String) {
-    let mut row = conservative_row(id, Provider::Bedrock, id.into());
-    row.uncataloged = true;
-    let warning = format!(
-        "model {id:?} is not in the catalog or settings: sent to Bedrock as given with default \
-         limits (max_tokens defaults to {NEW_MODEL_MAX_OUTPUT}, no prompt caching, cost unknown); \
-         add [llm.models.\"{id}\"] to settings.toml to set its limits and prices"
-    );
-    (row, warning)
-}
-
 /// Parsed `settings.toml`: both providers (with defaults filled in), the user's model entries
 /// and the vault location.
 ///
@@ -417,65 +266,6 @@ impl Default for Settings {
             bedrock_openai: ProviderSettings::new(Provider::BedrockOpenai),
             models: BTreeMap::new(),
             vault_path: None,
-        }
-    }
-}
-
-/// What the caller knows from outside the settings file when routing:
-/// [`RouteInputs::with_region`], or `RouteInputs::default()` for nothing.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RouteInputs<'a> {
-    /// The ambient region (`AWS_REGION`, `AWS_DEFAULT_REGION` or the profile's `region`),
-    /// resolved by the caller; used only for providers without a `base_url`. An empty string
-    /// counts as none.
-    pub region: Option<&'a str>,
-}
-
-impl<'a> RouteInputs<'a> {
-    /// Inputs naming the caller's region (`None`: no ambient region).
-    pub fn with_region(region: Option<&'a str>) -> Self {
-        Self { region }
-    }
-}
-
-/// Where and how to send a request for one model: the answer of [`Settings::route`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Route {
-    /// The catalog row, with the user's settings merged in.
-    pub model: ModelInfo,
-    /// The provider (also `model.provider`).
-    pub provider: Provider,
-    /// `scheme://host[:port][/path]`, no trailing slash; operation paths are appended to it.
-    pub base_url: String,
-    /// The host, lowercase (an IPv6 address in brackets), without the port.
-    pub host: String,
-    /// The TCP port (443 / 80 when the URL gives none).
-    pub port: u16,
-    /// The base URL's path: empty or `/…` without a trailing slash (`/openai/v1` for mantle).
-    pub path: String,
-    /// The SigV4 signing region.
-    pub region: String,
-    /// The SigV4 signing name: `bedrock` (Bedrock Runtime) or `bedrock-mantle`.
-    pub signing_name: &'static str,
-    /// The credential references, in the order to try them.
-    pub credentials: Vec<CredentialRef>,
-    /// The endpoint is plain `http://` to a loopback host (an emulator); otherwise it is HTTPS.
-    pub insecure_loopback: bool,
-    /// What the caller should know about this route (a model id outside the catalog, routed
-    /// as given); the exchange puts these first in its warnings and in the response's.
-    pub warnings: Vec<String>,
-}
-
-impl Route {
-    /// The `Host` header value: the host, with `:port` when it is not the scheme's default.
-    pub fn host_header(&self) -> String {
-        let default_port = if self.insecure_loopback { 80 } else { 443 };
-        if self.port == default_port {
-            self.host.clone()
-        } else {
-            format!("{}:{}", self.host, self.port)
         }
     }
 }
@@ -583,138 +373,6 @@ impl Settings {
     /// The path of the local secret vault (`[llm.vault] path`), if set.
     pub fn vault_path(&self) -> Option<&str> {
         self.vault_path.as_deref()
-    }
-
-    /// The catalog row for `id`: built in, user-defined, or built in with the user's overrides.
-    pub fn model(&self, id: &str) -> Option<ModelInfo> {
-        let entry = self.models.get(id);
-        match (catalog::find(id), entry) {
-            (Some(row), Some(entry)) => Some(entry.apply(row)),
-            (Some(row), None) => Some(row),
-            (None, Some(entry)) => entry.new_row(id),
-            (None, None) => None,
-        }
-    }
-
-    /// The merged catalog: built-in rows in catalog order (with user overrides), then the
-    /// user's new models by id.
-    pub fn models(&self) -> Vec<ModelInfo> {
-        let builtin = catalog::builtin();
-        let mut out: Vec<ModelInfo> = Vec::with_capacity(builtin.len() + self.models.len());
-        for row in builtin {
-            out.push(match self.models.get(&row.id) {
-                Some(entry) => entry.apply(row),
-                None => row,
-            });
-        }
-        for (id, entry) in &self.models {
-            if !out.iter().any(|m| &m.id == id) {
-                out.extend(entry.new_row(id));
-            }
-        }
-        out
-    }
-
-    /// Routes `model_id` to its provider, wire id, endpoint, signing region and credentials
-    /// (rules in the [module docs](self)).
-    ///
-    /// A model id in neither the catalog nor the settings is routed to `bedrock` as given when it
-    /// has the shape of a Bedrock id ([`is_bedrock_model_id`]), with conservative limits and a
-    /// warning in [`Route::warnings`].
-    ///
-    /// # Errors
-    ///
-    /// [`SettingsProblem::UnknownModel`] (an id of no Bedrock shape),
-    /// [`SettingsProblem::ProviderDisabled`], [`SettingsProblem::MissingRegion`], or
-    /// [`SettingsProblem::InvalidRegion`] for a caller region that is not a region name. None
-    /// carries a line.
-    pub fn route(&self, model_id: &str, inputs: &RouteInputs<'_>) -> Result<Route, SettingsError> {
-        let fail = |problem| SettingsError::new(problem, None);
-        let mut warnings = Vec::new();
-        let model = match self.model(model_id) {
-            Some(model) => model,
-            None if is_bedrock_model_id(model_id) => {
-                let (model, warning) = uncataloged_row(model_id);
-                warnings.push(warning);
-                model
-            }
-            None => {
-                return Err(fail(SettingsProblem::UnknownModel {
-                    model: model_id.into(),
-                }));
-            }
-        };
-        let provider = model.provider;
-        let settings = self.provider(provider);
-        if !settings.is_enabled() {
-            return Err(fail(SettingsProblem::ProviderDisabled { provider }));
-        }
-
-        let (endpoint, region) = match (&settings.endpoint, &settings.region) {
-            (Some(endpoint), Some(region)) => (endpoint.clone(), region.clone()),
-            (Some(endpoint), None) => match region_from_host(&endpoint.host) {
-                Some(region) => (endpoint.clone(), region),
-                // Bearer keys only: nothing is signed, so a custom mantle endpoint (a proxy, an
-                // emulator) needs no region of its own; the ambient one, else mantle's default,
-                // names it in errors and prices.
-                None if provider == Provider::BedrockOpenai => {
-                    let region = inputs
-                        .region
-                        .filter(|r| !r.is_empty())
-                        .unwrap_or(DEFAULT_MANTLE_REGION);
-                    (endpoint.clone(), region.to_string())
-                }
-                None => {
-                    return Err(fail(SettingsProblem::MissingRegion {
-                        provider,
-                        custom_endpoint: true,
-                    }));
-                }
-            },
-            (None, region) => {
-                let caller = inputs.region.filter(|r| !r.is_empty());
-                if let Some(r) = caller
-                    && region.is_none()
-                    && !endpoint::is_valid_region(r)
-                {
-                    return Err(fail(SettingsProblem::InvalidRegion {
-                        key: "AWS_REGION".into(),
-                    }));
-                }
-                let region = match (region.as_deref(), caller, provider) {
-                    (Some(r), _, _) | (None, Some(r), _) => r.to_string(),
-                    (None, None, Provider::BedrockOpenai) => DEFAULT_MANTLE_REGION.into(),
-                    (None, None, Provider::Bedrock) => {
-                        return Err(fail(SettingsProblem::MissingRegion {
-                            provider,
-                            custom_endpoint: false,
-                        }));
-                    }
-                };
-                (Endpoint::default_for(provider, &region), region)
-            }
-        };
-
-        let signing_name = match parse_aws_host(&endpoint.host) {
-            Some((service, _)) => service.signing_name(),
-            None => match provider {
-                Provider::Bedrock => "bedrock",
-                Provider::BedrockOpenai => "bedrock-mantle",
-            },
-        };
-        Ok(Route {
-            provider,
-            base_url: endpoint.to_string(),
-            port: endpoint.effective_port(),
-            insecure_loopback: !endpoint.https,
-            host: endpoint.host,
-            path: endpoint.path,
-            region,
-            signing_name,
-            credentials: settings.credentials.clone(),
-            model,
-            warnings,
-        })
     }
 }
 

@@ -1,29 +1,5 @@
-//! Recognising Bedrock model identifiers that are in neither the catalog nor the settings.
-//!
-//! Bedrock accepts far more model ids than any curated catalog lists: every foundation model
-//! id, cross-region inference profiles, and ARNs of application inference profiles, provisioned
-//! throughput and custom or imported models. The AWS SDKs and every peer pass such ids through,
-//! so [`Settings::route`](super::Settings::route) does too, when the id has one of these shapes:
-//!
-//! | shape | example |
-//! |---|---|
-//! | `vendor.model` | `anthropic.claude-3-5-sonnet-20240620-v1:0`, `cohere.command-r-v1:0`, `moonshotai.kimi-k2.5` |
-//! | `geo.vendor.model`, `geo` one of [`INFERENCE_PROFILE_PREFIXES`] | `us.anthropic.claude-3-7-sonnet-20250219-v1:0`, `us-gov.…`, `global.…` |
-//! | `arn:PARTITION:bedrock:REGION:ACCOUNT:TYPE/ID` | `arn:aws:bedrock:us-west-2:123456789012:application-inference-profile/abc123` |
-//!
-//! - `vendor` is a lowercase letter then lowercase letters and digits (`ai21`, `amazon`,
-//!   `anthropic`, `meta`, ...): no Bedrock vendor has a `-`, so OpenAI-style names such as
-//!   `gpt-4.1` or `claude-3.5-sonnet` are not taken for Bedrock ids.
-//! - `model` is segments of lowercase letters, digits and `-`, separated by `.` or `:` (the
-//!   version suffix `-v1:0`, `:0:8k`), as in Bedrock's own `modelId` pattern.
-//! - In an ARN, `PARTITION` is `aws` or `aws-…` (`aws-cn`, `aws-us-gov`, `aws-iso-b`, ...),
-//!   `REGION` a region name, `ACCOUNT` twelve digits or empty (foundation-model ARNs have none),
-//!   `TYPE` lowercase letters and `-` (`inference-profile`, `application-inference-profile`,
-//!   `foundation-model`, `provisioned-model`, `custom-model`, `custom-model-deployment`,
-//!   `imported-model`, `prompt`, ...), and `ID` letters, digits, `-`, `_`, `.`, `:` and `/`.
-//!
-//! Anything else (`gpt-4`, `claude`, an empty or blank id, `foo bar`) is not a Bedrock id and
-//! stays [`SettingsProblem::UnknownModel`](super::SettingsProblem::UnknownModel).
+//! Recognising Bedrock model identifiers that are in neither the catalog nor the settings
+//! ([`is_bedrock_model_id`]; its doc holds the rules).
 
 use super::endpoint::is_valid_region;
 
@@ -35,9 +11,33 @@ pub const INFERENCE_PROFILE_PREFIXES: &[&str] =
 /// The longest id accepted (Bedrock's `modelId` limit).
 const MAX_LEN: usize = 2048;
 
-/// Whether `id` has the shape of a Bedrock model id, inference profile id or Bedrock ARN (the
-/// rules are in the [module docs](self)). Pure: it says nothing about whether the model exists
-/// or the caller may use it.
+/// Whether `id` has the shape of a Bedrock model id, inference profile id or Bedrock ARN. Pure:
+/// it says nothing about whether the model exists or the caller may use it.
+///
+/// Bedrock accepts far more model ids than any curated catalog lists: every foundation model
+/// id, cross-region inference profiles, and ARNs of application inference profiles, provisioned
+/// throughput and custom or imported models. The AWS SDKs and every peer pass such ids through,
+/// so [`Settings::route`](super::Settings::route) does too, when the id has one of these shapes:
+///
+/// | shape | example |
+/// |---|---|
+/// | `vendor.model` | `anthropic.claude-3-5-sonnet-20240620-v1:0`, `cohere.command-r-v1:0`, `moonshotai.kimi-k2.5` |
+/// | `geo.vendor.model`, `geo` one of [`INFERENCE_PROFILE_PREFIXES`] | `us.anthropic.claude-3-7-sonnet-20250219-v1:0`, `us-gov.…`, `global.…` |
+/// | `arn:PARTITION:bedrock:REGION:ACCOUNT:TYPE/ID` | `arn:aws:bedrock:us-west-2:123456789012:application-inference-profile/abc123` |
+///
+/// - `vendor` is a lowercase letter then lowercase letters and digits (`ai21`, `amazon`,
+///   `anthropic`, `meta`, ...): no Bedrock vendor has a `-`, so OpenAI-style names such as
+///   `gpt-4.1` or `claude-3.5-sonnet` are not taken for Bedrock ids.
+/// - `model` is segments of lowercase letters, digits and `-`, separated by `.` or `:` (the
+///   version suffix `-v1:0`, `:0:8k`), as in Bedrock's own `modelId` pattern.
+/// - In an ARN, `PARTITION` is `aws` or `aws-…` (`aws-cn`, `aws-us-gov`, `aws-iso-b`, ...),
+///   `REGION` a region name, `ACCOUNT` twelve digits or empty (foundation-model ARNs have none),
+///   `TYPE` lowercase letters and `-` (`inference-profile`, `application-inference-profile`,
+///   `foundation-model`, `provisioned-model`, `custom-model`, `custom-model-deployment`,
+///   `imported-model`, `prompt`, ...), and `ID` letters, digits, `-`, `_`, `.`, `:` and `/`.
+///
+/// Anything else (`gpt-4`, `claude`, an empty or blank id, `foo bar`) is not a Bedrock id and
+/// stays [`SettingsProblem::UnknownModel`](super::SettingsProblem::UnknownModel).
 pub fn is_bedrock_model_id(id: &str) -> bool {
     if id.is_empty() || id.len() > MAX_LEN {
         return false;

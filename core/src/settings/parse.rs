@@ -10,10 +10,10 @@ use alloc::vec::Vec;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::credential_ref::{CredentialParse, classify_credential};
 use super::endpoint::{Endpoint, is_valid_region};
 use super::{
-    CredentialParse, CredentialRef, ModelEntry, ProviderSettings, Settings, SettingsError,
-    SettingsProblem, classify_credential,
+    CredentialRef, ModelEntry, ProviderSettings, Settings, SettingsError, SettingsProblem,
 };
 use crate::catalog::{self, BillingPolicy, Price, Provider};
 
@@ -160,14 +160,14 @@ impl Walker<'_> {
         key: &str,
         value: &Value<'_>,
     ) -> Result<u32, SettingsError> {
-        const EXPECTED: &str = "a positive integer below 2^32";
-        let DeValue::Integer(integer) = value.get_ref() else {
-            return Err(self.invalid_type(path, key, value, "an integer"));
-        };
-        match u32::from_str_radix(integer.as_str(), integer.radix()) {
-            Ok(n) if n > 0 => Ok(n),
-            _ => Err(self.invalid_value(path, key, value, EXPECTED)),
-        }
+        self.integer_in(
+            path,
+            key,
+            value,
+            1..=u32::MAX,
+            "an integer",
+            "a positive integer below 2^32",
+        )
     }
 
     /// A timeout: whole seconds, 1 to [`MAX_TIMEOUT_SECS`](super::MAX_TIMEOUT_SECS).
@@ -177,13 +177,33 @@ impl Walker<'_> {
         key: &str,
         value: &Value<'_>,
     ) -> Result<u32, SettingsError> {
-        const EXPECTED: &str = "a whole number of seconds from 1 to 86400";
+        self.integer_in(
+            path,
+            key,
+            value,
+            1..=super::MAX_TIMEOUT_SECS,
+            "an integer (seconds)",
+            "a whole number of seconds from 1 to 86400",
+        )
+    }
+
+    /// An integer in `range`; `of_type` says what a value of another TOML type should be,
+    /// `expected` what an integer out of range should be.
+    fn integer_in(
+        &self,
+        path: &[&str],
+        key: &str,
+        value: &Value<'_>,
+        range: core::ops::RangeInclusive<u32>,
+        of_type: &'static str,
+        expected: &'static str,
+    ) -> Result<u32, SettingsError> {
         let DeValue::Integer(integer) = value.get_ref() else {
-            return Err(self.invalid_type(path, key, value, "an integer (seconds)"));
+            return Err(self.invalid_type(path, key, value, of_type));
         };
         match u32::from_str_radix(integer.as_str(), integer.radix()) {
-            Ok(n) if (1..=super::MAX_TIMEOUT_SECS).contains(&n) => Ok(n),
-            _ => Err(self.invalid_value(path, key, value, EXPECTED)),
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(self.invalid_value(path, key, value, expected)),
         }
     }
 

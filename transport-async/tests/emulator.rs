@@ -15,12 +15,12 @@ use bedrock_async::{
     Client, ClientBuilder, Error, ErrorKind, Request, Response, Settings, StaticCredentials,
     StreamEvent, StreamItem,
 };
-use bedrock_conformance::emulator::{
+use bedrock_core::auth::Auth;
+use bedrock_core::secret::Secret;
+use bedrock_emulator::{
     AuthKind, DEFAULT_ACCESS_KEY_ID, DEFAULT_API_KEY, DEFAULT_SECRET_ACCESS_KEY, Emulator,
     EmulatorConfig, EmulatorHandle,
 };
-use bedrock_core::auth::Auth;
-use bedrock_core::secret::Secret;
 use bedrock_host::{Env, Host, ProxyConfig};
 use loopback::{ConnectProxy, Server, TempDir, iso_in};
 use smol::stream::StreamExt as _;

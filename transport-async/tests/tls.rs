@@ -3,7 +3,7 @@
 //! typed certificate error on one connection; trusted through `AWS_CA_BUNDLE`.
 
 use bedrock_async::{Client, ClientBuilder, Error, ErrorKind, Origin, Request, Response, Settings};
-use bedrock_conformance::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use bedrock_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use bedrock_host::{Env, Host};
 
 const MODEL: &str = "us.anthropic.claude-haiku-4-5";
@@ -24,7 +24,7 @@ fn builder(emulator: &EmulatorHandle, env: &[(&str, &str)]) -> ClientBuilder {
         ("AWS_EC2_METADATA_DISABLED", "true"),
         (
             "AWS_BEARER_TOKEN_BEDROCK",
-            bedrock_conformance::emulator::DEFAULT_API_KEY,
+            bedrock_emulator::DEFAULT_API_KEY,
         ),
     ];
     pairs.extend_from_slice(env);

@@ -9,13 +9,13 @@ mod common;
 use std::time::{Duration, Instant};
 
 use bedrock_blocking::{Client, ClientBuilder, StreamItem};
-use bedrock_conformance::emulator::{
-    AuthKind, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator, EmulatorConfig,
-    EmulatorHandle, Operation, RequestRecord,
-};
 use bedrock_core::billing::{Picodollars, cost};
 use bedrock_core::error::{Error, ErrorKind};
 use bedrock_core::model::{Part, Request, Response, StopReason, StreamEvent, Tool};
+use bedrock_emulator::{
+    AuthKind, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator, EmulatorConfig,
+    EmulatorHandle, Operation, RequestRecord,
+};
 use bedrock_host::{Env, Host};
 use common::{
     MODEL, Relay, TempDir, WIRE_ID, assert_no_secret, base_env, client, settings, settings_text,
@@ -688,7 +688,7 @@ fn the_first_event_arrives_before_the_server_sent_the_rest() {
 #[test]
 fn https_through_a_connect_proxy_unless_no_proxy_names_the_host() {
     use bedrock_blocking::{ProxyConfig, StaticCredentials};
-    use bedrock_conformance::emulator::DEFAULT_API_KEY;
+    use bedrock_emulator::DEFAULT_API_KEY;
     use common::ConnectProxy;
     use std::sync::Arc;
     use std::sync::atomic::Ordering;

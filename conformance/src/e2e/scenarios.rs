@@ -3,7 +3,7 @@
 //! errors (kind, status, AWS type, message, hint), attempts in the emulator's request log, and
 //! timing where timing is the point.
 //!
-//! The expected values come from `conformance/EMULATOR.md` (what each marker makes the emulator
+//! The expected values come from `emulator/EMULATOR.md` (what each marker makes the emulator
 //! answer) and the core's documented behaviour (`ErrorKind`, `Error::hint`, the standard retry
 //! mode, catalog prices), never from running the code under test.
 

@@ -15,11 +15,11 @@ use serde_json::{Value, json};
 
 use super::auth;
 use super::errors::{ServiceError, known};
+use super::request::Request;
 use super::responses;
 use super::rng::Rng;
 use super::scenario::{Fault, Scenario};
 use super::script::{Script, estimate_tokens, string_chars};
-use super::server::Request;
 use super::stream::{self, StreamPlan};
 use super::validate;
 use super::{EmulatorConfig, Operation, RequestRecord};

@@ -1,7 +1,7 @@
 //! The OpenAI Responses API as Bedrock's mantle endpoint serves it: `POST /openai/v1/responses`,
 //! a JSON body or (with `"stream": true`) server-sent events, OpenAI-style error bodies
 //! (`{"error": {"message", "type", "code", "param"}}`), bearer keys only, `store: false`
-//! required. The scenario markers are Converse's (`conformance/EMULATOR.md`, "Responses
+//! required. The scenario markers are Converse's (`emulator/EMULATOR.md`, "Responses
 //! (mantle)"); the answer comes from the same [`Script`], so both protocols say the same thing.
 
 use std::time::Duration;
@@ -10,10 +10,10 @@ use bedrock_core::time::UnixTime;
 use serde_json::{Map, Value, json};
 
 use super::errors::ServiceError;
+use super::request::Request;
 use super::rng::Rng;
 use super::scenario::{Content, Fault, Scenario};
 use super::script::{Block, Script, estimate_tokens, string_chars};
-use super::server::Request;
 use super::service::{BodyEnd, Reply, ReplyBody, Service};
 use super::stream::{StreamEnd, StreamPlan};
 use super::{AuthKind, RequestRecord};

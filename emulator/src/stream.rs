@@ -167,9 +167,9 @@ pub(crate) const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::errors;
-    use crate::emulator::scenario::Content;
-    use crate::emulator::script::Script;
+    use crate::errors;
+    use crate::scenario::Content;
+    use crate::script::Script;
     use bedrock_core::eventstream::{DecodeError, Decoder};
 
     fn decode_all(frames: &[Vec<u8>]) -> (Vec<Message>, Option<DecodeError>) {

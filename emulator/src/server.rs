@@ -19,7 +19,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use bedrock_core::http1::{ResponseEvent, ResponseReader};
+use bedrock_core::http1::{ChunkedDecoder, ChunkedStep};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
 use super::request::Request;
@@ -504,34 +504,26 @@ fn body_framing(request: &Request) -> Result<Framing, String> {
     }
 }
 
-/// De-frames a chunked request body with the core's chunked decoder, which is only exposed
-/// through the response reader: it is fed a synthetic response head, then the body bytes.
-/// One implementation of chunked coding, even if the entry point is the client's.
+/// De-frames a chunked request body with the core's [`ChunkedDecoder`], reading until it is
+/// complete; what follows it (a pipelined request) stays in `buffer`. `Ok(None)` when the
+/// connection ended first.
 fn read_chunked(
     stream: &mut Connection,
     buffer: &mut Vec<u8>,
     shared: &Shared,
 ) -> Result<Option<Vec<u8>>, String> {
-    let mut reader = ResponseReader::default();
-    let mut head: &[u8] = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
-    if !matches!(reader.read(&mut head), Ok(Some(ResponseEvent::Head(_)))) {
-        return Err("chunked decoder refused its head".into());
-    }
+    let mut decoder = ChunkedDecoder::default();
     let mut body = Vec::new();
     loop {
         let mut input = buffer.as_slice();
-        let mut done = false;
-        loop {
-            match reader.read(&mut input) {
-                Ok(Some(ResponseEvent::Data(data))) => body.extend_from_slice(data),
-                Ok(Some(ResponseEvent::End)) => {
-                    done = true;
-                    break;
-                }
-                Ok(Some(ResponseEvent::Head(_)) | None) => break,
+        let done = loop {
+            match decoder.decode(&mut input) {
+                Ok(ChunkedStep::Data(data)) => body.extend_from_slice(data),
+                Ok(ChunkedStep::NeedMore) => break false,
+                Ok(ChunkedStep::Done) => break true,
                 Err(e) => return Err(format!("malformed chunked body: {e}")),
             }
-        }
+        };
         let consumed = buffer.len() - input.len();
         buffer.drain(..consumed);
         if body.len() > MAX_BODY {

@@ -397,19 +397,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decodes_model_ids() {
-        assert_eq!(
-            percent_decode("arn%3Aaws%3Abedrock%3Aus-west-2%3A1%3Ainference-profile%2Fx%3A0"),
-            "arn:aws:bedrock:us-west-2:1:inference-profile/x:0"
-        );
-        assert_eq!(percent_decode("a%zz%4"), "a%zz%4");
-        assert_eq!(
-            percent_decode("%5Bscenario%3Atool_use%5D"),
-            "[scenario:tool_use]"
-        );
-    }
-
-    #[test]
     fn last_user_turn_reads_text_and_tool_results() {
         let body = json!({"messages": [
             {"role": "user", "content": [{"text": "first"}]},

@@ -76,6 +76,7 @@
 
 mod auth;
 mod errors;
+mod maybe_tls;
 pub mod raw;
 mod request;
 mod responses;

@@ -7,21 +7,22 @@
 //! never waits on a client.
 //!
 //! The HTTPS listener, when configured, serves the same code path: its connections are a
-//! [`Connection::Tls`] (rustls' `StreamOwned` over the same `TcpStream`), and the socket's read
+//! [`MaybeTls::Tls`] (rustls' `StreamOwned` over the same `TcpStream`), and the socket's read
 //! timeout surfaces through rustls unchanged (`WouldBlock`, the TLS state intact), so polling
 //! works the same over TLS.
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use bedrock_core::http1::{ChunkedDecoder, ChunkedStep};
-use rustls::{ServerConfig, ServerConnection, StreamOwned};
+use rustls::{ServerConfig, ServerConnection};
 
+use super::maybe_tls::MaybeTls;
 use super::request::Request;
 use super::rng::Rng;
 use super::service::{self, BodyEnd, Reply, ReplyBody, Service};
@@ -303,58 +304,7 @@ fn accept_loop(
 }
 
 /// A client connection: plain TCP, or TLS over it.
-enum Connection {
-    Plain(TcpStream),
-    Tls(Box<StreamOwned<ServerConnection, TcpStream>>),
-}
-
-impl Connection {
-    fn tcp(&self) -> &TcpStream {
-        match self {
-            Self::Plain(stream) => stream,
-            Self::Tls(stream) => &stream.sock,
-        }
-    }
-
-    /// Closes the socket at once: no TLS `close_notify`, so a TLS client sees the same
-    /// truncation a plain one does (the delivery faults).
-    fn abort(&self) {
-        let _ = self.tcp().shutdown(Shutdown::Both);
-    }
-
-    /// The end of a connection that closes normally: TLS says `close_notify` first.
-    fn finish(&mut self) {
-        if let Self::Tls(stream) = self {
-            stream.conn.send_close_notify();
-            let _ = stream.flush();
-        }
-    }
-}
-
-impl Read for Connection {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(stream) => stream.read(buf),
-            Self::Tls(stream) => stream.read(buf),
-        }
-    }
-}
-
-impl Write for Connection {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(stream) => stream.write(buf),
-            Self::Tls(stream) => stream.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Self::Plain(stream) => stream.flush(),
-            Self::Tls(stream) => stream.flush(),
-        }
-    }
-}
+type Connection = MaybeTls<ServerConnection>;
 
 /// Why a connection stops reading requests.
 enum ReadOutcome {
@@ -374,12 +324,13 @@ fn serve_connection(tcp: TcpStream, tls: Option<Arc<ServerConfig>>, shared: &Sha
         None => Connection::Plain(tcp),
         // The handshake runs inside the first read, polled like any other.
         Some(config) => match ServerConnection::new(config) {
-            Ok(conn) => Connection::Tls(Box::new(StreamOwned::new(conn, tcp))),
+            Ok(conn) => Connection::tls(conn, tcp),
             Err(_) => return,
         },
     };
     serve_requests(&mut stream, shared);
-    stream.finish();
+    // The end of a connection that closes normally: TLS says `close_notify` first.
+    stream.send_close_notify();
 }
 
 /// Answers requests until the connection is to close.
@@ -400,7 +351,7 @@ fn serve_requests(stream: &mut Connection, shared: &Shared) {
         };
         let sequence = shared.sequence.fetch_add(1, Ordering::SeqCst);
         let (reply, mut record) = shared.service.handle(&request, sequence);
-        record.tls = matches!(stream, Connection::Tls(_));
+        record.tls = stream.is_tls();
         let request_id = record.request_id.clone();
         shared.record(record);
         let close = request.wants_close();

@@ -15,7 +15,7 @@ use super::rng::Rng;
 use super::scenario::{Content, Fault, Scenario};
 use super::script::{Block, Script, estimate_tokens, string_chars};
 use super::service::{BodyEnd, Reply, ReplyBody, Service};
-use super::stream::{StreamEnd, StreamPlan};
+use super::stream::{self, StreamPlan};
 use super::{AuthKind, RequestRecord};
 
 /// The path prefix of the mantle OpenAI surface.
@@ -1017,58 +1017,29 @@ fn is_delta(kind: &str) -> bool {
 /// | `[close]` | up to the 1st delta | half of the next event, then close |
 /// | `[stall]` | up to the 1st delta | none |
 fn plan(events: &[SseEvent], fault: Option<Fault>, answer: &Answer) -> StreamPlan {
+    let frames: Vec<Vec<u8>> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| frame(e, i))
+        .collect();
     let deltas: Vec<usize> = events
         .iter()
         .enumerate()
         .filter(|(_, e)| is_delta(e.kind))
         .map(|(i, _)| i)
         .collect();
-    let after_delta = |n: usize| -> usize {
-        deltas
-            .get(n)
-            .or(deltas.last())
-            .map_or(2, |&i| i + 1)
-            .min(events.len())
-    };
-    let mut frames: Vec<Vec<u8>> = events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| frame(e, i))
-        .collect();
-    let end = match fault {
-        None => StreamEnd::Complete,
-        Some(Fault::MidStream(exception)) => {
-            let keep = after_delta(1);
-            frames.truncate(keep);
-            let failure = answer.failure(&ServiceError::of(exception.error));
-            frames.push(frame(&failure, keep));
-            StreamEnd::Complete
-        }
-        Some(Fault::Cut) => {
-            frames.truncate(after_delta(usize::MAX));
-            StreamEnd::Complete
-        }
-        Some(Fault::CorruptCrc) => {
-            let index = after_delta(0) - 1;
-            if let Some(f) = frames.get_mut(index) {
-                let keep = f.len() / 2;
-                f.truncate(keep);
-                f.extend_from_slice(b"\n\n");
-            }
-            StreamEnd::Complete
-        }
-        Some(Fault::CloseMidFrame) => {
-            let keep = after_delta(0);
-            let next = frames.get(keep).cloned().unwrap_or_default();
-            frames.truncate(keep);
-            StreamEnd::CloseMidFrame(next[..next.len() / 2].to_vec())
-        }
-        Some(Fault::Stall) => {
-            frames.truncate(after_delta(0));
-            StreamEnd::Stall
-        }
-    };
-    StreamPlan { frames, end }
+    // Without deltas, cuts fall after `response.created` and `response.in_progress`.
+    stream::apply_fault(
+        frames,
+        &deltas,
+        2,
+        fault,
+        |exception, at| frame(&answer.failure(&ServiceError::of(exception.error)), at),
+        |frame| {
+            frame.truncate(frame.len() / 2);
+            frame.extend_from_slice(b"\n\n");
+        },
+    )
 }
 
 #[cfg(test)]

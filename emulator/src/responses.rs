@@ -212,19 +212,7 @@ fn answer(
         echo
     };
     if scenario.html {
-        return Ok(Reply {
-            status: 200,
-            error_type: None,
-            content_type: "text/html; charset=utf-8",
-            body: ReplyBody::Json {
-                bytes: super::service::HTML_PAGE.as_bytes().to_vec(),
-                end: BodyEnd::Complete,
-            },
-            slow_head,
-            drip: None,
-            rng: rng.clone(),
-            mantle: true,
-        });
+        return Ok(Reply::html_page(slow_head, rng, true));
     }
     let input_tokens = estimate_tokens(
         ["input", "instructions", "tools"]
@@ -249,11 +237,7 @@ fn answer(
         }
     } else {
         let bytes = serde_json::to_vec(&answer.response(answer.status())).unwrap_or_default();
-        let end = match scenario.fault {
-            Some(Fault::CloseMidFrame) => BodyEnd::CloseAfter(bytes.len() / 2),
-            Some(Fault::Stall) => BodyEnd::StallAfter(bytes.len() / 2),
-            _ => BodyEnd::Complete,
-        };
+        let end = BodyEnd::for_fault(scenario.fault, bytes.len());
         Reply {
             status: 200,
             error_type: None,

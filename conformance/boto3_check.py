@@ -28,25 +28,21 @@ built ``bedrock-conformance`` binary; without it the script runs
 Needs ``boto3`` (``pip install boto3``).
 """
 
-import argparse
 import base64
 import contextlib
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
-import traceback
 import uuid
-from pathlib import Path
 
 import boto3
 import botocore
 from botocore.config import Config
 from botocore.exceptions import ClientError, EventStreamError
 
-ROOT = Path(__file__).resolve().parent.parent
+from sdk_check import Checks
+
 ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 API_KEY = "bedrock-api-key-emulator"
@@ -67,39 +63,6 @@ ERRORS = [
     ("ModelErrorException", 424),
     ("ServiceQuotaExceededException", 400),
 ]
-
-
-class Emulator:
-    """The emulator as a child process."""
-
-    def __init__(self, binary):
-        self.tmp = tempfile.TemporaryDirectory(prefix="bedrock-emulator-")
-        port_file = Path(self.tmp.name) / "port"
-        if binary:
-            command = [binary]
-        else:
-            command = ["cargo", "run", "-q", "-p", "bedrock-conformance", "--"]
-        command += ["serve", "--port", "0", "--port-file", str(port_file), "--stall-limit-ms", "20000"]
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 600  # a cold `cargo run` builds first
-        while not port_file.exists():
-            if self.process.poll() is not None:
-                raise RuntimeError(f"emulator exited with {self.process.returncode}: {command}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("emulator did not write its port file")
-            time.sleep(0.05)
-        self.url = f"http://127.0.0.1:{int(port_file.read_text())}"
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.tmp.cleanup()
 
 
 @contextlib.contextmanager
@@ -208,15 +171,8 @@ def accumulate(events):
 
 # --- checks -----------------------------------------------------------------------------------
 
-CHECKS = []
-
-
-def check(name):
-    def register(function):
-        CHECKS.append((name, function))
-        return function
-
-    return register
+CHECKS = Checks()
+check = CHECKS.check
 
 
 def same_through_both_operations(client, text, **kwargs):
@@ -492,34 +448,9 @@ def _(c):
     raise AssertionError("the stalled stream ended")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--emulator", default=os.environ.get("BEDROCK_EMULATOR_BIN"),
-                        help="path of a built bedrock-conformance binary (default: cargo run)")
-    args = parser.parse_args()
-    print(f"boto3 {boto3.__version__}, botocore {botocore.__version__}, Python {sys.version.split()[0]}")
-    try:
-        emulator = Emulator(args.emulator)
-    except Exception as e:
-        print(f"cannot start the emulator: {e}")
-        return 2
-    failed = 0
-    try:
-        context = {"url": emulator.url, "sigv4": make_client(emulator.url)}
-        for name, function in CHECKS:
-            try:
-                note = function(context)
-            except Exception as e:
-                failed += 1
-                detail = f"{type(e).__name__}: {e}" if str(e) else "".join(traceback.format_exc(limit=3))
-                print(f"FAIL  {name}\n      {detail}")
-            else:
-                print(f"ok    {name}" + (f" ({note})" if note else ""))
-    finally:
-        emulator.stop()
-    print(f"{len(CHECKS) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+def make_context(url):
+    return {"url": url, "sigv4": make_client(url)}
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(CHECKS.main(__doc__, f"boto3 {boto3.__version__}, botocore {botocore.__version__}, Python {sys.version.split()[0]}", make_context))

@@ -15,8 +15,8 @@ What it generates
                   the body, and the expected answer
   README.md       what this is and the botocore version used
 
-The runner (``conformance/src/emulator/vectors.rs``) replays every case against
-an in-process emulator; ``conformance/tests/emulator.rs`` uses the same files.
+The runner (``conformance/src/emulator_suite.rs``) replays every case against
+an in-process emulator; ``conformance/tests/replay.rs`` uses the same files.
 
 How the requests are made
 -------------------------
@@ -277,7 +277,7 @@ kernel version dropped). The two ARN Converse signatures equal the independently
 signatures of `bedrock-wire.md` section 5.
 
 `expected.json` lists the cases: each replays a file against an in-process emulator whose clock is
-fixed to the signing time (`conformance/src/emulator/vectors.rs` documents the format), some
+fixed to the signing time (`conformance/src/emulator_suite.rs` documents the format), some
 with one byte of the path or body changed, which must fail with `InvalidSignatureException`
 and the canonical request the emulator expected. Regenerate with:
 

@@ -25,22 +25,17 @@ Usage
 (``pip install openai``).
 """
 
-import argparse
 import json
-import os
-import subprocess
 import sys
-import tempfile
 import time
-import traceback
 import uuid
-from pathlib import Path
 
 import openai
 from openai import OpenAI
 
+from sdk_check import Checks
 
-ROOT = Path(__file__).resolve().parent.parent
+
 API_KEY = "bedrock-api-key-emulator"
 MODEL = "openai.gpt-5.5"
 WEATHER_TOOL = {
@@ -56,49 +51,9 @@ WEATHER_TOOL = {
     "strict": True,
 }
 
-class Emulator:
-    """The emulator as a child process."""
 
-    def __init__(self, binary):
-        self.tmp = tempfile.TemporaryDirectory(prefix="bedrock-emulator-")
-        port_file = Path(self.tmp.name) / "port"
-        if binary:
-            command = [binary]
-        else:
-            command = ["cargo", "run", "-q", "-p", "bedrock-conformance", "--"]
-        command += ["serve", "--port", "0", "--port-file", str(port_file), "--stall-limit-ms", "20000"]
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 600  # a cold `cargo run` builds first
-        while not port_file.exists():
-            if self.process.poll() is not None:
-                raise RuntimeError(f"emulator exited with {self.process.returncode}: {command}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("emulator did not write its port file")
-            time.sleep(0.05)
-        self.url = f"http://127.0.0.1:{int(port_file.read_text())}"
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.tmp.cleanup()
-
-
-
-CHECKS = []
-
-
-def check(name):
-    def register(function):
-        CHECKS.append((name, function))
-        return function
-
-    return register
+CHECKS = Checks()
+check = CHECKS.check
 
 
 def tag():
@@ -368,39 +323,14 @@ def drip(ctx):
     return f"{len(events)} events in {elapsed:.2f} s"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--emulator", default=os.environ.get("BEDROCK_EMULATOR_BIN"),
-                        help="path of a built bedrock-conformance binary (default: cargo run)")
-    args = parser.parse_args()
-    print(f"openai {openai.__version__}, Python {sys.version.split()[0]}")
-    try:
-        emulator = Emulator(args.emulator)
-    except Exception as e:
-        print(f"cannot start the emulator: {e}")
-        return 2
-    failed = 0
-    try:
-        base = f"{emulator.url}/openai/v1"
-        context = {
-            "base": base,
-            "client": OpenAI(base_url=base, api_key=API_KEY, timeout=30),
-            "no_retry": OpenAI(base_url=base, api_key=API_KEY, timeout=30, max_retries=0),
-        }
-        for name, function in CHECKS:
-            try:
-                note = function(context)
-            except Exception as e:
-                failed += 1
-                detail = f"{type(e).__name__}: {e}" if str(e) else "".join(traceback.format_exc(limit=3))
-                print(f"FAIL  {name}\n      {detail}")
-            else:
-                print(f"ok    {name}" + (f" ({note})" if note else ""))
-    finally:
-        emulator.stop()
-    print(f"{len(CHECKS) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+def make_context(url):
+    base = f"{url}/openai/v1"
+    return {
+        "base": base,
+        "client": OpenAI(base_url=base, api_key=API_KEY, timeout=30),
+        "no_retry": OpenAI(base_url=base, api_key=API_KEY, timeout=30, max_retries=0),
+    }
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(CHECKS.main(__doc__, f"openai {openai.__version__}, Python {sys.version.split()[0]}", make_context))

@@ -11,13 +11,14 @@
 //! | a folder with an `expected.json` that has a `"vectors"` key, beside the raw files it describes | [`eventstream_suite`]: one case per listed file, decoded whole, byte by byte and at every split |
 //! | a folder with an `expected.json` that has a `"streams"` key, beside the ConverseStream bodies it describes | [`converse_stream_suite`]: one case per listed body, decoded, parsed and accumulated whole, byte by byte and at every split |
 //! | a folder named after a registered JSON suite (`converse-request`, `errors`, ...) of `*.json` cases | [`json_suites`]: input → expected output or error |
-//! | a folder with an `expected.json` that has an `"emulator_requests"` key, beside raw `*.http` requests | [`emulator::vectors`]: captured requests replayed against the [`emulator`] |
+//! | a folder with an `expected.json` that has an `"emulator_requests"` key, beside raw `*.http` requests | [`emulator_suite`]: captured requests replayed against the [`emulator`] |
 //!
 //! A folder holding files that no suite recognises is a failure, so a vector can never be
 //! silently ignored.
 //!
-//! The [`emulator`] module is the Bedrock emulator (`bedrock-conformance serve`): a loopback
-//! server speaking Bedrock Runtime, with SigV4 and API-key checks and injectable faults.
+//! [`emulator`] is the Bedrock emulator, the `bedrock-emulator` crate re-exported (so
+//! `bedrock_conformance::emulator` paths keep resolving; `bedrock-conformance serve` runs it): a
+//! loopback server speaking Bedrock Runtime, with SigV4 and API-key checks and injectable faults.
 //!
 //! The [`e2e`] module is the end-to-end suite the runner runs after the vectors (unless
 //! `--no-e2e`): every emulator scenario through each client transport ([`e2e::TRANSPORTS`]),
@@ -25,13 +26,15 @@
 
 pub mod converse_stream_suite;
 pub mod e2e;
-pub mod emulator;
+pub mod emulator_suite;
 pub mod eventstream_suite;
 pub mod http_text;
 pub mod json_suites;
 pub mod listed_suite;
 pub mod report;
 pub mod sigv4_suite;
+
+pub use bedrock_emulator as emulator;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -81,8 +84,8 @@ fn walk(root: &Path, dir: &Path, reports: &mut Vec<CaseReport>) -> Result<(), St
         reports.extend(converse_stream_suite::run_suite(dir, &name()));
         return Ok(());
     }
-    if emulator::vectors::is_suite(dir) {
-        reports.extend(emulator::vectors::run_suite(dir, &name()));
+    if emulator_suite::is_suite(dir) {
+        reports.extend(emulator_suite::run_suite(dir, &name()));
         return Ok(());
     }
     let mut subdirs: Vec<PathBuf> = Vec::new();

@@ -1,6 +1,6 @@
 //! The async client against the in-process emulator over loopback: streaming under each
 //! executor, many tasks on one thread, the keep-alive pool, a dropped stream closing its socket,
-//! HTTPS with a trusted and an untrusted CA, a CONNECT proxy, and credentials fetched over HTTP
+//! a CONNECT proxy, and credentials fetched over HTTP
 //! on the client's own sockets. Protocol behaviour is the end-to-end suite's (conformance);
 //! these tests prove the adapter's I/O.
 
@@ -12,15 +12,15 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use bedrock_async::{
-    Client, ClientBuilder, Error, ErrorKind, Request, Response, Settings, StaticCredentials,
-    StreamEvent, StreamItem,
-};
-use bedrock_conformance::emulator::{
-    AuthKind, DEFAULT_ACCESS_KEY_ID, DEFAULT_API_KEY, DEFAULT_SECRET_ACCESS_KEY, Emulator,
-    EmulatorConfig, EmulatorHandle,
+    Client, ClientBuilder, Error, Request, Response, Settings, StaticCredentials, StreamEvent,
+    StreamItem,
 };
 use bedrock_core::auth::Auth;
 use bedrock_core::secret::Secret;
+use bedrock_emulator::{
+    AuthKind, DEFAULT_ACCESS_KEY_ID, DEFAULT_API_KEY, DEFAULT_SECRET_ACCESS_KEY, Emulator,
+    EmulatorConfig, EmulatorHandle,
+};
 use bedrock_host::{Env, Host, ProxyConfig};
 use loopback::{ConnectProxy, Server, TempDir, iso_in};
 use smol::stream::StreamExt as _;
@@ -131,22 +131,6 @@ fn streams_under_smol_and_futures_lite_with_sigv4_from_the_environment() {
 }
 
 #[test]
-fn api_key_from_a_static_source() {
-    let emulator = start(EmulatorConfig::default());
-    let client = Client::builder()
-        .settings(settings(&emulator.endpoint_url(), None))
-        .credentials(Arc::new(StaticCredentials(Auth::Bearer(Secret::new(
-            DEFAULT_API_KEY.to_string(),
-        )))))
-        .build()
-        .unwrap();
-    let response = smol::block_on(client.converse(&request("keyed"))).unwrap();
-    assert_eq!(response.text(), "keyed");
-    let record = emulator.requests().pop().unwrap();
-    assert_eq!(record.auth, Some(AuthKind::Bearer), "{record:?}");
-}
-
-#[test]
 fn many_streams_on_one_thread_share_one_executor() {
     let home = TempDir::new("async-many");
     let emulator = start(EmulatorConfig::default());
@@ -227,48 +211,6 @@ fn keep_alive_connections_are_reused_and_a_dropped_stream_closes_its_socket() {
         emulator.wait_open_connections_at_most(0, Duration::from_secs(5)),
         "dropping the client closes its pool"
     );
-}
-
-#[test]
-fn https_with_the_emulators_ca_and_without_it() {
-    let emulator = start(EmulatorConfig::default().with_tls());
-    let url = emulator.https_endpoint_url().unwrap();
-    let key = || {
-        Arc::new(StaticCredentials(Auth::Bearer(Secret::new(
-            DEFAULT_API_KEY.to_string(),
-        ))))
-    };
-    let trusted = Client::builder()
-        .settings(settings(&url, None))
-        .credentials(key())
-        .ca_bundle(emulator.ca_pem().unwrap())
-        .build()
-        .unwrap();
-    let (events, response) = smol::block_on(collect(&trusted, &request("over TLS")));
-    assert_eq!(text_of(&events), "over TLS");
-    assert!(response.is_ok());
-
-    let untrusting = Client::builder()
-        .settings(settings(&url, None))
-        .credentials(key())
-        .build()
-        .unwrap();
-    let error = smol::block_on(untrusting.converse(&request("refused"))).unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::Io, "{error}");
-    assert!(error.to_string().contains("certificate"), "{error}");
-    assert_eq!(
-        emulator.requests().len(),
-        1,
-        "no request crossed the untrusted handshake"
-    );
-
-    let bad = Client::builder()
-        .settings(settings(&url, None))
-        .credentials(key())
-        .ca_bundle("not a certificate")
-        .build()
-        .unwrap_err();
-    assert_eq!(bad.kind(), ErrorKind::Configuration, "{bad}");
 }
 
 #[test]

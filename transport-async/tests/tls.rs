@@ -1,9 +1,14 @@
-//! TLS trust against the emulator's HTTPS listener (127.0.0.1), whose certificate is signed by
-//! a CA made at start: untrusted by default (the OS store and the web roots do not hold it), a
-//! typed certificate error on one connection; trusted through `AWS_CA_BUNDLE`.
+//! Where the CA bundle comes from, against the emulator's HTTPS listener (127.0.0.1, a CA made at
+//! start): `AWS_CA_BUNDLE`, else the profile's `ca_bundle`; a bundle that cannot be read or
+//! parsed is a configuration error when the client is built.
+//!
+//! Resolving and reading the bundle is the host's `ClientBuilder`, which both adapters share, so
+//! it is tested once, here. Trusting a bundle and refusing an untrusted certificate (a typed
+//! error, not retried) run through every transport in the end-to-end suite's `tls: …` rows
+//! (`conformance/src/e2e/scenarios.rs`).
 
-use bedrock_async::{Client, ClientBuilder, Error, ErrorKind, Origin, Request, Response, Settings};
-use bedrock_conformance::emulator::{Emulator, EmulatorConfig, EmulatorHandle};
+use bedrock_async::{Client, ClientBuilder, Error, ErrorKind, Request, Response, Settings};
+use bedrock_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use bedrock_host::{Env, Host};
 
 const MODEL: &str = "us.anthropic.claude-haiku-4-5";
@@ -24,25 +29,11 @@ fn builder(emulator: &EmulatorHandle, env: &[(&str, &str)]) -> ClientBuilder {
         ("AWS_EC2_METADATA_DISABLED", "true"),
         (
             "AWS_BEARER_TOKEN_BEDROCK",
-            bedrock_conformance::emulator::DEFAULT_API_KEY,
+            bedrock_emulator::DEFAULT_API_KEY,
         ),
     ];
     pairs.extend_from_slice(env);
     ClientBuilder::from_host(Host::with_env(Env::from_pairs(pairs)), settings).unwrap()
-}
-
-#[test]
-fn an_untrusted_certificate_is_a_typed_error_and_not_retried() {
-    let emulator = emulator();
-    let client = builder(&emulator, &[]).build().unwrap();
-    let error = call(&client).unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::Io, "{error}");
-    assert_eq!(error.origin(), Origin::Transport);
-    assert_eq!(error.detail(), Some("tls_certificate"), "{error}");
-    assert!(!error.is_retryable());
-    assert!(error.hint().unwrap().contains("AWS_CA_BUNDLE"), "{error:?}");
-    assert_eq!(emulator.accepted_connections(), 1, "one attempt");
-    assert!(emulator.requests().is_empty());
 }
 
 #[test]
@@ -115,6 +106,16 @@ fn a_profiles_ca_bundle_is_trusted_when_aws_ca_bundle_is_unset() {
     .unwrap_err();
     assert!(error.message().contains("/nonexistent/env.pem"), "{error}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_ca_bundle_without_a_certificate_is_a_configuration_error() {
+    let emulator = emulator();
+    let error = builder(&emulator, &[])
+        .ca_bundle("not a certificate")
+        .build()
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Configuration, "{error}");
 }
 
 fn call(client: &Client) -> Result<Response, Error> {

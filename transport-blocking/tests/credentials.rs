@@ -13,9 +13,9 @@
 mod common;
 
 use bedrock_blocking::{Client, StreamItem};
-use bedrock_conformance::emulator::{AuthKind, Emulator, EmulatorConfig, EmulatorHandle};
 use bedrock_core::error::ErrorKind;
 use bedrock_core::model::Request;
+use bedrock_emulator::{AuthKind, Emulator, EmulatorConfig, EmulatorHandle};
 use bedrock_host::Env;
 use common::{
     MODEL, Received, Server, TempDir, assert_no_secret, base_env, iso_in, response, settings,

@@ -3,7 +3,7 @@
 //! errors (kind, status, AWS type, message, hint), attempts in the emulator's request log, and
 //! timing where timing is the point.
 //!
-//! The expected values come from `conformance/EMULATOR.md` (what each marker makes the emulator
+//! The expected values come from `emulator/EMULATOR.md` (what each marker makes the emulator
 //! answer) and the core's documented behaviour (`ErrorKind`, `Error::hint`, the standard retry
 //! mode, catalog prices), never from running the code under test.
 
@@ -185,7 +185,41 @@ fn tls_scenarios() -> Vec<Scenario> {
             run: Box::new(untrusted_certificate),
             tls: true,
         },
+        Scenario {
+            name: "tls: timing: unanswered handshake -> connect timeout",
+            run: Box::new(connect_timeout),
+            tls: true,
+        },
     ]
+}
+
+/// An `https://` endpoint whose TLS handshake nobody answers: a listener that never accepts (the
+/// kernel completes the TCP handshake, nothing reads the ClientHello). The connect timeout
+/// (300 ms) covers the handshake and says so, not "no response within ..."; nothing reaches the
+/// emulator.
+fn connect_timeout(context: &Context<'_>) -> Check {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("bind: {e}"))?;
+    let port = silent
+        .local_addr()
+        .map_err(|e| format!("local address: {e}"))?
+        .port();
+    let mut spec = context.spec().with_timeouts(Timeouts {
+        connect: Duration::from_millis(300),
+        ..Timeouts::default()
+    });
+    spec.endpoint = format!("https://127.0.0.1:{port}");
+    let client = context.client_with(&spec)?;
+    let (result, records) = context.logged(|| client.converse(&request(ECHO_PROMPT)));
+    drop(silent);
+    let error = result
+        .err()
+        .ok_or("the call succeeded against a listener that never answers")?;
+    same(
+        "message",
+        &format!("connecting to 127.0.0.1:{port} timed out after 300 ms"),
+        &error.message().to_string(),
+    )?;
+    same("requests the emulator answered", &0, &records.len())
 }
 
 /// The emulator's HTTPS endpoint without its CA configured (the OS store and the web roots do
@@ -209,6 +243,9 @@ fn untrusted_certificate(context: &Context<'_>) -> Check {
         kind(&error, ErrorKind::Io),
         same("origin", &Origin::Transport, &error.origin()),
         same("detail", &Some("tls_certificate"), &error.detail()),
+        ensure(!error.is_retryable(), || {
+            format!("a certificate error is retryable: {error}")
+        }),
         ensure(
             error
                 .to_string()
@@ -550,9 +587,21 @@ fn stream_text(context: &Context<'_>) -> Check {
     expected.total_tokens = input_tokens_of(ECHO_PROMPT) + tokens(echo.chars().count());
     same("usage", &expected, &usage)?;
     same("cost", &Some(expected_cost(&usage)?), &response.cost)?;
-    ensure(response.request_id.is_some(), || {
-        "the response has no request id".into()
-    })?;
+    let logged_ids: Vec<&str> = records.iter().map(|r| r.request_id.as_str()).collect();
+    same(
+        "request id (the response's vs the emulator's log)",
+        &logged_ids,
+        &response.request_id.iter().map(String::as_str).collect(),
+    )?;
+    let wire_id = catalog::find(MODEL)
+        .ok_or_else(|| format!("{MODEL} is not in the catalog"))?
+        .api_id;
+    let logged_models: Vec<Option<&str>> = records.iter().map(|r| r.model_id.as_deref()).collect();
+    same(
+        "model id the emulator saw (the catalog's wire id)",
+        &vec![Some(wire_id.as_str())],
+        &logged_models,
+    )?;
     attempts(&records, Operation::ConverseStream, &[200])
 }
 
@@ -562,6 +611,7 @@ fn converse_text(context: &Context<'_>) -> Check {
     let response = result.map_err(|e| format!("Converse failed: {e}"))?;
     let echo = echo_of(ECHO_PROMPT);
     same("response text", &echo, &response.text())?;
+    same("response model", &MODEL, &response.model.as_str())?;
     stop(&response, StopReason::EndTurn, "end_turn")?;
     same(
         "usage.output_tokens",
@@ -941,7 +991,7 @@ struct ErrorCase {
     status: u16,
     kind: ErrorKind,
     /// What the hint must mention (the hints the error module's table defines).
-    hint: Option<&'static str>,
+    hint: &'static [&'static str],
     /// Retried by the standard retry mode (3 attempts).
     retried: bool,
 }
@@ -954,7 +1004,7 @@ const fn case(
     error_type: &'static str,
     status: u16,
     kind: ErrorKind,
-    hint: Option<&'static str>,
+    hint: &'static [&'static str],
     retried: bool,
 ) -> ErrorCase {
     ErrorCase {
@@ -973,7 +1023,7 @@ const ERROR_CASES: &[ErrorCase] = &[
         "AccessDeniedException",
         403,
         ErrorKind::AccessDenied,
-        Some(ACCESS_HINT),
+        &[ACCESS_HINT, "bedrock:InvokeModel"],
         false,
     ),
     case(
@@ -981,7 +1031,7 @@ const ERROR_CASES: &[ErrorCase] = &[
         "ValidationException",
         400,
         ErrorKind::Validation,
-        None,
+        &[],
         false,
     ),
     case(
@@ -989,7 +1039,7 @@ const ERROR_CASES: &[ErrorCase] = &[
         "ThrottlingException",
         429,
         ErrorKind::Throttling,
-        Some("cross-region inference profile"),
+        &["cross-region inference profile"],
         true,
     ),
     case(
@@ -997,7 +1047,7 @@ const ERROR_CASES: &[ErrorCase] = &[
         "ModelNotReadyException",
         429,
         ErrorKind::ModelNotReady,
-        None,
+        &[],
         true,
     ),
     case(
@@ -1005,7 +1055,7 @@ const ERROR_CASES: &[ErrorCase] = &[
         "ModelTimeoutException",
         408,
         ErrorKind::ModelTimeout,
-        None,
+        &[],
         false,
     ),
     case(
@@ -1013,7 +1063,7 @@ const ERROR_CASES: &[ErrorCase] = &[
         "ServiceUnavailableException",
         503,
         ErrorKind::ServiceUnavailable,
-        None,
+        &[],
         true,
     ),
     case(
@@ -1021,7 +1071,7 @@ const ERROR_CASES: &[ErrorCase] = &[
         "InternalServerException",
         500,
         ErrorKind::InternalServer,
-        None,
+        &[],
         true,
     ),
     case(
@@ -1029,7 +1079,7 @@ const ERROR_CASES: &[ErrorCase] = &[
         "ResourceNotFoundException",
         404,
         ErrorKind::ResourceNotFound,
-        Some("not available in this Region"),
+        &["not available in this Region"],
         false,
     ),
     case(
@@ -1037,7 +1087,7 @@ const ERROR_CASES: &[ErrorCase] = &[
         "ModelErrorException",
         424,
         ErrorKind::ModelError,
-        None,
+        &[],
         false,
     ),
     case(
@@ -1045,7 +1095,7 @@ const ERROR_CASES: &[ErrorCase] = &[
         "ServiceQuotaExceededException",
         400,
         ErrorKind::ServiceQuotaExceeded,
-        None,
+        &[],
         false,
     ),
     case(
@@ -1053,7 +1103,7 @@ const ERROR_CASES: &[ErrorCase] = &[
         "ModelStreamErrorException",
         424,
         ErrorKind::ModelStreamError,
-        None,
+        &[],
         false,
     ),
     case(
@@ -1061,7 +1111,7 @@ const ERROR_CASES: &[ErrorCase] = &[
         "UnrecognizedClientException",
         403,
         ErrorKind::Authentication,
-        Some(CREDENTIALS_HINT),
+        &[CREDENTIALS_HINT],
         false,
     ),
     case(
@@ -1069,7 +1119,7 @@ const ERROR_CASES: &[ErrorCase] = &[
         "InvalidSignatureException",
         403,
         ErrorKind::Authentication,
-        Some(CREDENTIALS_HINT),
+        &[CREDENTIALS_HINT],
         false,
     ),
     case(
@@ -1077,7 +1127,7 @@ const ERROR_CASES: &[ErrorCase] = &[
         "IncompleteSignatureException",
         403,
         ErrorKind::Authentication,
-        Some(CREDENTIALS_HINT),
+        &[CREDENTIALS_HINT],
         false,
     ),
     case(
@@ -1085,7 +1135,7 @@ const ERROR_CASES: &[ErrorCase] = &[
         "MissingAuthenticationTokenException",
         403,
         ErrorKind::Authentication,
-        Some(CREDENTIALS_HINT),
+        &[CREDENTIALS_HINT],
         false,
     ),
     case(
@@ -1093,7 +1143,7 @@ const ERROR_CASES: &[ErrorCase] = &[
         "ExpiredTokenException",
         403,
         ErrorKind::Authentication,
-        Some(CREDENTIALS_HINT),
+        &[CREDENTIALS_HINT],
         false,
     ),
 ];
@@ -1111,7 +1161,10 @@ fn error_case(context: &Context<'_>, case: &ErrorCase) -> Check {
             let in_op = |reason: String| format!("{operation}: {reason}");
             typed(error, case.kind, case.status, case.error_type).map_err(in_op)?;
             same("message", &message.as_str(), &error.message()).map_err(in_op)?;
-            if let Some(needle) = case.hint {
+            ensure(error.request_id().is_some(), || "no request id".into()).map_err(in_op)?;
+            same("model id", &Some(MODEL), &error.model_id()).map_err(in_op)?;
+            same("region", &Some(super::REGION), &error.region()).map_err(in_op)?;
+            for needle in case.hint {
                 hint_contains(error, needle).map_err(in_op)?;
             }
             attempts(records, op, &statuses).map_err(in_op)
@@ -1175,6 +1228,18 @@ fn midstream(context: &Context<'_>) -> Check {
     )?;
     same("events received", &2, &run.events.len())?;
     // The stream had produced events: it must not be retried.
+    attempts(&records, Operation::ConverseStream, &[200])?;
+
+    // A non-throttling exception mid-stream: its own kind, the partial events kept.
+    let prompt = format!("{FAULT_PROMPT} [midstream:ModelStreamErrorException]");
+    let (run, records) = context.logged(|| client.converse_stream(&request(&prompt)));
+    let error = stream_error(&run)?;
+    kind(error, ErrorKind::ModelStreamError)?;
+    same(
+        "events before the ModelStreamErrorException",
+        &vec!["one ".to_string(), "two ".to_string()],
+        &text_deltas(&run),
+    )?;
     attempts(&records, Operation::ConverseStream, &[200])
 }
 
@@ -1188,6 +1253,15 @@ fn stream_cut(context: &Context<'_>) -> Check {
         "text deltas before the cut",
         &words(FAULT_PROMPT),
         &text_deltas(&run),
+    )?;
+    ensure(error.hint().is_some(), || {
+        format!("no hint on the truncated stream: {error}")
+    })?;
+    // What streamed is on the error too, for callers that did not keep the events.
+    same(
+        "the error's partial response",
+        &Some(words(FAULT_PROMPT).concat()),
+        &error.partial_response().map(Response::text),
     )?;
     let finished = run.events.iter().any(|e| {
         matches!(
@@ -1230,6 +1304,11 @@ fn closed_mid_frame(context: &Context<'_>) -> Check {
         "text deltas before the close",
         &vec!["one ".to_string()],
         &text_deltas(&run),
+    )?;
+    same(
+        "the error's partial response",
+        &Some("one ".to_string()),
+        &error.partial_response().map(Response::text),
     )?;
     // An event reached the caller: a retry would repeat it.
     attempts(&records, Operation::ConverseStream, &[200])

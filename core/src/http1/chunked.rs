@@ -7,6 +7,8 @@
 //! ```
 //!
 //! Size and trailer lines are bounded; chunk data is handed out as slices of the input.
+//! [`ResponseReader`](super::ResponseReader) runs a [`ChunkedDecoder`] for a chunked response
+//! body; a server reading a chunked request body (the emulator) runs one on its own.
 
 use super::HttpError;
 
@@ -31,21 +33,55 @@ enum Phase {
     Done,
 }
 
-/// Decodes a chunked body incrementally.
+/// Decodes a body in the chunked transfer coding, incrementally: the bytes after the head go in
+/// (in slices of any size), the chunk data comes out as slices of them, chunk extensions and
+/// trailer fields are skipped. It stops after the last chunk's trailers, leaving any later bytes
+/// (the next message on the connection) in the input.
+///
+/// ```
+/// use bedrock_core::http1::{ChunkedDecoder, ChunkedStep};
+///
+/// let mut decoder = ChunkedDecoder::default();
+/// let mut input: &[u8] = b"5;ext=1\r\nhello\r\n0\r\ntrailer: x\r\n\r\nNEXT";
+/// let mut body = Vec::new();
+/// loop {
+///     match decoder.decode(&mut input)? {
+///         ChunkedStep::Data(data) => body.extend_from_slice(data),
+///         ChunkedStep::NeedMore => break, // read more bytes, then call again
+///         ChunkedStep::Done => break,
+///     }
+/// }
+/// assert!(decoder.is_done());
+/// assert_eq!((&body[..], input), (&b"hello"[..], &b"NEXT"[..]));
+/// # Ok::<(), bedrock_core::http1::HttpError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct ChunkedDecoder {
+pub struct ChunkedDecoder {
     phase: Phase,
     max_line_len: usize,
 }
 
-pub(super) enum ChunkedStep<'i> {
+/// What [`ChunkedDecoder::decode`] produced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChunkedStep<'i> {
+    /// The input is used up inside the body: call again with more.
     NeedMore,
+    /// Chunk data, borrowed from the input.
     Data(&'i [u8]),
+    /// The body (last chunk and trailers) is complete; the input holds what follows it.
     Done,
 }
 
+impl Default for ChunkedDecoder {
+    /// A decoder with the response reader's default line limit (4 KiB).
+    fn default() -> Self {
+        Self::new(super::ResponseLimits::default().max_line_len)
+    }
+}
+
 impl ChunkedDecoder {
-    pub(super) fn new(max_line_len: usize) -> Self {
+    /// A decoder refusing chunk-size and trailer lines longer than `max_line_len` bytes.
+    pub fn new(max_line_len: usize) -> Self {
         Self {
             phase: Phase::Size {
                 size: 0,
@@ -57,7 +93,20 @@ impl ChunkedDecoder {
         }
     }
 
-    pub(super) fn step<'i>(&mut self, input: &mut &'i [u8]) -> Result<ChunkedStep<'i>, HttpError> {
+    /// Whether the body is complete (the last chunk and its trailers were read).
+    pub fn is_done(&self) -> bool {
+        self.phase == Phase::Done
+    }
+
+    /// Decodes from `input`, consuming what it uses: the next chunk data, or
+    /// [`NeedMore`](ChunkedStep::NeedMore) once `input` is used up, or
+    /// [`Done`](ChunkedStep::Done) (again on every later call) once the body is complete.
+    ///
+    /// # Errors
+    ///
+    /// [`HttpError::InvalidChunkSize`], [`HttpError::MissingChunkCrlf`] or
+    /// [`HttpError::LineTooLong`]. Every error is final: drop the decoder (and the connection).
+    pub fn decode<'i>(&mut self, input: &mut &'i [u8]) -> Result<ChunkedStep<'i>, HttpError> {
         loop {
             if self.phase == Phase::Done {
                 return Ok(ChunkedStep::Done);
@@ -186,5 +235,89 @@ impl ChunkedDecoder {
             },
             Phase::Data { .. } | Phase::Done => self.phase,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec::Vec;
+
+    use super::*;
+
+    /// Decodes `input` fed in the pieces `cuts` makes: the body, whether it completed, and the
+    /// bytes left after it (or the error).
+    fn decode_split(input: &[u8], cuts: &[usize]) -> Result<(Vec<u8>, bool, Vec<u8>), HttpError> {
+        let mut decoder = ChunkedDecoder::new(32);
+        let mut body = Vec::new();
+        let mut rest = Vec::new();
+        let mut start = 0;
+        for end in cuts.iter().copied().chain([input.len()]) {
+            let mut piece = &input[start..end];
+            start = end;
+            loop {
+                match decoder.decode(&mut piece)? {
+                    ChunkedStep::Data(data) => body.extend_from_slice(data),
+                    ChunkedStep::NeedMore => break,
+                    ChunkedStep::Done => {
+                        rest.extend_from_slice(piece);
+                        break;
+                    }
+                }
+            }
+        }
+        Ok((body, decoder.is_done(), rest))
+    }
+
+    /// The same result whole, at every split point, and byte by byte.
+    fn decode_everywhere(input: &[u8]) -> Result<(Vec<u8>, bool, Vec<u8>), HttpError> {
+        let whole = decode_split(input, &[]);
+        for split in 0..=input.len() {
+            assert_eq!(decode_split(input, &[split]), whole, "split at {split}");
+        }
+        let every: Vec<usize> = (1..input.len()).collect();
+        assert_eq!(decode_split(input, &every), whole, "byte by byte");
+        whole
+    }
+
+    #[test]
+    fn chunks_extensions_and_trailers_leave_the_next_message() {
+        let input = b"5;a=b\r\nhello\r\nA\r\n, world!!!\r\n0\r\nx: 1\r\n\r\nPOST /";
+        let (body, done, rest) = decode_everywhere(input).unwrap();
+        assert_eq!(body, b"hello, world!!!");
+        assert!(done);
+        assert_eq!(rest, b"POST /");
+    }
+
+    #[test]
+    fn bare_lf_and_both_hex_cases() {
+        let (body, done, rest) =
+            decode_everywhere(b"a\nabcdefghij\nB\r\nklmnopqrstu\r\n0\n\n").unwrap();
+        assert_eq!(body, b"abcdefghijklmnopqrstu");
+        assert!(done && rest.is_empty());
+    }
+
+    #[test]
+    fn an_unfinished_body_needs_more() {
+        for input in [&b""[..], b"5\r\nhel", b"5\r\nhello\r\n", b"0\r\n"] {
+            let (_, done, rest) = decode_everywhere(input).unwrap();
+            assert!(!done && rest.is_empty(), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn malformed_bodies_are_refused() {
+        let kind = |input: &[u8]| decode_split(input, &[]).map(|_| ()).unwrap_err().kind();
+        assert_eq!(kind(b"zz\r\n"), "invalid_chunk_size");
+        assert_eq!(kind(b"\r\n"), "invalid_chunk_size");
+        assert_eq!(kind(b"11111111111111111\r\n"), "invalid_chunk_size");
+        assert_eq!(kind(b"2\r\nabXY"), "missing_chunk_crlf");
+        assert_eq!(
+            kind(b"1;0123456789abcdef0123456789abcdef\r\n"),
+            "line_too_long"
+        );
+        assert_eq!(
+            kind(b"0\r\nx: 0123456789abcdef0123456789abcdef\r\n"),
+            "line_too_long"
+        );
     }
 }

@@ -20,7 +20,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use chunked::{ChunkedDecoder, ChunkedStep};
+pub use chunked::{ChunkedDecoder, ChunkedStep};
 
 /// Why a request cannot be written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -535,7 +535,7 @@ impl ResponseReader {
                     *input = &[];
                     return Ok(Some(ResponseEvent::Data(data)));
                 }
-                State::Chunked(decoder) => match decoder.step(input)? {
+                State::Chunked(decoder) => match decoder.decode(input)? {
                     ChunkedStep::NeedMore => return Ok(None),
                     ChunkedStep::Data(data) => return Ok(Some(ResponseEvent::Data(data))),
                     ChunkedStep::Done => {

@@ -20,8 +20,6 @@ use bedrock_host::{Env, Host};
 
 /// The model the tests call: a catalog row with prices (Anthropic billing), on `bedrock`.
 pub(crate) const MODEL: &str = "us.anthropic.claude-haiku-4-5";
-/// Its wire id, as the emulator records it.
-pub(crate) const WIRE_ID: &str = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 
 /// An environment with a temp `HOME` (no `~/.aws` files) and IMDS off, so nothing but the
 /// variables a test adds can resolve, and nothing leaves 127.0.0.1.

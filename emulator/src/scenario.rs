@@ -4,7 +4,7 @@
 //! A marker is `[name]` or `[name:argument]` with a known name; bracketed text with any other
 //! name is ordinary text. A known name with a bad argument is an error (a 400
 //! `ValidationException` naming the marker), so a typo never silently runs the wrong scenario.
-//! Markers are removed from the text the emulator echoes. `conformance/EMULATOR.md` documents
+//! Markers are removed from the text the emulator echoes. `emulator/EMULATOR.md` documents
 //! every marker.
 
 use std::time::Duration;

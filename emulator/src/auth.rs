@@ -22,7 +22,7 @@ use bedrock_core::sigv4::{
 use bedrock_core::time::UnixTime;
 
 use super::errors::{ServiceError, known};
-use super::server::Request;
+use super::request::Request;
 use super::{API_KEY_REJECTED, AuthKind, EmulatorConfig, SIGNING_SERVICE};
 
 /// Authenticates `request` at `now`.

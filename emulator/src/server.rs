@@ -7,21 +7,23 @@
 //! never waits on a client.
 //!
 //! The HTTPS listener, when configured, serves the same code path: its connections are a
-//! [`Connection::Tls`] (rustls' `StreamOwned` over the same `TcpStream`), and the socket's read
+//! [`MaybeTls::Tls`] (rustls' `StreamOwned` over the same `TcpStream`), and the socket's read
 //! timeout surfaces through rustls unchanged (`WouldBlock`, the TLS state intact), so polling
 //! works the same over TLS.
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use bedrock_core::http1::{ResponseEvent, ResponseReader};
-use rustls::{ServerConfig, ServerConnection, StreamOwned};
+use bedrock_core::http1::{ChunkedDecoder, ChunkedStep};
+use rustls::{ServerConfig, ServerConnection};
 
+use super::maybe_tls::MaybeTls;
+use super::request::Request;
 use super::rng::Rng;
 use super::service::{self, BodyEnd, Reply, ReplyBody, Service};
 use super::stream::{self, StreamEnd};
@@ -44,69 +46,6 @@ const MAX_HEADERS: usize = 100;
 /// The listen backlog (the kernel caps it at `net.core.somaxconn`): std's fixed 128 drops the
 /// SYNs of a burst of thousands of clients, which then wait a second to retry.
 const LISTEN_BACKLOG: i32 = 4096;
-
-/// A request as received: the raw target (never re-encoded: SigV4 signs the wire path), headers
-/// in order with raw values, and the de-framed body.
-#[derive(Clone)]
-pub(crate) struct Request {
-    pub(crate) method: String,
-    pub(crate) target: String,
-    pub(crate) minor_version: u8,
-    pub(crate) headers: Vec<(String, Vec<u8>)>,
-    pub(crate) body: Vec<u8>,
-}
-
-impl std::fmt::Debug for Request {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Header values carry keys and signatures: names only.
-        f.debug_struct("Request")
-            .field("method", &self.method)
-            .field("target", &self.target)
-            .field(
-                "headers",
-                &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
-            )
-            .field("body_len", &self.body.len())
-            .finish()
-    }
-}
-
-impl Request {
-    /// The path part of the target.
-    pub(crate) fn path(&self) -> &str {
-        self.target.split_once('?').map_or(&self.target, |(p, _)| p)
-    }
-
-    /// The query part of the target, without `?`.
-    pub(crate) fn query(&self) -> &str {
-        self.target.split_once('?').map_or("", |(_, q)| q)
-    }
-
-    /// The first value of a header (case-insensitive name), if it is UTF-8.
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .and_then(|(_, v)| std::str::from_utf8(v).ok())
-    }
-
-    /// Whether the client asked to close the connection after this exchange.
-    fn wants_close(&self) -> bool {
-        let has_token = |token: &str| {
-            self.headers
-                .iter()
-                .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
-                .filter_map(|(_, v)| std::str::from_utf8(v).ok())
-                .flat_map(|v| v.split(','))
-                .any(|t| t.trim().eq_ignore_ascii_case(token))
-        };
-        if self.minor_version == 0 {
-            !has_token("keep-alive")
-        } else {
-            has_token("close")
-        }
-    }
-}
 
 /// State every thread shares.
 #[derive(Debug)]
@@ -365,58 +304,7 @@ fn accept_loop(
 }
 
 /// A client connection: plain TCP, or TLS over it.
-enum Connection {
-    Plain(TcpStream),
-    Tls(Box<StreamOwned<ServerConnection, TcpStream>>),
-}
-
-impl Connection {
-    fn tcp(&self) -> &TcpStream {
-        match self {
-            Self::Plain(stream) => stream,
-            Self::Tls(stream) => &stream.sock,
-        }
-    }
-
-    /// Closes the socket at once: no TLS `close_notify`, so a TLS client sees the same
-    /// truncation a plain one does (the delivery faults).
-    fn abort(&self) {
-        let _ = self.tcp().shutdown(Shutdown::Both);
-    }
-
-    /// The end of a connection that closes normally: TLS says `close_notify` first.
-    fn finish(&mut self) {
-        if let Self::Tls(stream) = self {
-            stream.conn.send_close_notify();
-            let _ = stream.flush();
-        }
-    }
-}
-
-impl Read for Connection {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(stream) => stream.read(buf),
-            Self::Tls(stream) => stream.read(buf),
-        }
-    }
-}
-
-impl Write for Connection {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(stream) => stream.write(buf),
-            Self::Tls(stream) => stream.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Self::Plain(stream) => stream.flush(),
-            Self::Tls(stream) => stream.flush(),
-        }
-    }
-}
+type Connection = MaybeTls<ServerConnection>;
 
 /// Why a connection stops reading requests.
 enum ReadOutcome {
@@ -436,12 +324,13 @@ fn serve_connection(tcp: TcpStream, tls: Option<Arc<ServerConfig>>, shared: &Sha
         None => Connection::Plain(tcp),
         // The handshake runs inside the first read, polled like any other.
         Some(config) => match ServerConnection::new(config) {
-            Ok(conn) => Connection::Tls(Box::new(StreamOwned::new(conn, tcp))),
+            Ok(conn) => Connection::tls(conn, tcp),
             Err(_) => return,
         },
     };
     serve_requests(&mut stream, shared);
-    stream.finish();
+    // The end of a connection that closes normally: TLS says `close_notify` first.
+    stream.send_close_notify();
 }
 
 /// Answers requests until the connection is to close.
@@ -462,7 +351,7 @@ fn serve_requests(stream: &mut Connection, shared: &Shared) {
         };
         let sequence = shared.sequence.fetch_add(1, Ordering::SeqCst);
         let (reply, mut record) = shared.service.handle(&request, sequence);
-        record.tls = matches!(stream, Connection::Tls(_));
+        record.tls = stream.is_tls();
         let request_id = record.request_id.clone();
         shared.record(record);
         let close = request.wants_close();
@@ -566,34 +455,26 @@ fn body_framing(request: &Request) -> Result<Framing, String> {
     }
 }
 
-/// De-frames a chunked request body with the core's chunked decoder, which is only exposed
-/// through the response reader: it is fed a synthetic response head, then the body bytes.
-/// One implementation of chunked coding, even if the entry point is the client's.
+/// De-frames a chunked request body with the core's [`ChunkedDecoder`], reading until it is
+/// complete; what follows it (a pipelined request) stays in `buffer`. `Ok(None)` when the
+/// connection ended first.
 fn read_chunked(
     stream: &mut Connection,
     buffer: &mut Vec<u8>,
     shared: &Shared,
 ) -> Result<Option<Vec<u8>>, String> {
-    let mut reader = ResponseReader::default();
-    let mut head: &[u8] = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
-    if !matches!(reader.read(&mut head), Ok(Some(ResponseEvent::Head(_)))) {
-        return Err("chunked decoder refused its head".into());
-    }
+    let mut decoder = ChunkedDecoder::default();
     let mut body = Vec::new();
     loop {
         let mut input = buffer.as_slice();
-        let mut done = false;
-        loop {
-            match reader.read(&mut input) {
-                Ok(Some(ResponseEvent::Data(data))) => body.extend_from_slice(data),
-                Ok(Some(ResponseEvent::End)) => {
-                    done = true;
-                    break;
-                }
-                Ok(Some(ResponseEvent::Head(_)) | None) => break,
+        let done = loop {
+            match decoder.decode(&mut input) {
+                Ok(ChunkedStep::Data(data)) => body.extend_from_slice(data),
+                Ok(ChunkedStep::NeedMore) => break false,
+                Ok(ChunkedStep::Done) => break true,
                 Err(e) => return Err(format!("malformed chunked body: {e}")),
             }
-        }
+        };
         let consumed = buffer.len() - input.len();
         buffer.drain(..consumed);
         if body.len() > MAX_BODY {

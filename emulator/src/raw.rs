@@ -12,7 +12,9 @@ use std::time::Duration;
 use bedrock_core::http1::{HttpError, ResponseEvent, ResponseHead, ResponseReader, write_request};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use rustls::{ClientConfig, ClientConnection, RootCertStore};
+
+use crate::maybe_tls::MaybeTls;
 
 /// A response as read off the wire.
 #[derive(Clone, Debug)]
@@ -80,45 +82,7 @@ pub fn tls_client_config(ca_pem: &str) -> io::Result<Arc<ClientConfig>> {
 }
 
 /// The socket: plain, or TLS over it.
-#[derive(Debug)]
-enum Stream {
-    Plain(TcpStream),
-    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
-}
-
-impl Stream {
-    fn tcp(&self) -> &TcpStream {
-        match self {
-            Self::Plain(stream) => stream,
-            Self::Tls(stream) => &stream.sock,
-        }
-    }
-}
-
-impl Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(stream) => stream.read(buf),
-            Self::Tls(stream) => stream.read(buf),
-        }
-    }
-}
-
-impl Write for Stream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Self::Plain(stream) => stream.write(buf),
-            Self::Tls(stream) => stream.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Self::Plain(stream) => stream.flush(),
-            Self::Tls(stream) => stream.flush(),
-        }
-    }
-}
+type Stream = MaybeTls<ClientConnection>;
 
 /// One client connection, kept alive across requests.
 #[derive(Debug)]
@@ -164,7 +128,7 @@ impl RawConnection {
         let name = ServerName::IpAddress(addr.ip().into());
         let conn = ClientConnection::new(config, name).map_err(|e| invalid(&e.to_string()))?;
         Ok(Self {
-            stream: Stream::Tls(Box::new(StreamOwned::new(conn, tcp))),
+            stream: Stream::tls(conn, tcp),
             pending: Vec::new(),
             closed: false,
         })
@@ -293,11 +257,8 @@ impl RawConnection {
 
     /// Closes the client side (over TLS, after a `close_notify`).
     pub fn close(mut self) {
-        if let Stream::Tls(stream) = &mut self.stream {
-            stream.conn.send_close_notify();
-            let _ = stream.flush();
-        }
-        let _ = self.stream.tcp().shutdown(std::net::Shutdown::Both);
+        self.stream.send_close_notify();
+        self.stream.abort();
     }
 }
 

@@ -15,11 +15,11 @@ use serde_json::{Value, json};
 
 use super::auth;
 use super::errors::{ServiceError, known};
+use super::request::Request;
 use super::responses;
 use super::rng::Rng;
 use super::scenario::{Fault, Scenario};
 use super::script::{Script, estimate_tokens, string_chars};
-use super::server::Request;
 use super::stream::{self, StreamPlan};
 use super::validate;
 use super::{EmulatorConfig, Operation, RequestRecord};
@@ -33,6 +33,18 @@ pub(crate) enum BodyEnd {
     CloseAfter(usize),
     /// This many bytes of it, then silence until the client leaves or the stall limit.
     StallAfter(usize),
+}
+
+impl BodyEnd {
+    /// How a body of `len` bytes ends under `fault`: the framing faults that have a meaning for
+    /// a `Content-Length` body cut it in half.
+    pub(crate) fn for_fault(fault: Option<Fault>, len: usize) -> Self {
+        match fault {
+            Some(Fault::CloseMidFrame) => Self::CloseAfter(len / 2),
+            Some(Fault::Stall) => Self::StallAfter(len / 2),
+            _ => Self::Complete,
+        }
+    }
 }
 
 /// A response body.
@@ -91,6 +103,23 @@ impl Reply {
             drip: None,
             rng,
             mantle: false,
+        }
+    }
+
+    /// What a proxy or captive portal answers in Bedrock's place: a 200 HTML page (`[html]`).
+    pub(crate) fn html_page(slow_head: Option<Duration>, rng: &Rng, mantle: bool) -> Self {
+        Self {
+            status: 200,
+            error_type: None,
+            content_type: "text/html; charset=utf-8",
+            body: ReplyBody::Json {
+                bytes: HTML_PAGE.as_bytes().to_vec(),
+                end: BodyEnd::Complete,
+            },
+            slow_head,
+            drip: None,
+            rng: rng.clone(),
+            mantle,
         }
     }
 }
@@ -249,20 +278,7 @@ impl Service {
             echo
         };
         if scenario.html {
-            // What a proxy or captive portal answers in Bedrock's place: a 200 HTML page.
-            return Ok(Reply {
-                status: 200,
-                error_type: None,
-                content_type: "text/html; charset=utf-8",
-                body: ReplyBody::Json {
-                    bytes: HTML_PAGE.as_bytes().to_vec(),
-                    end: BodyEnd::Complete,
-                },
-                slow_head,
-                drip: None,
-                rng: rng.clone(),
-                mantle: false,
-            });
+            return Ok(Reply::html_page(slow_head, rng, false));
         }
         let mut reply = match operation {
             Operation::CountTokens => {
@@ -289,12 +305,7 @@ impl Service {
             }
         };
         if let ReplyBody::Json { bytes, end } = &mut reply.body {
-            // The framing faults that have a meaning for a Content-Length body.
-            *end = match scenario.fault {
-                Some(Fault::CloseMidFrame) => BodyEnd::CloseAfter(bytes.len() / 2),
-                Some(Fault::Stall) => BodyEnd::StallAfter(bytes.len() / 2),
-                _ => BodyEnd::Complete,
-            };
+            *end = BodyEnd::for_fault(scenario.fault, bytes.len());
         }
         reply.slow_head = slow_head;
         Ok(reply)
@@ -302,7 +313,7 @@ impl Service {
 }
 
 /// The page `[html]` serves.
-pub(crate) const HTML_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>Sign in to continue</title></head>\n\
+const HTML_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>Sign in to continue</title></head>\n\
 <body><h1>Network login required</h1><p>Sign in to the proxy to reach the Internet.</p></body></html>\n";
 
 /// Adds the members some error shapes carry besides `message`.
@@ -395,19 +406,6 @@ pub(crate) fn bad_request(message: &str, rng: Rng) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn decodes_model_ids() {
-        assert_eq!(
-            percent_decode("arn%3Aaws%3Abedrock%3Aus-west-2%3A1%3Ainference-profile%2Fx%3A0"),
-            "arn:aws:bedrock:us-west-2:1:inference-profile/x:0"
-        );
-        assert_eq!(percent_decode("a%zz%4"), "a%zz%4");
-        assert_eq!(
-            percent_decode("%5Bscenario%3Atool_use%5D"),
-            "[scenario:tool_use]"
-        );
-    }
 
     #[test]
     fn last_user_turn_reads_text_and_tool_results() {

@@ -1,7 +1,7 @@
 //! The OpenAI Responses API as Bedrock's mantle endpoint serves it: `POST /openai/v1/responses`,
 //! a JSON body or (with `"stream": true`) server-sent events, OpenAI-style error bodies
 //! (`{"error": {"message", "type", "code", "param"}}`), bearer keys only, `store: false`
-//! required. The scenario markers are Converse's (`conformance/EMULATOR.md`, "Responses
+//! required. The scenario markers are Converse's (`emulator/EMULATOR.md`, "Responses
 //! (mantle)"); the answer comes from the same [`Script`], so both protocols say the same thing.
 
 use std::time::Duration;
@@ -10,12 +10,12 @@ use bedrock_core::time::UnixTime;
 use serde_json::{Map, Value, json};
 
 use super::errors::ServiceError;
+use super::request::Request;
 use super::rng::Rng;
 use super::scenario::{Content, Fault, Scenario};
 use super::script::{Block, Script, estimate_tokens, string_chars};
-use super::server::Request;
 use super::service::{BodyEnd, Reply, ReplyBody, Service};
-use super::stream::{StreamEnd, StreamPlan};
+use super::stream::{self, StreamPlan};
 use super::{AuthKind, RequestRecord};
 
 /// The path prefix of the mantle OpenAI surface.
@@ -212,19 +212,7 @@ fn answer(
         echo
     };
     if scenario.html {
-        return Ok(Reply {
-            status: 200,
-            error_type: None,
-            content_type: "text/html; charset=utf-8",
-            body: ReplyBody::Json {
-                bytes: super::service::HTML_PAGE.as_bytes().to_vec(),
-                end: BodyEnd::Complete,
-            },
-            slow_head,
-            drip: None,
-            rng: rng.clone(),
-            mantle: true,
-        });
+        return Ok(Reply::html_page(slow_head, rng, true));
     }
     let input_tokens = estimate_tokens(
         ["input", "instructions", "tools"]
@@ -249,11 +237,7 @@ fn answer(
         }
     } else {
         let bytes = serde_json::to_vec(&answer.response(answer.status())).unwrap_or_default();
-        let end = match scenario.fault {
-            Some(Fault::CloseMidFrame) => BodyEnd::CloseAfter(bytes.len() / 2),
-            Some(Fault::Stall) => BodyEnd::StallAfter(bytes.len() / 2),
-            _ => BodyEnd::Complete,
-        };
+        let end = BodyEnd::for_fault(scenario.fault, bytes.len());
         Reply {
             status: 200,
             error_type: None,
@@ -1017,58 +1001,29 @@ fn is_delta(kind: &str) -> bool {
 /// | `[close]` | up to the 1st delta | half of the next event, then close |
 /// | `[stall]` | up to the 1st delta | none |
 fn plan(events: &[SseEvent], fault: Option<Fault>, answer: &Answer) -> StreamPlan {
+    let frames: Vec<Vec<u8>> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| frame(e, i))
+        .collect();
     let deltas: Vec<usize> = events
         .iter()
         .enumerate()
         .filter(|(_, e)| is_delta(e.kind))
         .map(|(i, _)| i)
         .collect();
-    let after_delta = |n: usize| -> usize {
-        deltas
-            .get(n)
-            .or(deltas.last())
-            .map_or(2, |&i| i + 1)
-            .min(events.len())
-    };
-    let mut frames: Vec<Vec<u8>> = events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| frame(e, i))
-        .collect();
-    let end = match fault {
-        None => StreamEnd::Complete,
-        Some(Fault::MidStream(exception)) => {
-            let keep = after_delta(1);
-            frames.truncate(keep);
-            let failure = answer.failure(&ServiceError::of(exception.error));
-            frames.push(frame(&failure, keep));
-            StreamEnd::Complete
-        }
-        Some(Fault::Cut) => {
-            frames.truncate(after_delta(usize::MAX));
-            StreamEnd::Complete
-        }
-        Some(Fault::CorruptCrc) => {
-            let index = after_delta(0) - 1;
-            if let Some(f) = frames.get_mut(index) {
-                let keep = f.len() / 2;
-                f.truncate(keep);
-                f.extend_from_slice(b"\n\n");
-            }
-            StreamEnd::Complete
-        }
-        Some(Fault::CloseMidFrame) => {
-            let keep = after_delta(0);
-            let next = frames.get(keep).cloned().unwrap_or_default();
-            frames.truncate(keep);
-            StreamEnd::CloseMidFrame(next[..next.len() / 2].to_vec())
-        }
-        Some(Fault::Stall) => {
-            frames.truncate(after_delta(0));
-            StreamEnd::Stall
-        }
-    };
-    StreamPlan { frames, end }
+    // Without deltas, cuts fall after `response.created` and `response.in_progress`.
+    stream::apply_fault(
+        frames,
+        &deltas,
+        2,
+        fault,
+        |exception, at| frame(&answer.failure(&ServiceError::of(exception.error)), at),
+        |frame| {
+            frame.truncate(frame.len() / 2);
+            frame.extend_from_slice(b"\n\n");
+        },
+    )
 }
 
 #[cfg(test)]

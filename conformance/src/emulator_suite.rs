@@ -31,8 +31,9 @@ use bedrock_core::eventstream::Decoder;
 use bedrock_core::time::UnixTime;
 use serde_json::Value;
 
-use super::raw::{RawResponse, roundtrip};
-use super::{Clock, Emulator, EmulatorConfig};
+use bedrock_emulator::raw::{RawResponse, roundtrip};
+use bedrock_emulator::{Clock, Emulator, EmulatorConfig};
+
 use crate::report::{CaseReport, Outcome};
 
 const EXPECTED_FILE: &str = "expected.json";

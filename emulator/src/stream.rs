@@ -47,29 +47,58 @@ pub(crate) struct StreamPlan {
 /// | close mid-frame | up to the 1st content delta | half of the next frame, then close |
 /// | stall | up to the 1st content delta | none |
 pub(crate) fn plan(events: &[Event], fault: Option<Fault>, rng: &mut Rng) -> StreamPlan {
-    let mut frames: Vec<Vec<u8>> = events
+    let frames: Vec<Vec<u8>> = events
         .iter()
         .map(|e| event_frame(e.event_type, &e.payload, rng))
         .collect();
-    let delta_positions: Vec<usize> = events
+    let deltas: Vec<usize> = events
         .iter()
         .enumerate()
         .filter(|(_, e)| e.is_delta())
         .map(|(i, _)| i)
         .collect();
-    // Where to cut: just after the n-th delta (or after messageStart when there is none).
+    // Without deltas, cuts fall after messageStart.
+    apply_fault(
+        frames,
+        &deltas,
+        1,
+        fault,
+        |exception, _| exception_frame(exception),
+        |frame| {
+            if let Some(last) = frame.last_mut() {
+                *last ^= 0xA5;
+            }
+        },
+    )
+}
+
+/// Applies `fault` to the `frames` of a stream, one per event (the table of [`plan`]): the one
+/// implementation of the stream faults, for event-stream frames and for server-sent events
+/// alike. `deltas` are the indexes of the content-delta frames; without any, cuts fall after
+/// the first `after_start` frames. `exception(error, at)` is the frame a mid-stream exception
+/// sends as frame number `at`; `corrupt` damages the first delta's frame.
+pub(crate) fn apply_fault(
+    mut frames: Vec<Vec<u8>>,
+    deltas: &[usize],
+    after_start: usize,
+    fault: Option<Fault>,
+    exception: impl FnOnce(MidStream, usize) -> Vec<u8>,
+    corrupt: impl FnOnce(&mut Vec<u8>),
+) -> StreamPlan {
+    // Where to cut: just after the n-th delta (the last one when there are fewer).
     let after_delta = |n: usize| -> usize {
-        delta_positions
+        deltas
             .get(n)
-            .or(delta_positions.last())
-            .map_or(1, |&i| i + 1)
+            .or(deltas.last())
+            .map_or(after_start, |&i| i + 1)
             .min(frames.len())
     };
     let end = match fault {
         None => StreamEnd::Complete,
-        Some(Fault::MidStream(exception)) => {
-            frames.truncate(after_delta(1));
-            frames.push(exception_frame(exception));
+        Some(Fault::MidStream(error)) => {
+            let keep = after_delta(1);
+            frames.truncate(keep);
+            frames.push(exception(error, keep));
             StreamEnd::Complete
         }
         Some(Fault::Cut) => {
@@ -77,9 +106,9 @@ pub(crate) fn plan(events: &[Event], fault: Option<Fault>, rng: &mut Rng) -> Str
             StreamEnd::Complete
         }
         Some(Fault::CorruptCrc) => {
-            let index = after_delta(0) - 1;
-            if let Some(last) = frames.get_mut(index).and_then(|f| f.last_mut()) {
-                *last ^= 0xA5;
+            let index = after_delta(0).checked_sub(1);
+            if let Some(frame) = index.and_then(|i| frames.get_mut(i)) {
+                corrupt(frame);
             }
             StreamEnd::Complete
         }
@@ -167,9 +196,9 @@ pub(crate) const LAST_CHUNK: &[u8] = b"0\r\n\r\n";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::errors;
-    use crate::emulator::scenario::Content;
-    use crate::emulator::script::Script;
+    use crate::errors;
+    use crate::scenario::Content;
+    use crate::script::Script;
     use bedrock_core::eventstream::{DecodeError, Decoder};
 
     fn decode_all(frames: &[Vec<u8>]) -> (Vec<Message>, Option<DecodeError>) {

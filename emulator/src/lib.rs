@@ -10,16 +10,16 @@
 //! SigV4 (by recomputing the signature with the core's signer from the request as received) and
 //! Bedrock API keys (`Authorization: Bearer`), validates bodies, and picks a deterministic
 //! scenario from markers such as `[scenario:tool_use]`, `[throttle:2]` or `[drip:50]` in the
-//! last user message or the model id. `conformance/EMULATOR.md` holds the full trigger table.
+//! last user message or the model id. `emulator/EMULATOR.md` holds the full trigger table.
 //!
 //! It reuses the core's codecs and nothing is written twice: event-stream frames come from
 //! [`bedrock_core::eventstream::Message::encode`], the Converse response JSON from
 //! [`bedrock_core::converse::ConverseResponse`], signatures from
 //! [`bedrock_core::sigv4::canonical_request`] and friends, chunked request bodies are de-framed by
-//! [`bedrock_core::http1::ResponseReader`], and request heads are parsed with `httparse`.
+//! [`bedrock_core::http1::ChunkedDecoder`], and request heads are parsed with `httparse`.
 //!
 //! ```no_run
-//! use bedrock_conformance::emulator::{Emulator, EmulatorConfig};
+//! use bedrock_emulator::{Emulator, EmulatorConfig};
 //!
 //! let emulator = Emulator::start(EmulatorConfig::default())?;
 //! println!("point your client at {}", emulator.endpoint_url());
@@ -38,7 +38,7 @@
 //! the emulator. [`RequestRecord::tls`] says which listener a request came through.
 //!
 //! ```no_run
-//! use bedrock_conformance::emulator::{Emulator, EmulatorConfig};
+//! use bedrock_emulator::{Emulator, EmulatorConfig};
 //!
 //! let emulator = Emulator::start(EmulatorConfig::default().with_tls())?;
 //! let url = emulator.https_endpoint_url().expect("TLS is on");   // "https://127.0.0.1:PORT"
@@ -76,17 +76,19 @@
 
 mod auth;
 mod errors;
+mod maybe_tls;
 pub mod raw;
+mod request;
 mod responses;
 mod rng;
 mod scenario;
 mod script;
+pub mod serve;
 mod server;
 mod service;
 mod stream;
 mod tls;
 mod validate;
-pub mod vectors;
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -123,7 +125,13 @@ impl Clock {
     /// The current time by this clock.
     pub fn now(self) -> UnixTime {
         match self {
-            Self::System => bedrock_host::wall_clock(),
+            // As `bedrock_host::wall_clock` (the emulator does not depend on the host crate):
+            // the epoch if the system clock is before 1970.
+            Self::System => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()
+                .and_then(|since| UnixTime::from_duration(since).ok())
+                .unwrap_or(UnixTime::UNIX_EPOCH),
             Self::Fixed(time) => time,
         }
     }

@@ -4,11 +4,9 @@
 
 use std::net::SocketAddr;
 
-use bedrock_conformance::emulator::raw::{RawResponse, request_bytes, roundtrip};
-use bedrock_conformance::emulator::{
-    AuthKind, DEFAULT_API_KEY, Emulator, EmulatorConfig, EmulatorHandle,
-};
 use bedrock_core::sse::{Decoder, End};
+use bedrock_emulator::raw::{RawResponse, request_bytes, roundtrip};
+use bedrock_emulator::{AuthKind, DEFAULT_API_KEY, Emulator, EmulatorConfig, EmulatorHandle};
 use serde_json::{Value, json};
 
 const HOST: &str = "bedrock-mantle.us-east-1.api.aws";

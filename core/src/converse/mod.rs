@@ -42,12 +42,14 @@
 //! ```
 
 mod accumulate;
+mod count_tokens;
 mod neutral;
 mod request;
 mod response;
 mod stream;
 
 pub use accumulate::{AccumulateError, StreamAccumulator};
+pub use count_tokens::CountTokensResponse;
 pub use neutral::{normalize_stop, to_neutral, to_neutral_event};
 pub(crate) use request::tool_input_schema;
 pub use request::{

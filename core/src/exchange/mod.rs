@@ -150,8 +150,8 @@ use crate::time::Instant;
 use attempt::Attempt;
 pub use config::{Clock, ExchangeConfig, Operation};
 pub use event::{Event, TimeoutReason};
-use request::{Call, SignedRequest};
 pub use request::RequestParts;
+use request::{Call, SignedRequest};
 use response::{Body, Head};
 use retry::Retry;
 pub use skew::ClockSkew;
@@ -177,6 +177,10 @@ pub struct Exchange {
 }
 
 /// Where the call is, with what that state needs. The first three are the current attempt's.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per exchange, inline in it: boxing the body would add an allocation per attempt to save nothing"
+)]
 enum State {
     /// The attempt's signed request waits to be taken. Its first-byte deadline already runs
     /// (from signing), but [`Exchange::poll_timeout`] reports it only once the request is out.

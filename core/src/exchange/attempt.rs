@@ -1,5 +1,5 @@
 //! One try at the call. Everything an attempt owns lives in one [`Attempt`] (what spans its
-//! states) and in its [`State`](super::State) variant (what one state needs), so starting an
+//! states) and in its `State` variant (what one state needs), so starting an
 //! attempt replaces both whole and nothing of the previous attempt can leak into the next.
 
 use super::skew::shift;

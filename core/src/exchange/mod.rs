@@ -11,12 +11,12 @@
 //!
 //! | | `bedrock` (Bedrock Runtime) | `bedrock-openai` (OpenAI Responses API on bedrock-mantle) |
 //! |---|---|---|
-//! | request | `POST {path}/model/{id}/converse[-stream]`, [`converse`] body | `POST {path}/responses` (`/openai/v1/responses`), [`responses`] body, `stream` set for ConverseStream |
+//! | request | `POST {path}/model/{id}/converse[-stream]`, [`converse`](crate::converse) body | `POST {path}/responses` (`/openai/v1/responses`), [`responses`](crate::responses) body, `stream` set for ConverseStream |
 //! | auth | SigV4 or `Authorization: Bearer` | `Authorization: Bearer` only (a Bedrock API key) |
-//! | stream | `application/vnd.amazon.eventstream` frames | `text/event-stream` ([`sse`]), each event through [`responses::StreamAccumulator`] |
+//! | stream | `application/vnd.amazon.eventstream` frames | `text/event-stream` ([`sse`](crate::sse)), each event through [`responses::StreamAccumulator`](crate::responses::StreamAccumulator) |
 //! | request id | `x-amzn-RequestId` | `x-request-id`, else `x-amzn-RequestId` |
 //! | retry delay | `x-amz-retry-after` (ms) | `x-amz-retry-after`, else `retry-after-ms`, else `retry-after` (seconds or HTTP date; over 120 s ignored); `x-should-retry: false` forbids a retry |
-//! | errors | [`Error::from_response`] | [`responses::error_from_response`] |
+//! | errors | [`Error::from_response`] | [`responses::error_from_response`](crate::responses::error_from_response) |
 //! | CountTokens | `POST …/count-tokens` | refused in [`Exchange::new`] (mantle has no equivalent) |
 //!
 //! Any runtime drives it with a short loop:
@@ -101,7 +101,7 @@
 //! | error body kept | 64 KiB |
 //! | response head | 64 KiB |
 //! | event-stream frame | 24 MiB payload, 128 KiB headers |
-//! | server-sent events (Responses streams) | 16 MiB line, 16 MiB event data ([`sse::Limits`]) |
+//! | server-sent events (Responses streams) | 16 MiB line, 16 MiB event data ([`sse::Limits`](crate::sse::Limits)) |
 //!
 //! A Converse whose first byte does not come in time is not retried: Bedrock answers it only
 //! once the whole answer is generated, so the model may have produced (and billed) the answer

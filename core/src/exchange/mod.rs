@@ -106,19 +106,22 @@
 //! A Converse whose first byte does not come in time is not retried: Bedrock answers it only
 //! once the whole answer is generated, so the model may have produced (and billed) the answer
 //! already, and a retry would bill it again.
-//!
-//! The module's files, by what they hold:
-//!
-//! | file | |
-//! |---|---|
-//! | `mod.rs` | [`Exchange`]: its states and the `handle_*` / `poll_*` entries |
-//! | `config.rs` | [`Operation`], [`ExchangeConfig`], [`Clock`] |
-//! | `event.rs` | [`Event`], [`TimeoutReason`] |
-//! | `request.rs` | the body and path encoded once per call; each attempt's headers, signed; [`RequestParts`] |
-//! | `attempt.rs` | one try: its number, signing time, response reader, connection reuse |
-//! | `response.rs` | the response head, the body by kind (JSON, error, event stream, server-sent events) and what each becomes |
-//! | `retry.rs` | how an attempt ends: success, retry, or the call's failure with its partial response |
-//! | `skew.rs` | [`ClockSkew`]: the signing-clock correction after a skew answer |
+
+// The module's files, by what they hold:
+//
+// | file          |                                                                           |
+// |---------------|---------------------------------------------------------------------------|
+// | `mod.rs`      | `Exchange`: its states and the `handle_*` / `poll_*` entries              |
+// | `config.rs`   | `Operation`, `ExchangeConfig`, `Clock`                                    |
+// | `event.rs`    | `Event`, `TimeoutReason`                                                  |
+// | `request.rs`  | the body and path encoded once per call; each attempt's headers, signed;  |
+// |               | `RequestParts`                                                            |
+// | `attempt.rs`  | one try: its number, signing time, response reader, connection reuse      |
+// | `response.rs` | the response head; the body by kind (JSON, error, event stream,           |
+// |               | server-sent events) and what each becomes                                 |
+// | `retry.rs`    | how an attempt ends: success, retry, or the call's failure with its       |
+// |               | partial response                                                          |
+// | `skew.rs`     | `ClockSkew`: the signing-clock correction after a skew answer             |
 
 mod attempt;
 mod config;

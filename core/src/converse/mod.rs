@@ -9,6 +9,7 @@
 //! | `blocks.rs` | one neutral part → its Converse content block |
 //! | `cache_points.rs` | prompt-cache points: explicit ones checked, automatic ones placed, TTL order |
 //! | `response.rs` | the Converse response body ([`ConverseResponse`], [`TokenUsage`], ...) |
+//! | `count_tokens.rs` | the CountTokens response ([`CountTokensResponse`]) |
 //! | `usage.rs` | [`TokenUsage::to_usage`]: Converse's token counts in the neutral form billing prices |
 //! | `stream.rs` | ConverseStream events parsed from event-stream messages ([`parse_event`]) |
 //! | `accumulate.rs` | [`StreamAccumulator`]: a stream back into the response the non-streaming call returns |
@@ -58,6 +59,7 @@
 mod accumulate;
 mod blocks;
 mod cache_points;
+mod count_tokens;
 mod neutral;
 mod request;
 mod response;
@@ -67,6 +69,7 @@ mod usage;
 pub use crate::model::{EncodedRequest, RequestError};
 pub use accumulate::{AccumulateError, StreamAccumulator};
 pub use cache_points::MAX_CACHE_POINTS;
+pub use count_tokens::CountTokensResponse;
 pub use neutral::{normalize_stop, to_neutral, to_neutral_event};
 pub use request::{count_tokens_model_id, encode_count_tokens, encode_request};
 pub use response::{

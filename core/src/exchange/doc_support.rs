@@ -6,6 +6,10 @@
 //! A scripted peer with virtual time, for the crate docs' drive loop and for tests: it records
 //! what the client writes and answers with prepared response bytes, a few at a time, without
 //! sockets or sleeps.
+//!
+//! Not part of the API: compiled for this crate's tests and with the `test-support` feature,
+//! which the doc tests (through the crate's dev-dependency on itself), the conformance runner
+//! and the fuzz targets turn on.
 
 use alloc::string::String;
 use alloc::vec::Vec;

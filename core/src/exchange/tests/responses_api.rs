@@ -7,7 +7,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::time::Duration;
 
-use super::{ENTROPY, Run, clock, drive, final_text};
+use super::{ENTROPY, Run, clock, drive, final_text, streamed_text};
 use crate::auth::Auth;
 use crate::catalog::Provider;
 use crate::error::ErrorKind;
@@ -114,16 +114,6 @@ fn retries(run: &Run) -> usize {
         .iter()
         .filter(|e| matches!(e, Event::Retry { .. }))
         .count()
-}
-
-fn streamed_text(run: &Run) -> String {
-    run.events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Stream(StreamEvent::TextDelta { text, .. }) => Some(text.as_str()),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]

@@ -327,6 +327,16 @@ fn parse_payload(event_type: &str, payload: &[u8]) -> Result<Option<StreamEvent>
     let Some(kind) = event_kind(event_type) else {
         return Ok(None);
     };
+    if kind == "contentBlockDelta"
+        && let Some(event) = text_delta(payload)
+    {
+        return Ok(Some(event));
+    }
+    parse_json_payload(kind, payload).map(Some)
+}
+
+/// Any event payload, through a `serde_json::Value` tree.
+fn parse_json_payload(kind: &'static str, payload: &[u8]) -> Result<StreamEvent, EventError> {
     let malformed = |reason: String| EventError::Malformed {
         event_type: kind.into(),
         reason,
@@ -463,7 +473,35 @@ fn parse_payload(event_type: &str, payload: &[u8]) -> Result<Option<StreamEvent>
             })
         }
     };
-    Ok(Some(event))
+    Ok(event)
+}
+
+/// The common case, a text delta, read straight into its event: most of a stream's events are
+/// these, and going through a `serde_json::Value` tree costs a map and an allocation per member.
+/// `None` for anything else (other deltas, unknown or duplicate members, a wrong type), which
+/// the general path then reads, errors and all.
+fn text_delta(payload: &[u8]) -> Option<StreamEvent> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Delta<'a> {
+        content_block_index: u32,
+        #[serde(borrow)]
+        delta: Text<'a>,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Text<'a> {
+        #[serde(borrow)]
+        text: alloc::borrow::Cow<'a, str>,
+    }
+    let Delta {
+        content_block_index: index,
+        delta: Text { text },
+    } = serde_json::from_slice(payload).ok()?;
+    Some(StreamEvent::ContentBlockDelta {
+        index,
+        delta: BlockDelta::Text(text.into_owned()),
+    })
 }
 
 /// The member name and value of a one-member JSON object.
@@ -475,5 +513,34 @@ fn single_member(value: Value) -> Option<(String, Value)> {
     match (members.next(), members.next()) {
         (Some(member), None) => Some(member),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_delta_fast_path_agrees_with_the_general_one() {
+        let payloads: [&[u8]; 9] = [
+            br#"{"contentBlockIndex":0,"delta":{"text":"Hello"},"p":"abcdefgh"}"#,
+            br#"{"delta":{"text":"caf\u00e9 \"quoted\""},"contentBlockIndex":7}"#,
+            br#"{"contentBlockIndex":0,"delta":{"text":"a","extra":1}}"#,
+            br#"{"contentBlockIndex":0,"contentBlockIndex":1,"delta":{"text":"a"}}"#,
+            br#"{"contentBlockIndex":0,"delta":{"text":"a"},"delta":{"text":"b"}}"#,
+            br#"{"contentBlockIndex":-1,"delta":{"text":"a"}}"#,
+            br#"{"contentBlockIndex":1.0,"delta":{"text":"a"}}"#,
+            br#"{"contentBlockIndex":0,"delta":{"text":7}}"#,
+            br#"{"contentBlockIndex":0,"delta":{"toolUse":{"input":"{"}}}"#,
+        ];
+        // The first two take the fast path and read exactly as the general one does; the rest
+        // (an unknown or a duplicate member, a wrong type, another delta) fall through to it.
+        for (i, payload) in payloads.iter().enumerate() {
+            let fast = text_delta(payload);
+            assert_eq!(fast.is_some(), i < 2, "{payload:?}");
+            if let Some(fast) = fast {
+                assert_eq!(Ok(fast), parse_json_payload("contentBlockDelta", payload));
+            }
+        }
     }
 }

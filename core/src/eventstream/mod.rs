@@ -59,6 +59,7 @@
 //! features = ["std"] }`.
 
 mod decoder;
+mod headers;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -384,12 +385,12 @@ impl<'a> MessageRef<'a> {
         let mut rest = self.headers;
         while let Some((&len, tail)) = rest.split_first() {
             if tail.get(..usize::from(len)) == Some(name.as_bytes()) {
-                return match decoder::parse_header(rest) {
+                return match headers::parse_header(rest) {
                     Ok(Some((_, value, _))) => Some(value),
                     _ => None,
                 };
             }
-            rest = rest.get(decoder::header_size(rest)?..)?;
+            rest = rest.get(headers::header_size(rest)?..)?;
         }
         None
     }
@@ -431,7 +432,7 @@ impl<'a> Iterator for HeaderIter<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         // The decoder validated the whole header block, so `parse_header` only returns `None`
         // at the end; stop there either way rather than panic.
-        match decoder::parse_header(self.rest) {
+        match headers::parse_header(self.rest) {
             Ok(Some((name, value, used))) => {
                 self.rest = self.rest.get(used..).unwrap_or_default();
                 Some((name, value))

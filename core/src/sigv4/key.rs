@@ -1,4 +1,5 @@
-//! Signing-key derivation (task 3 of SigV4) and the cache that makes it once per day.
+//! Signing-key derivation (task 3 of SigV4), the HMAC-SHA256 it and the signature use (RustCrypto
+//! `hmac` over `sha2`), and the cache that makes the derivation once per day.
 
 use alloc::string::String;
 use alloc::vec::Vec;

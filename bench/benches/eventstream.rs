@@ -21,6 +21,7 @@
 //! | `eventstream_events/16KiB_chunks` | `bedrock_core` | decode as above, then `parse_event` and `StreamAccumulator::handle_event` per message, and `finish` per response |
 //! | `eventstream_floor` | `crc32` / `memcpy` | one CRC-32 / one copy of the whole input in one call |
 //! | same | `crc32_per_frame` | the prelude and message CRC of every frame, one `crc32fast::hash` each: the CRC work every conforming decoder does |
+//! | `eventstream_prelude_crc` | `bedrock_core` / `crc32fast` | the prelude CRC of every frame's first 8 bytes, with bedrock-core's slice-by-8 [`prelude_crc`] / with `crc32fast::hash`: why the decoder keeps its own CRC for those 8 bytes |
 //!
 //! Chunks are 16 KiB (the last shorter) or 1–97 bytes drawn from a fixed-seed generator; the
 //! boundaries are computed once, outside the timing, and shared by all decoders. A check before
@@ -36,7 +37,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use bedrock_core::converse::{ContentBlock, StreamAccumulator, StreamEvent, parse_event};
-use bedrock_core::eventstream::{Decoder, Header, HeaderValue, Message};
+use bedrock_core::eventstream::{Decoder, Header, HeaderValue, Message, prelude_crc};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 
 use aws_smithy_eventstream::frame::{DecodedFrame, MessageFrameDecoder};
@@ -556,6 +557,39 @@ fn eventstream(c: &mut Criterion) {
         b.iter(|| {
             copy.copy_from_slice(black_box(bytes));
             black_box(&copy);
+        });
+    });
+    group.finish();
+
+    // The 8 prelude bytes of every frame, gathered once so only the CRC is timed.
+    let preludes: Vec<[u8; 8]> = frames
+        .iter()
+        .map(|frame| {
+            let mut prelude = [0u8; 8];
+            prelude.copy_from_slice(&bytes[frame.start..frame.start + 8]);
+            prelude
+        })
+        .collect();
+    assert!(
+        preludes
+            .iter()
+            .all(|p| prelude_crc(p) == crc32fast::hash(p)),
+        "both CRCs agree"
+    );
+    let mut group = c.benchmark_group("eventstream_prelude_crc");
+    group.throughput(Throughput::Elements(preludes.len() as u64));
+    group.bench_function("bedrock_core", |b| {
+        b.iter(|| {
+            black_box(&preludes)
+                .iter()
+                .fold(0u32, |acc, p| acc ^ prelude_crc(p))
+        });
+    });
+    group.bench_function("crc32fast", |b| {
+        b.iter(|| {
+            black_box(&preludes)
+                .iter()
+                .fold(0u32, |acc, p| acc ^ crc32fast::hash(p))
         });
     });
     group.finish();

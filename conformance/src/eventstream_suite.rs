@@ -37,6 +37,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
+use base64::prelude::{BASE64_STANDARD, Engine as _};
 use bedrock_core::eventstream::{DecodeError, Decoder, Header, HeaderValue, Message};
 use serde_json::Value;
 
@@ -251,7 +252,7 @@ fn render_header_value(value: &HeaderValue) -> String {
         HeaderValue::Short(n) => n.to_string(),
         HeaderValue::Int(n) => n.to_string(),
         HeaderValue::Long(n) | HeaderValue::Timestamp(n) => n.to_string(),
-        HeaderValue::Bytes(bytes) => base64_encode(bytes),
+        HeaderValue::Bytes(bytes) => BASE64_STANDARD.encode(bytes),
         HeaderValue::String(s) => quote(s),
         HeaderValue::Uuid(uuid) => format_uuid(uuid),
     }
@@ -298,7 +299,7 @@ fn render(messages: &[Message], error: Option<&DecodeError>) -> String {
                 let _ = writeln!(
                     out,
                     "  payload {len} bytes, base64 {}",
-                    base64_encode(&message.payload)
+                    BASE64_STANDARD.encode(&message.payload)
                 );
             }
         }
@@ -456,64 +457,13 @@ fn hex_lines(bytes: &[u8]) -> String {
         .join("\n")
 }
 
-const BASE64_ALPHABET: &[u8; 64] =
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard, padded base64 (RFC 4648 §4).
-fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for group in bytes.chunks(3) {
-        let b = [
-            group[0],
-            group.get(1).copied().unwrap_or(0),
-            group.get(2).copied().unwrap_or(0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= group.len() {
-                out.push(char::from(
-                    BASE64_ALPHABET[(n >> (18 - 6 * i)) as usize & 63],
-                ));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// Decodes standard, padded base64, accepting only the canonical encoding (so a vector has
-/// exactly one way to write a value).
+/// exactly one way to write a value): the `base64` crate's standard engine refuses other padding
+/// and non-zero trailing bits.
 fn base64_decode(text: &str) -> Result<Vec<u8>, String> {
-    let err = || format!("{text:?} is not canonical padded base64");
-    if !text.len().is_multiple_of(4) {
-        return Err(err());
-    }
-    let digits = text.trim_end_matches('=');
-    if text.len() - digits.len() > 2 {
-        return Err(err());
-    }
-    let mut bits = 0u32;
-    let mut nbits = 0;
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    for c in digits.bytes() {
-        let v = BASE64_ALPHABET
-            .iter()
-            .position(|&a| a == c)
-            .ok_or_else(err)?;
-        bits = bits << 6 | v as u32;
-        nbits += 6;
-        if nbits >= 8 {
-            nbits -= 8;
-            out.push((bits >> nbits) as u8);
-            bits &= (1 << nbits) - 1;
-        }
-    }
-    // Round trip to reject non-zero trailing bits and wrong padding.
-    if base64_encode(&out) != text {
-        return Err(err());
-    }
-    Ok(out)
+    BASE64_STANDARD
+        .decode(text)
+        .map_err(|_| format!("{text:?} is not canonical padded base64"))
 }
 
 /// Parses `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (hex digits of either case).
@@ -566,7 +516,7 @@ mod tests {
             (b"some bytes", "c29tZSBieXRlcw=="),
             (&[0x00, 0xff, 0xfe, 0x7f], "AP/+fw=="),
         ] {
-            assert_eq!(base64_encode(raw), text);
+            assert_eq!(BASE64_STANDARD.encode(raw), text);
             assert_eq!(base64_decode(text).unwrap(), raw);
         }
         for bad in ["Zg", "Zg=", "Zh==", "Z===", "Zm9v====", "Zm-v", "Zm9v\n"] {

@@ -52,7 +52,6 @@ extern crate alloc;
 extern crate std;
 
 pub mod auth;
-pub mod base64;
 pub mod billing;
 pub mod catalog;
 pub mod converse;

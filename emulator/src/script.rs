@@ -329,7 +329,7 @@ impl Script {
                 }
                 Block::Redacted(pieces) => {
                     events.extend(pieces.iter().map(|p| {
-                        delta(json!({"reasoningContent": {"redactedContent": bedrock_core::base64::encode(p)}}))
+                        delta(json!({"reasoningContent": {"redactedContent": base64::Engine::encode(&base64::prelude::BASE64_STANDARD, p)}}))
                     }));
                 }
                 Block::Citations { deltas, citations } => {

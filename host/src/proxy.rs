@@ -14,6 +14,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use base64::prelude::{BASE64_STANDARD, Engine as _};
 use bedrock_core::percent::decode as percent_decode;
 use bedrock_core::secret::Secret;
 
@@ -225,7 +226,7 @@ fn parse_proxy(value: &str) -> Result<Proxy, String> {
         let credentials = percent_decode(userinfo);
         Secret::new(format!(
             "Basic {}",
-            bedrock_core::base64::encode(credentials.as_bytes())
+            BASE64_STANDARD.encode(credentials.as_bytes())
         ))
     });
     let (user, password) = match userinfo.map(|u| u.split_once(':').unwrap_or((u, ""))) {

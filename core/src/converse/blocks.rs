@@ -7,6 +7,8 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use base64::prelude::{BASE64_STANDARD, Engine as _};
 use serde_json::{Map, Value, json};
 
 use crate::model::encoding::{RequestError, error};
@@ -150,7 +152,7 @@ pub(super) fn encode_part(part: Part, role: Role, path: &str) -> Result<Value, R
         Part::RedactedReasoning { data } => {
             let bytes = decode_base64(&data)
                 .ok_or_else(|| error(format!("{path}.data"), "is not valid base64"))?;
-            json!({"reasoningContent": {"redactedContent": crate::base64::encode(bytes)}})
+            json!({"reasoningContent": {"redactedContent": BASE64_STANDARD.encode(bytes)}})
         }
         Part::GuardContent { text, qualifiers } => guard_content(&text, &qualifiers),
         Part::Json { .. } => return Err(error(path, "json parts belong inside a tool_result")),
@@ -182,7 +184,7 @@ fn media_source(
         (Some(data), None) => {
             let bytes = decode_base64(&data)
                 .ok_or_else(|| error(format!("{path}.data"), "is not valid base64"))?;
-            Ok(json!({"bytes": crate::base64::encode(bytes)}))
+            Ok(json!({"bytes": BASE64_STANDARD.encode(bytes)}))
         }
         (None, Some(uri)) => {
             if !uri.starts_with("s3://") {
@@ -200,7 +202,20 @@ fn media_source(
     }
 }
 
-/// Decodes base64 in any common form: standard or URL-safe alphabet, padded or not.
-fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    crate::base64::decode_lenient(text.trim()).ok()
+/// Decodes base64 in any common form: standard or URL-safe alphabet (not mixed), padded or not.
+/// Padding, when present, must complete the last quantum (`Zg==`, not `Zg=`), and set bits past
+/// the last whole byte are refused (`Zh==`): only a canonical encoding decodes.
+pub(super) fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim();
+    let body = text.trim_end_matches('=');
+    let padding = text.len() - body.len();
+    if padding > 0 && (padding > 2 || !text.len().is_multiple_of(4)) {
+        return None;
+    }
+    let engine = if body.contains(['-', '_']) {
+        &URL_SAFE_NO_PAD
+    } else {
+        &STANDARD_NO_PAD
+    };
+    engine.decode(body).ok()
 }

@@ -3,6 +3,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use base64::prelude::{BASE64_STANDARD, Engine as _};
 use serde_json::{Map, Value};
 
 use super::response::{ContentBlock, ConverseResponse, ReasoningBlock, StopReason as WireStop};
@@ -95,7 +96,7 @@ fn block_to_part(block: ContentBlock) -> Part {
             Part::Reasoning { text, signature }
         }
         ContentBlock::Reasoning(ReasoningBlock::Redacted(bytes)) => Part::RedactedReasoning {
-            data: crate::base64::encode(bytes),
+            data: BASE64_STANDARD.encode(bytes),
         },
         ContentBlock::Citations(block) => {
             let text = block
@@ -159,7 +160,7 @@ pub fn to_neutral_event(event: &WireEvent) -> Option<StreamEvent> {
                 },
                 BlockDelta::ReasoningRedacted(bytes) => StreamEvent::RedactedReasoning {
                     index,
-                    data: crate::base64::encode(bytes),
+                    data: BASE64_STANDARD.encode(bytes),
                 },
                 BlockDelta::Citation(citation) => StreamEvent::Citation {
                     index,

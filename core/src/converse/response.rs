@@ -8,6 +8,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
+use base64::prelude::{BASE64_STANDARD, Engine as _};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -289,7 +290,7 @@ impl ContentBlock {
                 "reasoningContent",
                 one(
                     "redactedContent",
-                    Value::String(crate::base64::encode(bytes)),
+                    Value::String(BASE64_STANDARD.encode(bytes)),
                 ),
             ),
             Self::Citations(block) => (
@@ -361,7 +362,8 @@ fn reasoning_from_value(value: Value) -> Result<ReasoningBlock, String> {
         let b64 = blob
             .as_str()
             .ok_or("redactedContent: expected a base64 string")?;
-        let bytes = crate::base64::decode(b64)
+        let bytes = BASE64_STANDARD
+            .decode(b64)
             .map_err(|_| String::from("redactedContent: invalid base64"))?;
         return Ok(ReasoningBlock::Redacted(bytes));
     }

@@ -11,6 +11,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
+use base64::prelude::{BASE64_STANDARD, Engine as _};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -429,7 +430,7 @@ fn parse_json_payload(kind: &'static str, payload: &[u8]) -> Result<StreamEvent,
                         )?),
                         "redactedContent" => {
                             let b64 = text(&value, "reasoningContent.redactedContent")?;
-                            let bytes = crate::base64::decode(b64).map_err(|_| {
+                            let bytes = BASE64_STANDARD.decode(b64).map_err(|_| {
                                 malformed("reasoningContent.redactedContent is not base64".into())
                             })?;
                             BlockDelta::ReasoningRedacted(bytes)

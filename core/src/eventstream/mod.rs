@@ -57,13 +57,19 @@
 //! feature is on; this crate is `no_std` and leaves it off. A std program gets the fast CRC by
 //! enabling it anywhere in its dependency tree (the adapters do): `crc32fast = { version = "1",
 //! features = ["std"] }`.
+//!
+//! The prelude's 8 bytes are not worth that set-up: [`prelude_crc`] does them in one slice-by-8
+//! step (its docs give the measurement); the message CRC continues from it with `crc32fast`.
 
+mod crc;
 mod decoder;
+mod headers;
 
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+pub use crc::prelude_crc;
 pub use decoder::{DecodeError, Decoder, Limits};
 
 /// Bytes of the prelude: total length, headers length, prelude CRC.
@@ -303,8 +309,8 @@ impl Message {
         out.reserve(total);
         out.extend_from_slice(&total_u32.to_be_bytes());
         out.extend_from_slice(&headers_u32.to_be_bytes());
-        let prelude_crc = crc32fast::hash(&out[start..start + 8]);
-        out.extend_from_slice(&prelude_crc.to_be_bytes());
+        let prelude = out[start..].first_chunk::<8>().unwrap_or(&[0; 8]);
+        out.extend_from_slice(&prelude_crc(prelude).to_be_bytes());
         for header in &self.headers {
             // Lengths were checked above.
             out.push(u8::try_from(header.name.len()).unwrap_or(u8::MAX));
@@ -384,12 +390,12 @@ impl<'a> MessageRef<'a> {
         let mut rest = self.headers;
         while let Some((&len, tail)) = rest.split_first() {
             if tail.get(..usize::from(len)) == Some(name.as_bytes()) {
-                return match decoder::parse_header(rest) {
+                return match headers::parse_header(rest) {
                     Ok(Some((_, value, _))) => Some(value),
                     _ => None,
                 };
             }
-            rest = rest.get(decoder::header_size(rest)?..)?;
+            rest = rest.get(headers::header_size(rest)?..)?;
         }
         None
     }
@@ -431,7 +437,7 @@ impl<'a> Iterator for HeaderIter<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         // The decoder validated the whole header block, so `parse_header` only returns `None`
         // at the end; stop there either way rather than panic.
-        match decoder::parse_header(self.rest) {
+        match headers::parse_header(self.rest) {
             Ok(Some((name, value, used))) => {
                 self.rest = self.rest.get(used..).unwrap_or_default();
                 Some((name, value))

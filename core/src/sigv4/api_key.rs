@@ -14,6 +14,8 @@
 use alloc::string::String;
 use core::time::Duration;
 
+use base64::prelude::{BASE64_STANDARD, Engine as _};
+
 use super::{Credentials, SignableRequest, Signer, SigningError, SigningParams};
 use crate::secret::Secret;
 use crate::time::UnixTime;
@@ -59,7 +61,7 @@ pub fn bedrock_api_key(
 
     let mut key = String::with_capacity(API_KEY_PREFIX.len() + url.len() * 4 / 3 + 4);
     key.push_str(API_KEY_PREFIX);
-    crate::base64::encode_into(url.as_bytes(), &mut key);
+    BASE64_STANDARD.encode_string(url.as_bytes(), &mut key);
     Ok(Secret::new(key))
 }
 
@@ -73,7 +75,7 @@ mod tests {
 
     fn decode(key: &Secret<String>) -> String {
         let b64 = key.expose().strip_prefix(API_KEY_PREFIX).unwrap();
-        String::from_utf8(crate::base64::decode(b64).unwrap()).unwrap()
+        String::from_utf8(BASE64_STANDARD.decode(b64).unwrap()).unwrap()
     }
 
     #[test]

@@ -76,25 +76,25 @@ pub(crate) fn write_canonical_request(
     additions: &Additions<'_>,
     payload_hash: &str,
 ) -> Result<Written, SigningError> {
-    if req.method.is_empty() || !req.method.bytes().all(is_tchar) {
+    if req.method().is_empty() || !req.method().bytes().all(is_tchar) {
         return Err(SigningError::InvalidMethod);
     }
-    if !req.path.is_empty() && !req.path.starts_with('/') || req.path.bytes().any(is_ctl) {
+    if !req.path().is_empty() && !req.path().starts_with('/') || req.path().bytes().any(is_ctl) {
         return Err(SigningError::InvalidPath);
     }
-    if req.query.bytes().any(is_ctl) {
+    if req.query().bytes().any(is_ctl) {
         return Err(SigningError::InvalidQuery);
     }
 
     let headers = collect_headers(req, additions)?;
 
-    out.extend_from_slice(req.method.as_bytes());
+    out.extend_from_slice(req.method().as_bytes());
     out.push(b'\n');
-    write_canonical_uri(out, req.path.as_bytes(), settings);
+    write_canonical_uri(out, req.path().as_bytes(), settings);
     out.push(b'\n');
 
     match additions {
-        Additions::Headers { .. } => write_canonical_query(out, req.query, &[]),
+        Additions::Headers { .. } => write_canonical_query(out, req.query(), &[]),
         Additions::Query {
             credential,
             amz_date,
@@ -116,7 +116,7 @@ pub(crate) fn write_canonical_request(
             if let Some(token) = session_token {
                 extra.push(("X-Amz-Security-Token", token));
             }
-            write_canonical_query(out, req.query, &extra);
+            write_canonical_query(out, req.query(), &extra);
         }
     }
     out.push(b'\n');

@@ -1,10 +1,12 @@
-//! Signing-key derivation (task 3 of SigV4) and the cache that makes it once per day.
+//! Signing-key derivation (task 3 of SigV4), the HMAC-SHA256 it and the signature use (RustCrypto
+//! `hmac` over `sha2`), and the cache that makes the derivation once per day.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::hmac::HmacSha256;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 use super::Credentials;
 use crate::secret::Secret;
@@ -30,15 +32,29 @@ impl fmt::Debug for SigningKey {
     }
 }
 
+/// HMAC-SHA256. Its keyed state (inner and outer pads absorbed) clones cheaply, which the
+/// derived-key cache relies on.
+pub(crate) type HmacSha256 = Hmac<Sha256>;
+
 /// An HMAC-SHA256 keyed with `key`.
 pub(crate) fn new_mac(key: &[u8]) -> HmacSha256 {
-    HmacSha256::new(key)
+    // `Hmac` takes a key of any length (RFC 2104 §2: a longer key is hashed, a shorter one
+    // zero-padded), so `new_from_slice` never fails; the arm keeps the core free of panics.
+    match HmacSha256::new_from_slice(key) {
+        Ok(mac) => mac,
+        Err(_) => HmacSha256::new(&Default::default()),
+    }
+}
+
+/// The finished MAC, as bytes.
+pub(crate) fn finalize(mac: HmacSha256) -> [u8; 32] {
+    mac.finalize().into_bytes().into()
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
     let mut mac = new_mac(key);
     mac.update(data);
-    mac.finalize()
+    finalize(mac)
 }
 
 /// Derives the signing key:
@@ -155,6 +171,32 @@ mod tests {
     }
 
     #[test]
+    fn rfc4231_vectors() {
+        // Test case 1.
+        let mut mac = new_mac(&[0x0b; 20]);
+        mac.update(b"Hi There");
+        assert_eq!(
+            hex(&finalize(mac)),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+        );
+        // Test case 2: a short key.
+        let mut mac = new_mac(b"Jefe");
+        mac.update(b"what do ya want ");
+        mac.update(b"for nothing?");
+        assert_eq!(
+            hex(&finalize(mac)),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        // Test case 6: a key longer than the block.
+        let mut mac = new_mac(&[0xaa; 131]);
+        mac.update(b"Test Using Larger Than Block-Size Key - Hash Key First");
+        assert_eq!(
+            hex(&finalize(mac)),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+    }
+
+    #[test]
     fn derives_the_documented_example_key() {
         // AWS General Reference, "Examples of how to derive a signing key for Signature Version 4":
         // secret wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY, 20120215, us-east-1, iam.
@@ -192,7 +234,7 @@ mod tests {
         assert_eq!(cache.len(), 2, "a new secret is a new key");
         let sig = |mut m: HmacSha256| {
             m.update(b"x");
-            m.finalize()
+            finalize(m)
         };
         assert_ne!(sig(first), sig(rotated));
         for region in ["a", "b", "c", "d", "e"] {

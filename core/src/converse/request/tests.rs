@@ -1,7 +1,10 @@
 use serde_json::{Value, json};
 
 use super::*;
+use base64::prelude::{BASE64_STANDARD, Engine as _};
+
 use crate::catalog::{BillingPolicy, Features, ModelInfo, Prices, Provider};
+use crate::converse::blocks::decode_base64;
 
 fn model(prompt_cache: bool, sampling_params: bool) -> ModelInfo {
     ModelInfo {
@@ -281,4 +284,46 @@ fn count_tokens_body_and_model_id() {
         "arn:aws:bedrock:us-east-1::foundation-model/x"
     );
     assert_eq!(count_tokens_model_id("anthropic.x"), "anthropic.x");
+}
+
+#[test]
+fn base64_in_every_common_form_decodes_and_only_canonical() {
+    // RFC 4648 §10, padded and not.
+    for (plain, encoded) in [
+        ("", ""),
+        ("f", "Zg=="),
+        ("fo", "Zm8="),
+        ("foo", "Zm9v"),
+        ("foob", "Zm9vYg=="),
+        ("fooba", "Zm9vYmE="),
+        ("foobar", "Zm9vYmFy"),
+    ] {
+        assert_eq!(BASE64_STANDARD.encode(plain), encoded);
+        assert_eq!(BASE64_STANDARD.decode(encoded).unwrap(), plain.as_bytes());
+        assert_eq!(decode_base64(encoded).unwrap(), plain.as_bytes());
+        assert_eq!(
+            decode_base64(encoded.trim_end_matches('=')).unwrap(),
+            plain.as_bytes()
+        );
+    }
+    assert_eq!(decode_base64("-_8").unwrap(), [0xfb, 0xff]);
+    assert_eq!(decode_base64("+/8=").unwrap(), [0xfb, 0xff]);
+    assert_eq!(
+        decode_base64("  Zg==\n").unwrap(),
+        b"f",
+        "surrounding whitespace is trimmed"
+    );
+    assert!(
+        BASE64_STANDARD.decode("-_8=").is_err(),
+        "strict decoding (Bedrock's responses) takes the standard alphabet only"
+    );
+    assert!(
+        BASE64_STANDARD.decode("Zm9").is_err(),
+        "strict decoding needs padding"
+    );
+    for bad in [
+        "+_8", "Zg=", "Z===", "Zh==", "%%%", "Zm9v\nZg", "A", "====", "Zg==Zg==",
+    ] {
+        assert!(decode_base64(bad).is_none(), "{bad}");
+    }
 }

@@ -1,0 +1,301 @@
+//! [`Signer`]: signs requests into headers or presigned URLs, with a derived-key cache and
+//! reused buffers; the free functions [`sign_headers`] and [`presign`] use a fresh one.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use core::time::Duration;
+
+use hmac::Mac;
+use sha2::{Digest, Sha256};
+
+use super::canonical::{Additions, write_canonical_request};
+use super::key::{HmacSha256, KeyCache};
+use super::{
+    ALGORITHM, CanonicalRequest, HeaderSignature, MAX_PRESIGN_EXPIRY, QuerySignature,
+    SessionTokenPlacement, SignableRequest, Signature, SigningError, SigningParams,
+    feed_string_to_sign, push_scope,
+};
+use crate::time::AmzDate;
+
+/// Signs requests, caching derived keys and reusing its buffers.
+///
+/// One `Signer` per client is the intended use; it holds no credentials of its own beyond the
+/// derived keys of the last few scopes.
+#[derive(Default)]
+pub struct Signer {
+    pub(super) keys: KeyCache,
+    scratch: Vec<u8>,
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Signer {
+    /// A signer with an empty key cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Signs `request` into headers ([`HeaderSignature`]).
+    ///
+    /// An `X-Amz-Date` header in the request (and `X-Amz-Security-Token` /
+    /// `x-amz-content-sha256` when the signer adds its own) is replaced by the signer's.
+    ///
+    /// # Errors
+    ///
+    /// A [`SigningError`] for invalid parameters or a request that cannot be canonicalized.
+    pub fn sign_headers<'c>(
+        &mut self,
+        request: &SignableRequest<'_>,
+        params: &SigningParams<'c>,
+    ) -> Result<HeaderSignature<'c>, SigningError> {
+        self.scratch.clear();
+        let prepared = write_canonical(&mut self.scratch, request, params, None)?;
+        let signature = self.sign_scratch(params, &prepared.amz_date);
+
+        let signed_headers = self
+            .scratch
+            .get(prepared.signed_headers.clone())
+            .unwrap_or_default();
+        let mut authorization = String::with_capacity(
+            ALGORITHM.len()
+                + " Credential=".len()
+                + params.credentials.access_key_id().len()
+                + "/YYYYMMDD///aws4_request".len()
+                + params.region.len()
+                + params.service.len()
+                + ", SignedHeaders=".len()
+                + signed_headers.len()
+                + ", Signature=".len()
+                + 64,
+        );
+        authorization.push_str(ALGORITHM);
+        authorization.push_str(" Credential=");
+        authorization.push_str(params.credentials.access_key_id());
+        authorization.push('/');
+        push_scope(&mut authorization, prepared.amz_date.date_stamp(), params);
+        authorization.push_str(", SignedHeaders=");
+        // Header names were validated as ASCII tokens.
+        authorization.push_str(core::str::from_utf8(signed_headers).unwrap_or_default());
+        authorization.push_str(", Signature=");
+        authorization.push_str(signature.as_str());
+        self.scratch.clear();
+
+        Ok(HeaderSignature {
+            amz_date: prepared.amz_date,
+            session_token: params.credentials.session_token(),
+            content_sha256: params
+                .settings
+                .content_sha256_header
+                .then(|| prepared.payload_hash().into()),
+            authorization,
+            signature,
+        })
+    }
+
+    /// Presigns `request` for `expires_in` ([`QuerySignature`]): the signature travels in the
+    /// query, so the URL alone authorizes the request until it expires.
+    ///
+    /// # Errors
+    ///
+    /// [`SigningError::InvalidExpiry`] for a zero lifetime or one over
+    /// [`MAX_PRESIGN_EXPIRY`]; any other [`SigningError`] as for [`Signer::sign_headers`].
+    pub fn presign<'c>(
+        &mut self,
+        request: &SignableRequest<'_>,
+        params: &SigningParams<'c>,
+        expires_in: Duration,
+    ) -> Result<QuerySignature<'c>, SigningError> {
+        self.scratch.clear();
+        let prepared = write_canonical(&mut self.scratch, request, params, Some(expires_in))?;
+        let signed_headers = self
+            .scratch
+            .get(prepared.signed_headers.clone())
+            .unwrap_or_default();
+        let signed_headers = String::from_utf8_lossy(signed_headers).into_owned();
+        let signature = self.sign_scratch(params, &prepared.amz_date);
+        self.scratch.clear();
+        Ok(QuerySignature {
+            credential: prepared.credential,
+            amz_date: prepared.amz_date,
+            expires: prepared.expires,
+            signed_headers,
+            session_token: params.credentials.session_token(),
+            signature,
+        })
+    }
+
+    /// Signs the canonical request in `self.scratch`: hash it, build the string to sign, HMAC
+    /// it with the cached keyed state.
+    fn sign_scratch(&mut self, params: &SigningParams<'_>, amz_date: &AmzDate) -> Signature {
+        let mut creq_hash = [0u8; 64];
+        crate::percent::hex_lower(&Sha256::digest(&self.scratch), &mut creq_hash);
+        let date = amz_date.date_stamp();
+        // Build the string to sign after the canonical request in the same buffer and MAC it in
+        // one call (a dozen tiny updates cost more than the copy).
+        let start = self.scratch.len();
+        feed_string_to_sign(
+            &mut |bytes| self.scratch.extend_from_slice(bytes),
+            amz_date.as_str(),
+            date.as_str(),
+            params.region,
+            params.service,
+            &creq_hash,
+        );
+        let mut mac: HmacSha256 = self
+            .keys
+            .keyed_mac(params.credentials, date, params.region, params.service)
+            .clone();
+        mac.update(&self.scratch[start..]);
+        let mut out = [0u8; 64];
+        crate::percent::hex_lower(&super::key::finalize(mac), &mut out);
+        Signature(out)
+    }
+}
+
+/// Signs `request` into headers with a fresh [`Signer`] (no key cache across calls).
+///
+/// # Errors
+///
+/// As [`Signer::sign_headers`].
+pub fn sign_headers<'c>(
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'c>,
+) -> Result<HeaderSignature<'c>, SigningError> {
+    Signer::new().sign_headers(request, params)
+}
+
+/// Presigns `request` with a fresh [`Signer`].
+///
+/// # Errors
+///
+/// As [`Signer::presign`].
+pub fn presign<'c>(
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'c>,
+    expires_in: Duration,
+) -> Result<QuerySignature<'c>, SigningError> {
+    Signer::new().presign(request, params, expires_in)
+}
+
+/// What writing a canonical request derived on the way, for the signed output.
+pub(super) struct Prepared {
+    amz_date: AmzDate,
+    payload_hash: [u8; 64],
+    payload_hash_len: usize,
+    /// Presigning only: `<access key id>/<scope>`.
+    credential: String,
+    /// Presigning only: the lifetime in seconds.
+    expires: String,
+    pub(super) signed_headers: core::ops::Range<usize>,
+}
+
+impl Prepared {
+    fn payload_hash(&self) -> &str {
+        // Hex digits or UNSIGNED-PAYLOAD, both ASCII.
+        core::str::from_utf8(&self.payload_hash[..self.payload_hash_len]).unwrap_or_default()
+    }
+}
+
+/// Validates the parameters and appends the canonical request to `out`: for header signing when
+/// `presign` is `None`, for a presigned URL of that lifetime otherwise.
+pub(super) fn write_canonical(
+    out: &mut Vec<u8>,
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    presign: Option<Duration>,
+) -> Result<Prepared, SigningError> {
+    params.validate()?;
+    let mut prepared = Prepared {
+        amz_date: params.time.amz_date(),
+        payload_hash: [0u8; 64],
+        payload_hash_len: 0,
+        credential: String::new(),
+        expires: String::new(),
+        signed_headers: 0..0,
+    };
+    if let Some(expires_in) = presign {
+        let requested_secs = expires_in.as_secs();
+        if requested_secs == 0 || expires_in > MAX_PRESIGN_EXPIRY {
+            return Err(SigningError::InvalidExpiry {
+                requested_secs,
+                max_secs: MAX_PRESIGN_EXPIRY.as_secs(),
+            });
+        }
+        prepared.expires = u64_to_string(requested_secs);
+        prepared.credential = String::with_capacity(80);
+        prepared
+            .credential
+            .push_str(params.credentials.access_key_id());
+        prepared.credential.push('/');
+        push_scope(
+            &mut prepared.credential,
+            prepared.amz_date.date_stamp(),
+            params,
+        );
+    }
+    prepared.payload_hash_len = request.payload_hash(&mut prepared.payload_hash)?;
+    let payload_hash = prepared.payload_hash();
+    let session_token = match params.settings.session_token {
+        SessionTokenPlacement::Signed => params
+            .credentials
+            .session_token()
+            .map(|t| t.expose().as_str()),
+        SessionTokenPlacement::AfterSigning => None,
+    };
+    let additions = match presign {
+        None => Additions::Headers {
+            amz_date: prepared.amz_date.as_str(),
+            session_token,
+            content_sha256: params
+                .settings
+                .content_sha256_header
+                .then_some(payload_hash),
+        },
+        Some(_) => Additions::Query {
+            credential: &prepared.credential,
+            amz_date: prepared.amz_date.as_str(),
+            expires: &prepared.expires,
+            session_token,
+        },
+    };
+    let written =
+        write_canonical_request(out, request, &params.settings, &additions, payload_hash)?;
+    prepared.signed_headers = written.signed_headers;
+    Ok(prepared)
+}
+
+pub(super) fn into_canonical(
+    text: Vec<u8>,
+    signed_headers: core::ops::Range<usize>,
+) -> Result<CanonicalRequest, SigningError> {
+    // Header values were checked to be UTF-8 and everything else written is ASCII or copied
+    // from `&str`, so this cannot fail; report rather than panic if it ever did.
+    let text = String::from_utf8(text).map_err(|_| SigningError::InvalidQuery)?;
+    Ok(CanonicalRequest {
+        text,
+        signed_headers,
+    })
+}
+
+/// `value` in decimal, without the formatting machinery.
+fn u64_to_string(mut value: u64) -> String {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        let digit = (value % 10) as u8;
+        digits[i] = b'0' + digit;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    digits[i..].iter().map(|&b| char::from(b)).collect()
+}

@@ -5,7 +5,7 @@
 
 event-stream frames (our vectors and the external suite) seed the frame decoder; whole
 ConverseStream bodies seed the Converse stream, and, behind an HTTP head, the HTTP/1.1 reader and
-the exchange (whose first byte picks the operation and the chunk size); the SSE and
+the exchange (whose first byte picks the operation, the protocol and the chunk size); the SSE and
 responses-stream vectors seed the SSE decoder and, behind an SSE response head, the exchange's
 bedrock-openai column; the settings vectors seed the settings parser; hand-made answers (profile
 files, credential_process JSON, IMDS / container / STS / SSO bodies) seed the credential chain.
@@ -63,14 +63,16 @@ def main():
         add("converse_stream", body)
         response = stream_head(b"application/vnd.amazon.eventstream") + chunked(body)
         add("http1_response", response)
-        add("exchange", bytes([0x0E]) + response)  # ConverseStream, 7-byte chunks
+        add("exchange", bytes([7 << 2]) + response)  # Converse protocol, stream, 7-byte chunks
     for path in sorted(glob.glob(os.path.join(VECTORS, "sse", "*.json"))):
         add("sse", json.load(open(path))["input"]["stream"].encode())
     for path in sorted(glob.glob(os.path.join(VECTORS, "responses-stream", "*.json"))):
         stream = json.load(open(path))["input"]["stream"]
         text = stream if isinstance(stream, str) else "".join(stream)
         add("sse", text.encode())
-        add("http1_response", stream_head(b"text/event-stream") + chunked(text.encode()))
+        response = stream_head(b"text/event-stream") + chunked(text.encode())
+        add("http1_response", response)
+        add("exchange", bytes([7 << 2 | 2]) + response)  # Responses protocol, stream, 7-byte chunks
     for path in sorted(glob.glob(os.path.join(VECTORS, "settings", "*.json"))):
         add("settings", json.load(open(path))["input"]["toml"].encode())
 

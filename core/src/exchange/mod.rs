@@ -861,7 +861,8 @@ impl Exchange {
 
     /// The transport failed in a way it could classify ([`TransportFailure`]), with its own
     /// `message`: the error carries the failure as its source (its [`Error::detail`]), and a
-    /// [`TransportFailure::TlsCertificate`] ends the call without a retry.
+    /// [`TransportFailure`] ends the call without a retry (a malformed response is an
+    /// [`ErrorKind::Protocol`], as when the core reads the bytes itself).
     ///
     /// # Errors
     ///
@@ -880,8 +881,13 @@ impl Exchange {
             return Ok(());
         }
         self.keep_alive = false;
-        self.retry_forbidden = failure == TransportFailure::TlsCertificate;
-        let error = Error::with_source(ErrorKind::Io, Origin::Transport, message, failure);
+        // Neither a rejected certificate nor a malformed answer changes on a retry.
+        self.retry_forbidden = true;
+        let kind = match failure {
+            TransportFailure::TlsCertificate => ErrorKind::Io,
+            TransportFailure::MalformedResponse => ErrorKind::Protocol,
+        };
+        let error = Error::with_source(kind, Origin::Transport, message, failure);
         self.fail(error, now);
         self.result()
     }

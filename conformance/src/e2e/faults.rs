@@ -154,6 +154,11 @@ struct Fault {
     deadline: Duration,
 }
 
+/// `stream` for the streaming protocols, `json` for the others.
+fn split(protocol: Protocol, stream: Option<Expect>, json: Option<Expect>) -> Option<Expect> {
+    if protocol.streams() { stream } else { json }
+}
+
 /// A stream-only fault ending in `kinds` after `partial`, not retried (events reached the
 /// caller, or the answer is broken in a way a retry does not fix).
 fn stream_only(
@@ -203,11 +208,11 @@ const FAULTS: &[Fault] = &[
         deadline: CELL_DEADLINE,
         // A stream with an event out is never retried; a cut JSON body is, as I/O.
         expect: |p, _| {
-            if p.streams() {
-                error(CUT, Partial::First, &[200])
-            } else {
-                error(CUT, Partial::Nothing, &[200, 200, 200])
-            }
+            split(
+                p,
+                error(CUT, Partial::First, &[200]),
+                error(CUT, Partial::Nothing, &[200, 200, 200]),
+            )
         },
     },
     Fault {
@@ -234,11 +239,11 @@ const FAULTS: &[Fault] = &[
         deadline: CELL_DEADLINE,
         // Without a stream the exception is the call's 429, retried like any throttling.
         expect: |p, _| {
-            if p.streams() {
-                error(THROTTLING, Partial::Two, &[200])
-            } else {
-                error(THROTTLING, Partial::Nothing, &[429, 429, 429])
-            }
+            split(
+                p,
+                error(THROTTLING, Partial::Two, &[200]),
+                error(THROTTLING, Partial::Nothing, &[429, 429, 429]),
+            )
         },
     },
     Fault {
@@ -256,11 +261,11 @@ const FAULTS: &[Fault] = &[
         // A JSON body stalled after its head is retried (only a Converse whose head never
         // came is not: its answer may be billed already).
         expect: |p, _| {
-            if p.streams() {
-                error(TIMEOUT, Partial::First, &[200])
-            } else {
-                error(TIMEOUT, Partial::Nothing, &[200, 200, 200])
-            }
+            split(
+                p,
+                error(TIMEOUT, Partial::First, &[200]),
+                error(TIMEOUT, Partial::Nothing, &[200, 200, 200]),
+            )
         },
     },
     Fault {
@@ -269,7 +274,7 @@ const FAULTS: &[Fault] = &[
         timeouts: None,
         skew: None,
         deadline: CELL_DEADLINE,
-        expect: |p, _| if p.streams() { ok(&[200]) } else { None },
+        expect: |p, _| split(p, ok(&[200]), None),
     },
     Fault {
         name: "slow head [slow_head:300]",
@@ -292,11 +297,11 @@ const FAULTS: &[Fault] = &[
         deadline: Duration::from_secs(5),
         // As a cut head: a stream is retried, a Converse is not.
         expect: |p, _| {
-            if p.streams() {
-                error(TIMEOUT, Partial::Nothing, &[200, 200, 200])
-            } else {
-                error(TIMEOUT, Partial::Nothing, &[200])
-            }
+            split(
+                p,
+                error(TIMEOUT, Partial::Nothing, &[200, 200, 200]),
+                error(TIMEOUT, Partial::Nothing, &[200]),
+            )
         },
     },
     Fault {

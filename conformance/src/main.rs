@@ -10,6 +10,12 @@
 //!
 //! `serve` starts the emulator (the `bedrock-emulator` crate, see `emulator/EMULATOR.md`) as its
 //! own `bedrock-emulator` binary does, with the same options: [`bedrock_emulator::serve::run`].
+//!
+//! `scan-secrets FILE...` searches files (a program's captured stdout and stderr) for the
+//! emulator's default secrets and those of `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` and
+//! `AWS_BEARER_TOKEN_BEDROCK`, in plain and base64
+//! ([`bedrock_emulator::secrets::SecretScan`]); exits 1 naming the file and form of a leak
+//! (`.ci/examples.sh` runs it over the examples' output).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,13 +25,16 @@ use bedrock_conformance::report::{Outcome, Tally};
 use bedrock_conformance::run_tree;
 
 const USAGE_HEAD: &str = "usage: bedrock-conformance [--no-e2e] [DIR ...]\n\
-       bedrock-conformance serve [OPTIONS]\n\n\
+       bedrock-conformance serve [OPTIONS]\n\
+       bedrock-conformance scan-secrets FILE...\n\n\
 Runs the vectors under conformance/vectors/, then each DIR (for example\n\
 ../shared/vectors/aws-signing-test-suite), then the end-to-end suite: every\n\
 emulator scenario through each client transport (blocking, async, by-hand),\n\
 against an emulator started in process, printed as a scenario x transport\n\
 table. Exits non-zero if any case fails.\n\
   --no-e2e              skip the end-to-end suite (vectors only)\n\n\
+scan-secrets: exits 1 if a FILE holds a secret (the emulator's defaults and those of\n\
+AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_BEARER_TOKEN_BEDROCK), plain or base64.\n\n\
 serve: runs the Bedrock emulator on 127.0.0.1 until killed.\n";
 
 fn main() -> ExitCode {
@@ -34,6 +43,10 @@ fn main() -> ExitCode {
     if args.peek().is_some_and(|a| a == "serve") {
         args.next();
         return bedrock_emulator::serve::run("bedrock-conformance serve", &usage, args);
+    }
+    if args.peek().is_some_and(|a| a == "scan-secrets") {
+        args.next();
+        return scan_secrets(args);
     }
     let mut roots = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors")];
     let mut run_e2e = true;
@@ -113,6 +126,10 @@ fn end_to_end(tally: &mut Tally) -> bool {
     for line in report.table().lines() {
         println!("  {line}");
     }
+    println!("== fault matrix: faults x protocols, per transport");
+    for line in report.matrix().lines() {
+        println!("  {line}");
+    }
     for (scenario, transport, reason) in report.failures() {
         println!("  FAIL  {scenario} [{transport}]");
         for line in reason.lines() {
@@ -129,4 +146,40 @@ fn end_to_end(tally: &mut Tally) -> bool {
         tally.add(outcome);
     }
     true
+}
+
+/// `scan-secrets FILE...`: 0 when no file holds a secret, 1 on a leak or an unreadable file.
+fn scan_secrets(files: impl Iterator<Item = std::ffi::OsString>) -> ExitCode {
+    let mut scan = bedrock_emulator::secrets::SecretScan::emulator_defaults();
+    for name in [
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_BEARER_TOKEN_BEDROCK",
+    ] {
+        if let Ok(value) = std::env::var(name) {
+            scan.add(&value);
+        }
+    }
+    let mut clean = true;
+    for file in files {
+        let path = PathBuf::from(file);
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let text = String::from_utf8_lossy(&bytes);
+                if let Err(leak) = scan.check(&path.display().to_string(), &text) {
+                    eprintln!("bedrock-conformance scan-secrets: {leak}");
+                    clean = false;
+                }
+            }
+            Err(e) => {
+                eprintln!("bedrock-conformance scan-secrets: {}: {e}", path.display());
+                clean = false;
+            }
+        }
+    }
+    if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

@@ -37,6 +37,31 @@ fn every_scenario_passes_through_every_transport() {
             );
         }
     }
+    // The fault matrix: every fault x protocol row, in every column, printed.
+    let matrix_rows = report
+        .rows
+        .iter()
+        .filter(|(name, _)| name.starts_with("matrix: "))
+        .count();
+    assert_eq!(
+        matrix_rows % e2e::PROTOCOLS.len(),
+        0,
+        "{matrix_rows} matrix rows"
+    );
+    assert!(
+        matrix_rows >= 20 * e2e::PROTOCOLS.len(),
+        "{matrix_rows} matrix rows"
+    );
+    let matrix = report.matrix();
+    for transport in ["blocking", "async", "by-hand"] {
+        assert!(matrix.contains(&format!("fault [{transport}]")), "{matrix}");
+    }
+    // What the suite prints holds no secret (each client's outputs were scanned as it ran).
+    let scan = bedrock_conformance::emulator::secrets::SecretScan::emulator_defaults();
+    let printed = format!("{}{matrix}{:?}", report.table(), report.failures());
+    if let Err(leak) = scan.check("the suite's report", &printed) {
+        panic!("{leak}");
+    }
     let failures = report.failures();
     if !failures.is_empty() {
         let mut message = format!("{}\n{} failure(s):\n", report.table(), failures.len());

@@ -83,6 +83,7 @@ mod responses;
 mod rng;
 mod scenario;
 mod script;
+pub mod secrets;
 pub mod serve;
 mod server;
 mod service;
@@ -119,6 +120,9 @@ pub enum Clock {
     System,
     /// A fixed instant, for replaying requests signed at a known time (conformance vectors).
     Fixed(UnixTime),
+    /// The system clock this many seconds ahead (negative: behind): a server whose clock is
+    /// skewed against the client's, for the `Date`-header skew correction.
+    Offset(i64),
 }
 
 impl Clock {
@@ -133,6 +137,16 @@ impl Clock {
                 .and_then(|since| UnixTime::from_duration(since).ok())
                 .unwrap_or(UnixTime::UNIX_EPOCH),
             Self::Fixed(time) => time,
+            Self::Offset(secs) => {
+                let now = Self::System.now();
+                let by = Duration::from_secs(secs.unsigned_abs());
+                if secs >= 0 {
+                    now.checked_add(by)
+                } else {
+                    now.checked_sub(by)
+                }
+                .unwrap_or(now)
+            }
         }
     }
 }

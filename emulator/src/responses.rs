@@ -90,6 +90,7 @@ impl OpenAiError {
                 end: BodyEnd::Complete,
             },
             slow_head,
+            head_fault: None,
             drip: None,
             rng,
             mantle: true,
@@ -231,6 +232,7 @@ fn answer(
             content_type: "text/event-stream; charset=utf-8",
             body: ReplyBody::Stream(plan(&events, scenario.fault, &answer)),
             slow_head,
+            head_fault: None,
             drip: scenario.drip,
             rng: rng.clone(),
             mantle: true,
@@ -244,12 +246,14 @@ fn answer(
             content_type: "application/json",
             body: ReplyBody::Json { bytes, end },
             slow_head,
+            head_fault: None,
             drip: None,
             rng: rng.clone(),
             mantle: true,
         }
     };
     reply.slow_head = slow_head;
+    reply.head_fault = scenario.fault.filter(|f| f.in_head());
     Ok(reply)
 }
 
@@ -1000,6 +1004,8 @@ fn is_delta(kind: &str) -> bool {
 /// | `[crc]` | all; the 1st delta's `data:` JSON is cut short | final chunk |
 /// | `[close]` | up to the 1st delta | half of the next event, then close |
 /// | `[stall]` | up to the 1st delta | none |
+/// | `[cut_chunk]`, `[endless_chunk]` | up to the 1st delta | as for ConverseStream |
+/// | `[oversize_frame]` | up to the 1st delta | a `data:` line over 16 MiB, then close |
 fn plan(events: &[SseEvent], fault: Option<Fault>, answer: &Answer) -> StreamPlan {
     let frames: Vec<Vec<u8>> = events
         .iter()
@@ -1018,12 +1024,28 @@ fn plan(events: &[SseEvent], fault: Option<Fault>, answer: &Answer) -> StreamPla
         &deltas,
         2,
         fault,
-        |exception, at| frame(&answer.failure(&ServiceError::of(exception.error)), at),
-        |frame| {
-            frame.truncate(frame.len() / 2);
-            frame.extend_from_slice(b"\n\n");
+        stream::FaultFrames {
+            exception: &|exception, at| {
+                frame(&answer.failure(&ServiceError::of(exception.error)), at)
+            },
+            corrupt: &|frame| {
+                frame.truncate(frame.len() / 2);
+                frame.extend_from_slice(b"\n\n");
+            },
+            oversize: &oversize_event,
         },
     )
+}
+
+/// The length of the `data:` line an `[oversize_frame]` sends: over the 16 MiB line limit of
+/// the core's SSE parser.
+const OVERSIZE_EVENT_LEN: usize = 16 * 1024 * 1024 + 64 * 1024;
+
+/// The start of an event whose `data:` line is [`OVERSIZE_EVENT_LEN`] bytes long and never ends.
+fn oversize_event() -> Vec<u8> {
+    let mut out = b"event: response.output_text.delta\ndata: ".to_vec();
+    out.resize(out.len() + OVERSIZE_EVENT_LEN, b'x');
+    out
 }
 
 #[cfg(test)]

@@ -99,6 +99,29 @@ pub(crate) enum Fault {
     CloseMidFrame,
     /// The head and the first frames, then nothing until the client gives up.
     Stall,
+    /// Half of the response head, then the connection closes (`[cut_head]`).
+    CutHead,
+    /// A response head over 64 KiB: the usual head plus padding header lines (`[oversize_head]`).
+    OversizeHead,
+    /// The stream up to the first delta, then part of a chunk-size line, then close
+    /// (`[cut_chunk:size]`).
+    CutChunkSize,
+    /// The stream up to the first delta, then a chunk announcing the next frame whole but
+    /// carrying half of it, then close (`[cut_chunk]`, `[cut_chunk:data]`).
+    CutChunkData,
+    /// The stream up to the first delta, then a frame too large for any client to buffer: an
+    /// event-stream prelude announcing 32 MiB, an SSE line over 16 MiB (`[oversize_frame]`).
+    OversizeFrame,
+    /// The stream up to the first delta, then a chunk-size line that never ends (a chunk
+    /// extension of up to 1 MiB, then close) (`[endless_chunk]`).
+    EndlessChunk,
+}
+
+impl Fault {
+    /// Whether the fault is in the response head (it applies to every answer, streamed or not).
+    pub(crate) fn in_head(self) -> bool {
+        matches!(self, Self::CutHead | Self::OversizeHead)
+    }
 }
 
 /// "Fail the first N attempts" (`[throttle:N]`, `[fail:N:TYPE]`).
@@ -265,7 +288,17 @@ impl Scenario {
                     error: spec,
                 }));
             }
-            "cut" | "crc" | "close" | "stall" => {
+            "cut_chunk" => {
+                self.fault = Some(match arg {
+                    None | Some("data") => Fault::CutChunkData,
+                    Some("size") => Fault::CutChunkSize,
+                    Some(_) => {
+                        return Err(bad("expected [cut_chunk:size] or [cut_chunk:data]".into()));
+                    }
+                });
+            }
+            "cut" | "crc" | "close" | "stall" | "cut_head" | "oversize_head" | "oversize_frame"
+            | "endless_chunk" => {
                 if arg.is_some() {
                     return Err(bad("takes no argument".into()));
                 }
@@ -273,6 +306,10 @@ impl Scenario {
                     "cut" => Fault::Cut,
                     "crc" => Fault::CorruptCrc,
                     "close" => Fault::CloseMidFrame,
+                    "cut_head" => Fault::CutHead,
+                    "oversize_head" => Fault::OversizeHead,
+                    "oversize_frame" => Fault::OversizeFrame,
+                    "endless_chunk" => Fault::EndlessChunk,
                     _ => Fault::Stall,
                 });
             }
@@ -365,6 +402,17 @@ mod tests {
         assert!(s.html);
         let (s, _) = parse("[midstream]");
         assert!(matches!(s.fault, Some(Fault::MidStream(m)) if m.member == "throttlingException"));
+        for (marker, fault) in [
+            ("[cut_head]", Fault::CutHead),
+            ("[oversize_head]", Fault::OversizeHead),
+            ("[cut_chunk]", Fault::CutChunkData),
+            ("[cut_chunk:data]", Fault::CutChunkData),
+            ("[cut_chunk:size]", Fault::CutChunkSize),
+            ("[oversize_frame]", Fault::OversizeFrame),
+            ("[endless_chunk]", Fault::EndlessChunk),
+        ] {
+            assert_eq!(parse(marker).0.fault, Some(fault), "{marker}");
+        }
     }
 
     #[test]
@@ -375,6 +423,8 @@ mod tests {
             "[error:Nope]",
             "[drip:fast]",
             "[cut:1]",
+            "[cut_head:1]",
+            "[cut_chunk:middle]",
             "[html:1]",
             "[midstream:AccessDenied]",
             "[fail:2]",

@@ -25,6 +25,7 @@ use rustls::{ServerConfig, ServerConnection};
 use super::maybe_tls::MaybeTls;
 use super::request::Request;
 use super::rng::Rng;
+use super::scenario::Fault;
 use super::service::{self, BodyEnd, Reply, ReplyBody, Service};
 use super::stream::{self, StreamEnd};
 use super::tls::{self, Tls};
@@ -573,7 +574,7 @@ fn write_reply(
         ReplyBody::Json { end, .. } => *end != BodyEnd::Complete,
         ReplyBody::Stream(plan) => plan.end != StreamEnd::Complete,
     };
-    let close = close || ends_early;
+    let close = close || ends_early || reply.head_fault == Some(Fault::CutHead);
     match &reply.body {
         ReplyBody::Json { bytes, .. } => {
             head.push_str(&format!("Content-Length: {}\r\n", bytes.len()));
@@ -582,6 +583,22 @@ fn write_reply(
     }
     if close {
         head.push_str("Connection: close\r\n");
+    }
+    match reply.head_fault {
+        Some(Fault::CutHead) => {
+            stream.write_all(&head.as_bytes()[..head.len() / 2])?;
+            stream.flush()?;
+            stream.abort();
+            return Ok(false);
+        }
+        Some(Fault::OversizeHead) => {
+            // 40 lines of 2 000 bytes: each under the 4 KiB line limits of clients, together
+            // over their 64 KiB head limit.
+            for i in 0..40 {
+                head.push_str(&format!("x-emulator-padding-{i}: {}\r\n", "p".repeat(2000)));
+            }
+        }
+        _ => {}
     }
     head.push_str("\r\n");
 
@@ -636,6 +653,40 @@ fn write_reply(
                     stream.abort();
                 }
                 StreamEnd::Stall => stall(stream, shared),
+                StreamEnd::CloseInChunkSize => {
+                    stream.write_all(b"1")?;
+                    stream.flush()?;
+                    stream.abort();
+                }
+                StreamEnd::CloseInChunkData(frame) => {
+                    let mut out = format!("{:x}\r\n", frame.len()).into_bytes();
+                    out.extend_from_slice(&frame[..frame.len() / 2]);
+                    stream.write_all(&out)?;
+                    stream.flush()?;
+                    stream.abort();
+                }
+                StreamEnd::Oversize(frame) => {
+                    let mut out = format!("{:x}\r\n", frame.len()).into_bytes();
+                    out.extend_from_slice(frame);
+                    out.extend_from_slice(b"\r\n");
+                    // The client may stop reading (and close) at any point of it.
+                    let _ = stream.write_all(&out).and_then(|()| stream.flush());
+                    stream.abort();
+                }
+                StreamEnd::EndlessChunk => {
+                    // A chunk size, then a chunk extension that never ends: 1 MiB of it, or until
+                    // the client stops reading.
+                    let extension = [b'x'; 8 * 1024];
+                    let mut sent = stream.write_all(b"10;");
+                    for _ in 0..128 {
+                        if sent.is_err() || shared.is_shutting_down() {
+                            break;
+                        }
+                        sent = stream.write_all(&extension);
+                    }
+                    let _ = stream.flush();
+                    stream.abort();
+                }
             }
         }
     }

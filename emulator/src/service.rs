@@ -65,6 +65,8 @@ pub(crate) struct Reply {
     pub(crate) body: ReplyBody,
     /// `[slow_head:T]`: wait before the head.
     pub(crate) slow_head: Option<Duration>,
+    /// `[cut_head]`, `[oversize_head]`: how the head is damaged.
+    pub(crate) head_fault: Option<Fault>,
     /// `[drip:T]`: wait between frames.
     pub(crate) drip: Option<Duration>,
     /// Chooses chunk sizes when the body is written.
@@ -84,6 +86,7 @@ impl Reply {
                 end: BodyEnd::Complete,
             },
             slow_head: None,
+            head_fault: None,
             drip: None,
             rng,
             mantle: false,
@@ -100,6 +103,7 @@ impl Reply {
                 end: BodyEnd::Complete,
             },
             slow_head: None,
+            head_fault: None,
             drip: None,
             rng,
             mantle: false,
@@ -117,6 +121,7 @@ impl Reply {
                 end: BodyEnd::Complete,
             },
             slow_head,
+            head_fault: None,
             drip: None,
             rng: rng.clone(),
             mantle,
@@ -298,6 +303,7 @@ impl Service {
                     content_type: "application/vnd.amazon.eventstream",
                     body: ReplyBody::Stream(plan),
                     slow_head: None,
+                    head_fault: None,
                     drip: scenario.drip,
                     rng: rng.clone(),
                     mantle: false,
@@ -308,6 +314,7 @@ impl Service {
             *end = BodyEnd::for_fault(scenario.fault, bytes.len());
         }
         reply.slow_head = slow_head;
+        reply.head_fault = scenario.fault.filter(|f| f.in_head());
         Ok(reply)
     }
 }

@@ -27,6 +27,14 @@ pub(crate) enum StreamEnd {
     CloseMidFrame(Vec<u8>),
     /// No end: the connection stays silent until the client leaves or the stall limit passes.
     Stall,
+    /// Part of a chunk-size line, then close.
+    CloseInChunkSize,
+    /// A chunk announcing all of these bytes carrying only their first half, then close.
+    CloseInChunkData(Vec<u8>),
+    /// These bytes (a frame beyond every client limit) as one chunk, then close.
+    Oversize(Vec<u8>),
+    /// A chunk-size line with a chunk extension that never ends (1 MiB of it), then close.
+    EndlessChunk,
 }
 
 /// The frames of one ConverseStream response and how it ends.
@@ -46,6 +54,10 @@ pub(crate) struct StreamPlan {
 /// | corrupt CRC | all; the 1st content delta's message CRC is wrong | final chunk |
 /// | close mid-frame | up to the 1st content delta | half of the next frame, then close |
 /// | stall | up to the 1st content delta | none |
+/// | cut in a chunk-size line / in chunk data | up to the 1st content delta | part of a size line / half of the next frame's chunk, then close |
+/// | oversize frame | up to the 1st content delta | a frame's start announcing 32 MiB, then close |
+/// | endless chunk | up to the 1st content delta | a chunk-size line of 1 MiB, then close |
+/// | cut head, oversize head | all (the head is what the server damages) | final chunk |
 pub(crate) fn plan(events: &[Event], fault: Option<Fault>, rng: &mut Rng) -> StreamPlan {
     let frames: Vec<Vec<u8>> = events
         .iter()
@@ -63,27 +75,54 @@ pub(crate) fn plan(events: &[Event], fault: Option<Fault>, rng: &mut Rng) -> Str
         &deltas,
         1,
         fault,
-        |exception, _| exception_frame(exception),
-        |frame| {
-            if let Some(last) = frame.last_mut() {
-                *last ^= 0xA5;
-            }
+        FaultFrames {
+            exception: &|exception, _| exception_frame(exception),
+            corrupt: &|frame| {
+                if let Some(last) = frame.last_mut() {
+                    *last ^= 0xA5;
+                }
+            },
+            oversize: &oversize_frame,
         },
     )
+}
+
+/// The length an `[oversize_frame]` event-stream prelude announces: over the 24 MiB payload
+/// limit of the core's decoder (and of the AWS SDKs').
+pub(crate) const OVERSIZE_FRAME_LEN: u32 = 32 * 1024 * 1024;
+
+/// The start of an event-stream frame announcing [`OVERSIZE_FRAME_LEN`] bytes: a prelude with a
+/// correct CRC, then 64 KiB of its "headers" (the rest never comes: the connection closes).
+fn oversize_frame() -> Vec<u8> {
+    let mut out = Vec::with_capacity(12 + 64 * 1024);
+    out.extend_from_slice(&OVERSIZE_FRAME_LEN.to_be_bytes());
+    out.extend_from_slice(&16u32.to_be_bytes());
+    let crc = crc32fast::hash(&out);
+    out.extend_from_slice(&crc.to_be_bytes());
+    out.resize(12 + 64 * 1024, b'x');
+    out
+}
+
+/// How a protocol writes the frames some faults replace or damage.
+pub(crate) struct FaultFrames<'a> {
+    /// The frame a mid-stream exception sends as frame number `at`.
+    pub(crate) exception: &'a dyn Fn(MidStream, usize) -> Vec<u8>,
+    /// Damages the first delta's frame (`[crc]`).
+    pub(crate) corrupt: &'a dyn Fn(&mut Vec<u8>),
+    /// The start of a frame larger than a client accepts (`[oversize_frame]`).
+    pub(crate) oversize: &'a dyn Fn() -> Vec<u8>,
 }
 
 /// Applies `fault` to the `frames` of a stream, one per event (the table of [`plan`]): the one
 /// implementation of the stream faults, for event-stream frames and for server-sent events
 /// alike. `deltas` are the indexes of the content-delta frames; without any, cuts fall after
-/// the first `after_start` frames. `exception(error, at)` is the frame a mid-stream exception
-/// sends as frame number `at`; `corrupt` damages the first delta's frame.
+/// the first `after_start` frames. `with` writes the frames the faults make.
 pub(crate) fn apply_fault(
     mut frames: Vec<Vec<u8>>,
     deltas: &[usize],
     after_start: usize,
     fault: Option<Fault>,
-    exception: impl FnOnce(MidStream, usize) -> Vec<u8>,
-    corrupt: impl FnOnce(&mut Vec<u8>),
+    with: FaultFrames<'_>,
 ) -> StreamPlan {
     // Where to cut: just after the n-th delta (the last one when there are fewer).
     let after_delta = |n: usize| -> usize {
@@ -93,12 +132,31 @@ pub(crate) fn apply_fault(
             .map_or(after_start, |&i| i + 1)
             .min(frames.len())
     };
+    let first_delta_end = after_delta(0);
     let end = match fault {
-        None => StreamEnd::Complete,
+        None | Some(Fault::CutHead | Fault::OversizeHead) => StreamEnd::Complete,
+        Some(Fault::CutChunkSize) => {
+            frames.truncate(first_delta_end);
+            StreamEnd::CloseInChunkSize
+        }
+        Some(Fault::EndlessChunk) => {
+            frames.truncate(first_delta_end);
+            StreamEnd::EndlessChunk
+        }
+        Some(Fault::OversizeFrame) => {
+            frames.truncate(first_delta_end);
+            StreamEnd::Oversize((with.oversize)())
+        }
+        Some(Fault::CutChunkData) => {
+            let keep = after_delta(0);
+            let next = frames.get(keep).cloned().unwrap_or_default();
+            frames.truncate(keep);
+            StreamEnd::CloseInChunkData(next)
+        }
         Some(Fault::MidStream(error)) => {
             let keep = after_delta(1);
             frames.truncate(keep);
-            frames.push(exception(error, keep));
+            frames.push((with.exception)(error, keep));
             StreamEnd::Complete
         }
         Some(Fault::Cut) => {
@@ -108,7 +166,7 @@ pub(crate) fn apply_fault(
         Some(Fault::CorruptCrc) => {
             let index = after_delta(0).checked_sub(1);
             if let Some(frame) = index.and_then(|i| frames.get_mut(i)) {
-                corrupt(frame);
+                (with.corrupt)(frame);
             }
             StreamEnd::Complete
         }
@@ -261,6 +319,31 @@ mod tests {
 
         let p = plan(&all, Some(Fault::Stall), &mut Rng::new(1));
         assert_eq!((p.frames.len(), p.end), (2, StreamEnd::Stall));
+
+        let p = plan(&all, Some(Fault::CutChunkSize), &mut Rng::new(1));
+        assert_eq!((p.frames.len(), p.end), (2, StreamEnd::CloseInChunkSize));
+        let p = plan(&all, Some(Fault::EndlessChunk), &mut Rng::new(1));
+        assert_eq!((p.frames.len(), p.end), (2, StreamEnd::EndlessChunk));
+        let p = plan(&all, Some(Fault::CutChunkData), &mut Rng::new(1));
+        let whole = plan(&all, None, &mut Rng::new(1));
+        assert_eq!(p.frames.len(), 2);
+        assert_eq!(p.end, StreamEnd::CloseInChunkData(whole.frames[2].clone()));
+        for fault in [Fault::CutHead, Fault::OversizeHead] {
+            assert_eq!(plan(&all, Some(fault), &mut Rng::new(1)), whole);
+        }
+
+        // The oversize frame's prelude is valid and announces more than the decoder accepts.
+        let p = plan(&all, Some(Fault::OversizeFrame), &mut Rng::new(1));
+        assert_eq!(p.frames.len(), 2);
+        let StreamEnd::Oversize(start) = &p.end else {
+            panic!("{:?}", p.end);
+        };
+        let mut decoder = Decoder::new();
+        let mut input = start.as_slice();
+        assert!(matches!(
+            decoder.decode(&mut input),
+            Err(DecodeError::LimitExceeded { .. })
+        ));
     }
 
     #[test]

@@ -94,8 +94,11 @@ fn agent(timeouts: &Timeouts, roots: TrustRoots, proxy: &ProxyConfig) -> ureq::A
         .proxy(ureq_proxy(proxy))
         // ureq's 128 KiB defaults each way are most of a connection's memory: the response
         // head fits in the core's 64 KiB head limit, body bytes stream through, and a request
-        // head is a few KiB (the body is written through the buffer).
-        .input_buffer_size(MAX_RESPONSE_HEAD)
+        // head is a few KiB (the body is written through the buffer). One KiB more than the
+        // head limit: ureq reports a head as too large only once it holds more input than the
+        // limit, and a full buffer exactly the limit's size reads as a peer that stopped
+        // sending (an `Io` error, retried) instead.
+        .input_buffer_size(MAX_RESPONSE_HEAD + 1024)
         .max_response_header_size(MAX_RESPONSE_HEAD)
         .output_buffer_size(16 * 1024)
         .http_status_as_error(false)
@@ -321,6 +324,13 @@ impl Call<'_> {
                         now().now,
                     );
                 }
+                Err(e) if is_malformed(&e) => {
+                    let _ = self.exchange.handle_transport_failure(
+                        TransportFailure::MalformedResponse,
+                        &transport_message(&e),
+                        now().now,
+                    );
+                }
                 Err(e) => {
                     let _ = self
                         .exchange
@@ -348,6 +358,18 @@ impl Call<'_> {
                 self.body = None;
                 let _ = self.exchange.handle_deadline_passed(now().now);
             }
+            Err(e)
+                if e.get_ref()
+                    .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+                    .is_some_and(is_malformed) =>
+            {
+                self.body = None;
+                let _ = self.exchange.handle_transport_failure(
+                    TransportFailure::MalformedResponse,
+                    &format!("reading the response: {e}"),
+                    now().now,
+                );
+            }
             Err(e) => {
                 self.body = None;
                 let _ = self
@@ -365,6 +387,16 @@ fn is_timeout(e: &std::io::Error) -> bool {
         || e.get_ref()
             .and_then(|inner| inner.downcast_ref::<ureq::Error>())
             .is_some_and(|inner| matches!(inner, ureq::Error::Timeout(_)))
+}
+
+/// Whether ureq refused the answer's HTTP/1.1 framing: a head over its limit, a malformed head
+/// or chunk. (A chunk-size line longer than its buffer it reports as a stalled body, as it does
+/// a connection closed inside one: that stays a truncation.)
+fn is_malformed(e: &ureq::Error) -> bool {
+    matches!(
+        e,
+        ureq::Error::LargeResponseHeader(..) | ureq::Error::Protocol(_)
+    )
 }
 
 /// Whether the TLS handshake rejected the server's certificate (ureq reports rustls's error

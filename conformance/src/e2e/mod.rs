@@ -11,6 +11,11 @@
 //! stall: idle timeout                FAIL: expected ErrorKind::Timeout, got truncated_stream ...
 //! ```
 //!
+//! The fault matrix ([`faults`]: every emulator fault × ConverseStream, Converse, Responses
+//! streamed and not) is part of the same table, as rows `matrix: <fault> | <protocol>`, which
+//! [`E2eReport::matrix`] prints as faults × protocols per transport. Every client a scenario
+//! builds has its outputs scanned for secrets (`secrets`); a leak fails the scenario.
+//!
 //! Each scenario asserts the outcome precisely (the text, the tool arguments, the typed error
 //! with its status and hint, the attempts the emulator's request log shows, the timing), not just
 //! that nothing crashed. The runner (`cargo run -p bedrock-conformance`) runs this suite after the
@@ -26,7 +31,9 @@
 mod async_client;
 mod blocking;
 mod by_hand;
+mod faults;
 mod scenarios;
+mod secrets;
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -47,6 +54,7 @@ use crate::report::Outcome;
 pub use async_client::Async;
 pub use blocking::Blocking;
 pub use by_hand::ByHand;
+pub use faults::{PROTOCOLS, Protocol};
 pub use scenarios::{Check, MODEL, Run, Scenario, scenarios};
 
 /// Every transport the suite runs through, in table-column order: the adapters, then the core
@@ -309,6 +317,10 @@ pub struct Context<'a> {
     tag: String,
     /// A `tls: …` row: [`spec`](Self::spec) is the emulator's `https://` endpoint.
     tls: bool,
+    /// What the running scenario noted about its outcome (a fault-matrix cell's label).
+    note: std::cell::RefCell<Option<String>>,
+    /// Secrets its clients' outputs leaked (each fails the scenario).
+    leaks: secrets::Leaks,
 }
 
 impl std::fmt::Debug for dyn Transport + '_ {
@@ -359,7 +371,14 @@ impl<'a> Context<'a> {
             emulator: self.emulator,
             tag: format!("{}-tls", self.tag),
             tls: true,
+            note: std::cell::RefCell::default(),
+            leaks: secrets::Leaks::default(),
         }
+    }
+
+    /// Notes the outcome of the running scenario (shown by [`E2eReport::matrix`]).
+    pub fn note(&self, text: &str) {
+        *self.note.borrow_mut() = Some(text.to_string());
     }
 
     /// A client with the default spec.
@@ -376,10 +395,20 @@ impl<'a> Context<'a> {
     /// # Errors
     ///
     /// The transport's reason.
+    /// Everything the client returns is scanned for the secrets of `spec.auth` and the
+    /// emulator's ([`crate::emulator::secrets::SecretScan`]); a leak fails the scenario.
     pub fn client_with(&self, spec: &ClientSpec) -> Result<Box<dyn TransportClient>, String> {
-        self.transport
+        let inner = self
+            .transport
             .client(spec)
-            .map_err(|e| format!("cannot build the {} client: {e}", self.transport.name()))
+            .map_err(|e| format!("cannot build the {} client: {e}", self.transport.name()))?;
+        let mut scan = crate::emulator::secrets::SecretScan::emulator_defaults();
+        scan.add_auth(&spec.auth);
+        Ok(Box::new(secrets::Scanned {
+            inner,
+            scan,
+            leaks: std::rc::Rc::clone(&self.leaks),
+        }))
     }
 
     /// Runs `f` and returns its result with the requests the shared emulator logged meanwhile
@@ -463,24 +492,83 @@ impl E2eReport {
         let body: Vec<Vec<String>> = self
             .rows
             .iter()
+            .filter(|(name, _)| !name.starts_with(faults::PREFIX))
             .map(|(name, cells)| {
                 std::iter::once((*name).to_string())
                     .chain(cells.iter().map(cell))
                     .collect()
             })
             .collect();
+        render(&header, &body)
+    }
+
+    /// The fault matrix: for each transport, one row per fault, one column per protocol, each
+    /// cell the outcome (`ok`, `ok x3` after retries, the error kind, `-` where the fault does
+    /// not apply, or `FAIL: <reason>`).
+    pub fn matrix(&self) -> String {
+        let mut out = String::new();
+        for (column, transport) in self.transports.iter().enumerate() {
+            let header: Vec<String> = std::iter::once(format!("fault [{transport}]"))
+                .chain(PROTOCOLS.iter().map(|p| p.name().to_string()))
+                .collect();
+            let mut body: Vec<Vec<String>> = Vec::new();
+            for (name, cells) in &self.rows {
+                let Some((fault, protocol)) = name
+                    .strip_prefix(faults::PREFIX)
+                    .and_then(|rest| rest.split_once(faults::SEPARATOR))
+                else {
+                    continue;
+                };
+                let Some(at) = PROTOCOLS.iter().position(|p| p.name() == protocol) else {
+                    continue;
+                };
+                if body.last().is_none_or(|row| row[0] != fault) {
+                    let mut row = vec![fault.to_string()];
+                    row.resize(PROTOCOLS.len() + 1, String::new());
+                    body.push(row);
+                }
+                let text = match &cells[column] {
+                    Outcome::Pass { notes, .. } => notes.join(", "),
+                    Outcome::Skip(reason) => format!("skip: {reason}"),
+                    Outcome::Fail(reason) => {
+                        let first: String = reason
+                            .lines()
+                            .next()
+                            .unwrap_or_default()
+                            .chars()
+                            .take(60)
+                            .collect();
+                        format!("FAIL: {first}")
+                    }
+                };
+                if let Some(row) = body.last_mut() {
+                    row[at + 1] = text;
+                }
+            }
+            if !body.is_empty() {
+                out.push_str(&render(&header, &body));
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// Columns padded to their widest cell.
+fn render(header: &[String], body: &[Vec<String>]) -> String {
+    {
         let columns = header.len();
         let widths: Vec<usize> = (0..columns)
             .map(|c| {
-                std::iter::once(&header)
-                    .chain(&body)
+                std::iter::once(header)
+                    .chain(body.iter().map(Vec::as_slice))
                     .map(|row| row[c].chars().count())
                     .max()
                     .unwrap_or(0)
             })
             .collect();
         let mut out = String::new();
-        for row in std::iter::once(&header).chain(&body) {
+        for row in std::iter::once(header).chain(body.iter().map(Vec::as_slice)) {
             let mut line = String::new();
             for (c, text) in row.iter().enumerate() {
                 if c + 1 == columns {
@@ -518,6 +606,8 @@ pub fn run(transports: &[&dyn Transport]) -> Result<E2eReport, String> {
             emulator: &emulator,
             tag: format!("e2e-{}-{}-{unique}", transport.name(), std::process::id()),
             tls: false,
+            note: std::cell::RefCell::default(),
+            leaks: secrets::Leaks::default(),
         };
         let column = scenarios
             .iter()
@@ -557,11 +647,20 @@ fn run_one(scenario: &Scenario, context: &Context<'_>) -> Outcome {
 }
 
 fn run_caught(scenario: &Scenario, context: &Context<'_>) -> Outcome {
+    context.note.take();
+    context.leaks.borrow_mut().clear();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (scenario.run)(context)));
+    let leaks = std::mem::take(&mut *context.leaks.borrow_mut());
+    if !leaks.is_empty() {
+        return Outcome::Fail(format!(
+            "secrets in the client's output: {}",
+            leaks.join("; ")
+        ));
+    }
     match result {
         Ok(Ok(())) => Outcome::Pass {
             checks: Vec::new(),
-            notes: Vec::new(),
+            notes: context.note.take().into_iter().collect(),
         },
         Ok(Err(reason)) => Outcome::Fail(reason),
         Err(panic) => {

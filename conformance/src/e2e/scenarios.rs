@@ -50,15 +50,25 @@ impl Debug for Scenario {
     }
 }
 
+impl Scenario {
+    /// A plain-HTTP scenario.
+    pub fn new(
+        name: &'static str,
+        run: impl Fn(&Context<'_>) -> Check + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            name,
+            run: Box::new(run),
+            tls: false,
+        }
+    }
+}
+
 fn scenario(
     name: &'static str,
     run: impl Fn(&Context<'_>) -> Check + Send + Sync + 'static,
 ) -> Scenario {
-    Scenario {
-        name,
-        run: Box::new(run),
-        tls: false,
-    }
+    Scenario::new(name, run)
 }
 
 /// Every scenario, in table order.
@@ -110,6 +120,7 @@ pub fn scenarios() -> Vec<Scenario> {
         ),
     ]);
     all.extend(responses_scenarios());
+    all.extend(super::faults::scenarios());
     all.extend(tls_scenarios());
     all
 }
@@ -275,7 +286,7 @@ fn untrusted_certificate(context: &Context<'_>) -> Check {
 pub const MODEL: &str = "us.anthropic.claude-haiku-4-5";
 
 /// A one-message request.
-fn request(text: &str) -> Request {
+pub(super) fn request(text: &str) -> Request {
     Request::new(MODEL).user(text).max_tokens(512)
 }
 
@@ -298,7 +309,7 @@ fn tool_request(text: &str) -> Request {
 }
 
 /// The text the emulator echoes for `prompt`: markers removed, trimmed.
-fn echo_of(prompt: &str) -> String {
+pub(super) fn echo_of(prompt: &str) -> String {
     let mut out = String::new();
     let mut rest = prompt;
     while let Some(open) = rest.find('[') {
@@ -311,7 +322,7 @@ fn echo_of(prompt: &str) -> String {
 }
 
 /// The deltas the emulator streams text in: one word each, with its trailing space.
-fn words(text: &str) -> Vec<String> {
+pub(super) fn words(text: &str) -> Vec<String> {
     text.split_inclusive(' ').map(str::to_string).collect()
 }
 
@@ -354,11 +365,11 @@ fn expected_cost(usage: &Usage) -> Result<Cost, String> {
 // ---------------------------------------------------------------------------------------------
 // Checking helpers
 
-fn ensure(condition: bool, reason: impl FnOnce() -> String) -> Check {
+pub(super) fn ensure(condition: bool, reason: impl FnOnce() -> String) -> Check {
     if condition { Ok(()) } else { Err(reason()) }
 }
 
-fn same<T: PartialEq + Debug>(what: &str, expected: &T, actual: &T) -> Check {
+pub(super) fn same<T: PartialEq + Debug>(what: &str, expected: &T, actual: &T) -> Check {
     ensure(expected == actual, || {
         format!("{what}: expected {expected:?}, got {actual:?}")
     })
@@ -382,7 +393,7 @@ fn describe_end(end: &StreamEnd) -> String {
 /// The stream's response, after checking that the events add up to it: the text deltas spell
 /// its text, one `MessageStop` with its stop reason, one `Usage` (the last event) with its usage,
 /// and nothing after the end.
-fn stream_response(run: &StreamRun) -> Result<&Response, String> {
+pub(super) fn stream_response(run: &StreamRun) -> Result<&Response, String> {
     let StreamEnd::Response(response) = &run.end else {
         return Err(format!(
             "the stream ended with {} after {} events",
@@ -532,7 +543,7 @@ fn hint_contains(error: &Error, needle: &str) -> Check {
 }
 
 /// The text deltas of a run, in order.
-fn text_deltas(run: &StreamRun) -> Vec<String> {
+pub(super) fn text_deltas(run: &StreamRun) -> Vec<String> {
     run.events
         .iter()
         .filter_map(|e| match &e.event {
@@ -1210,7 +1221,7 @@ fn throttle_twice(context: &Context<'_>) -> Check {
     )
 }
 
-const FAULT_PROMPT: &str = "one two three four five six";
+pub(super) const FAULT_PROMPT: &str = "one two three four five six";
 
 fn midstream(context: &Context<'_>) -> Check {
     let client = context.client()?;
@@ -1688,7 +1699,7 @@ fn mantle_client(context: &Context<'_>) -> Result<Box<dyn TransportClient>, Stri
     context.client_with(&context.spec().with_auth(Auth::bearer(DEFAULT_API_KEY)))
 }
 
-fn mantle_request(text: &str) -> Request {
+pub(super) fn mantle_request(text: &str) -> Request {
     Request::new(MANTLE_MODEL).user(text).max_tokens(512)
 }
 
@@ -1699,7 +1710,7 @@ fn mantle_statuses(records: &[RequestRecord]) -> Check {
     })
 }
 
-fn statuses(records: &[RequestRecord]) -> Vec<u16> {
+pub(super) fn statuses(records: &[RequestRecord]) -> Vec<u16> {
     records.iter().map(|r| r.status).collect()
 }
 

@@ -178,13 +178,18 @@ pub enum TransportFailure {
     /// own CA, a private CA), expired, or for another name. Never retried: every attempt
     /// meets the same certificate.
     TlsCertificate,
+    /// The answer broke HTTP/1.1 framing where the adapter's HTTP library reads it (a response
+    /// head over its limit, a chunk-size line that never ends): an [`ErrorKind::Protocol`], as
+    /// when the core reads the bytes itself. Never retried: the server answered, wrongly.
+    MalformedResponse,
 }
 
 impl TransportFailure {
-    /// A stable, snake_case name: `tls_certificate`.
+    /// A stable, snake_case name: `tls_certificate`, `malformed_response`.
     pub fn kind(self) -> &'static str {
         match self {
             Self::TlsCertificate => "tls_certificate",
+            Self::MalformedResponse => "malformed_response",
         }
     }
 }
@@ -193,6 +198,7 @@ impl fmt::Display for TransportFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::TlsCertificate => "the server's TLS certificate is not trusted",
+            Self::MalformedResponse => "the response broke HTTP/1.1 framing",
         })
     }
 }

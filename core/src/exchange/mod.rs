@@ -562,7 +562,8 @@ impl Exchange {
 
     /// The transport failed in a way it could classify ([`TransportFailure`]), with its own
     /// `message`: the error carries the failure as its source (its [`Error::detail`]), and a
-    /// [`TransportFailure::TlsCertificate`] ends the call without a retry.
+    /// [`TransportFailure`] ends the call without a retry (a malformed response is an
+    /// [`ErrorKind::Protocol`], as when the core reads the bytes itself).
     ///
     /// # Errors
     ///
@@ -578,13 +579,13 @@ impl Exchange {
             return Ok(());
         }
         self.attempt.keep_alive = false;
-        let retry = if failure == TransportFailure::TlsCertificate {
-            Retry::Forbidden
-        } else {
-            Retry::Allowed
+        // Neither a rejected certificate nor a malformed answer changes on a retry.
+        let kind = match failure {
+            TransportFailure::TlsCertificate => ErrorKind::Io,
+            TransportFailure::MalformedResponse => ErrorKind::Protocol,
         };
-        let error = Error::with_source(ErrorKind::Io, Origin::Transport, message, failure);
-        self.fail_with(error, retry);
+        let error = Error::with_source(kind, Origin::Transport, message, failure);
+        self.fail_with(error, Retry::Forbidden);
         self.check_live()
     }
 

@@ -148,6 +148,31 @@ fn a_rejected_certificate_is_typed_and_not_retried() {
     assert!(matches!(ex.poll_event(), Some(Event::Retry { .. })));
 }
 
+/// A response the adapter's HTTP library found malformed (a head over its limit, a chunk line
+/// that never ends): a `Protocol` error, as when the core reads the bytes, and not retried.
+#[test]
+fn a_malformed_response_from_the_transport_is_a_protocol_error() {
+    let peer = ScriptedPeer::new(vec![], 64);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+    ex.poll_transmit().unwrap();
+    let error = ex
+        .handle_transport_failure(
+            TransportFailure::MalformedResponse,
+            "response header is too large",
+            peer.now(),
+        )
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Protocol);
+    assert_eq!(error.origin(), Origin::Transport);
+    assert_eq!(error.detail(), Some("malformed_response"));
+    let events: Vec<Event> = core::iter::from_fn(|| ex.poll_event()).collect();
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::Retry { .. })),
+        "{events:?}"
+    );
+    assert!(ex.is_finished());
+}
+
 #[test]
 fn clock_skew_is_corrected_once() {
     let mut peer = ScriptedPeer::new(vec![], 64);

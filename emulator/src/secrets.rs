@@ -8,6 +8,7 @@
 //! that also depend on the neighbouring bytes. A leak report names the secret by its position
 //! in the list and the form found, never by its value.
 
+use base64::prelude::{BASE64_STANDARD, Engine as _};
 use bedrock_core::auth::Auth;
 
 use super::{DEFAULT_API_KEY, DEFAULT_SECRET_ACCESS_KEY};
@@ -61,7 +62,7 @@ impl SecretScan {
         for offset in 0..3 {
             let mut bytes = vec![0u8; offset];
             bytes.extend_from_slice(secret.as_bytes());
-            let encoded = bedrock_core::base64::encode(&bytes);
+            let encoded = BASE64_STANDARD.encode(&bytes);
             // Characters carry 6 bits: keep those made of the secret's bits only.
             let start = (8 * offset).div_ceil(6);
             let end = 8 * bytes.len() / 6;
@@ -154,7 +155,7 @@ mod tests {
     fn base64_at_every_alignment_inside_longer_text() {
         for prefix in ["", "a", "ab", "abc", "user:", "Basic x"] {
             for suffix in ["", "z", "zz", ":more"] {
-                let encoded = bedrock_core::base64::encode(format!("{prefix}{SECRET}{suffix}"));
+                let encoded = BASE64_STANDARD.encode(format!("{prefix}{SECRET}{suffix}"));
                 let found = scan().find(&format!("Authorization: {encoded}\n"));
                 assert!(found.is_some(), "{prefix:?} {suffix:?}: {encoded}");
                 let url_safe = encoded.replace('+', "-").replace('/', "_");

@@ -30,18 +30,18 @@
 //! `BEDROCK_LOAD_FULL=1` (`bench/load.sh`) runs 100 clients × 100 calls after 10 warm-up calls
 //! each, with 1% faults. It prints a summary either way.
 //!
-//! The emulator runs in a child process (this binary, re-executed with `BEDROCK_LOAD_EMULATOR=1`;
-//! it exits when its standard input closes, so also when this process dies), so its memory is
-//! not in the resident set measured; this binary runs only this test (`harness = false`).
+//! The emulator runs in a child process (this binary, re-executed with `BEDROCK_LOAD_EMULATOR=1`:
+//! `bedrock_conformance::child`; it exits when its standard input closes, so also when this
+//! process dies), so its memory is not in the resident set measured; this binary runs only this
+//! test (`harness = false`).
 
 use std::collections::BTreeMap;
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
+use bedrock_conformance::child::{self, EmulatorProcess};
 use bedrock_conformance::emulator::{
-    DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator, EmulatorConfig,
+    DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, EmulatorConfig,
 };
 use bedrock_core::auth::Auth;
 use bedrock_core::error::{Error, ErrorKind};
@@ -207,6 +207,13 @@ fn request(run: &str, client: usize, call: usize, plan: Plan) -> Request {
 /// each retry takes its cost; a success returns 1 when it was not retried, else the cost of
 /// its last retry; a call failing without a retry takes and returns nothing. Capped at the
 /// initial 500.
+///
+/// The costs are botocore's standard mode as of 1.44.8, which hard-enables the 2026 rules
+/// (`../shared/reference/bedrock-wire.md` §3.1, `core/src/retry.rs`): 5 after throttling, 14
+/// after any other error. Before them a retry cost 5, and 10 after a connect or read timeout;
+/// the fault mix here has no timeout. A call met by `[throttle:N]` or `[fail:N:...]` succeeds
+/// only after exactly N retries (the emulator fails its first N attempts; 3 attempts at most),
+/// so checking the level after every call checks that the retries happened and were charged.
 struct Bucket(u32);
 
 impl Bucket {
@@ -236,11 +243,13 @@ struct Tally {
     calls: u64,
     successes: u64,
     deltas: u64,
-    faults: BTreeMap<String, u64>,
+    faults: BTreeMap<&'static str, u64>,
     retries: u64,
     errors: BTreeMap<&'static str, u64>,
     /// The sum over clients of their quota's level at the end.
     quota_left: u64,
+    /// The longest call, from its start to its last item.
+    longest: Duration,
     violations: u64,
     examples: Vec<String>,
 }
@@ -265,6 +274,7 @@ impl Tally {
             *self.errors.entry(k).or_default() += v;
         }
         self.quota_left += other.quota_left;
+        self.longest = self.longest.max(other.longest);
         self.violations += other.violations;
         for e in other.examples {
             if self.examples.len() < 20 {
@@ -285,6 +295,7 @@ struct ClientRun {
 
 /// One call in progress.
 struct Call {
+    started: Instant,
     /// The phase's tag (`async-warm`, `blocking`, ...).
     phase: &'static str,
     call: usize,
@@ -329,6 +340,7 @@ impl ClientRun {
     fn start(&self, phase: &'static str, call: usize) -> (Call, Request) {
         let plan = plan(&self.size, self.client, call);
         let call = Call {
+            started: Instant::now(),
             phase,
             call,
             plan,
@@ -374,9 +386,10 @@ impl ClientRun {
     fn finish(&mut self, call: Call) {
         let t = &mut self.tally;
         t.calls += 1;
+        t.longest = t.longest.max(call.started.elapsed());
         t.deltas += u64::from(call.last);
         if let Some(fault) = call.plan.fault {
-            *t.faults.entry(format!("{fault:?}")).or_default() += 1;
+            *t.faults.entry(fault.marker()).or_default() += 1;
             t.retries += fault.retry_costs().len() as u64;
         }
         let expected = call.plan.fault.and_then(Fault::error);
@@ -619,68 +632,42 @@ fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
-/// The emulator child: serves until its standard input closes.
-fn emulator_child() {
-    let emulator = Emulator::start(EmulatorConfig::default()).expect("the emulator starts");
-    println!("{}", emulator.endpoint_url());
-    let _ = std::io::stdout().flush();
-    let _ = std::io::stdin().read_to_end(&mut Vec::new());
-    emulator.shutdown();
-}
-
-/// The emulator child process; its standard input closed (and it reaped) on drop.
-struct EmulatorProcess {
-    child: Child,
-    url: String,
-}
-
-impl EmulatorProcess {
-    fn start() -> Self {
-        let exe = std::env::current_exe().expect("this test's own path");
-        let mut child = Command::new(exe)
-            .env(EMULATOR_VAR, "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the emulator child starts");
-        let mut url = String::new();
-        BufReader::new(child.stdout.take().expect("piped"))
-            .read_line(&mut url)
-            .expect("the emulator's endpoint");
-        Self {
-            child,
-            url: url.trim().to_owned(),
-        }
-    }
-}
-
-impl Drop for EmulatorProcess {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
+/// `name 3, other 1`.
+fn counts<K: std::fmt::Display>(map: &BTreeMap<K, u64>) -> String {
+    let parts: Vec<_> = map.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(", ")
     }
 }
 
 fn print_report(size: &Size, report: &Report) {
     let t = &report.tally;
     let faults: u64 = t.faults.values().sum();
+    let clients = size.clients as u64;
     println!(
-        "{}: {} clients × {} calls: {} calls, {} succeeded, {} deltas; {faults} faults injected {:?}; \
-         {} retries; errors {:?}; quota left {} of {} (mean {:.1}); wall {:.2} s; \
-         RSS after warm-up {:.1} MiB, after the run {:.1} MiB ({:+.1}%)",
+        "{}: {} calls ({} clients × {}, after {} warm-up calls each), {} succeeded, {} deltas; \
+         wall {:.2} s, longest call {:.2} s\n  \
+         faults injected: {faults} ({})\n  \
+         retries: {}; errors: {}\n  \
+         retry quota left: {} of {} (mean {:.2}; every client's level checked after every call)\n  \
+         RSS: {:.1} MiB after the warm-up, {:.1} MiB after the run ({:+.1}%)",
         report.client,
+        t.calls,
         size.clients,
         size.calls,
-        t.calls,
+        size.warmup_calls,
         t.successes,
         t.deltas,
-        t.faults,
-        t.retries,
-        t.errors,
-        t.quota_left,
-        u64::from(INITIAL_RETRY_TOKENS) * size.clients as u64,
-        t.quota_left as f64 / size.clients as f64,
         report.wall.as_secs_f64(),
+        t.longest.as_secs_f64(),
+        counts(&t.faults),
+        t.retries,
+        counts(&t.errors),
+        t.quota_left,
+        u64::from(INITIAL_RETRY_TOKENS) * clients,
+        t.quota_left as f64 / clients as f64,
         mib(report.rss_warm),
         mib(report.rss_end),
         (report.rss_end as f64 / report.rss_warm as f64 - 1.0) * 100.0,
@@ -689,7 +676,7 @@ fn print_report(size: &Size, report: &Report) {
 
 fn main() {
     if std::env::var_os(EMULATOR_VAR).is_some() {
-        emulator_child();
+        child::serve(EmulatorConfig::default());
         return;
     }
     let size = Size::from_env();
@@ -699,10 +686,10 @@ fn main() {
         eprintln!("load test: the watchdog's {watchdog_limit:?} passed: a call did not end");
         std::process::exit(2);
     });
-    let emulator = EmulatorProcess::start();
+    let emulator = EmulatorProcess::start(EMULATOR_VAR);
     let mut failures = Vec::new();
     for run in [run_async as fn(Size, &str) -> Report, run_blocking] {
-        let report = run(size, &emulator.url);
+        let report = run(size, &emulator.http);
         print_report(&size, &report);
         let client = report.client;
         let (warm, t) = (&report.warm, &report.tally);

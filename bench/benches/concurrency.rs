@@ -112,22 +112,6 @@ fn live_heap() -> usize {
     LIVE.load(Ordering::Relaxed)
 }
 
-/// This process's resident set, in bytes (`VmRSS`).
-fn rss() -> usize {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<usize>()
-                .ok()
-        })
-        .map_or(0, |kib| kib * 1024)
-}
-
 /// This process's user + system CPU time, every thread.
 fn cpu_time() -> Duration {
     // SAFETY: `getrusage` writes one `rusage` into the zeroed value it is given.
@@ -253,7 +237,7 @@ struct Row {
 /// The counters sampled before a row starts.
 struct Baseline {
     heap: usize,
-    rss: usize,
+    rss: u64,
     cpu: Duration,
     at: Instant,
 }
@@ -263,7 +247,7 @@ impl Baseline {
         trim_heap();
         Self {
             heap: live_heap(),
-            rss: rss(),
+            rss: child::rss(),
             cpu: cpu_time(),
             at: Instant::now(),
         }
@@ -273,7 +257,7 @@ impl Baseline {
 /// The counters at the moment every stream is open, per stream.
 fn per_stream(baseline: &Baseline, n: usize) -> (f64, f64, Duration) {
     let heap = live_heap().saturating_sub(baseline.heap) as f64 / n as f64;
-    let rss = rss().saturating_sub(baseline.rss) as f64 / n as f64;
+    let rss = child::rss().saturating_sub(baseline.rss) as f64 / n as f64;
     (heap, rss, baseline.at.elapsed())
 }
 

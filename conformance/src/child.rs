@@ -1,4 +1,5 @@
-//! The emulator in a child process, for measurements whose process must hold only the client:
+//! The emulator in a child process, for measurements whose process must hold only the client
+//! (and [`rss`] and [`cpu_time`], what they measure it with):
 //! the concurrency benchmark (`bench/benches/concurrency.rs`) and the load test
 //! (`conformance/tests/load.rs`), so that neither the emulator's memory nor its CPU time is
 //! counted.
@@ -107,4 +108,39 @@ impl Drop for EmulatorProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// This process's resident set, in bytes (`VmRSS` of `/proc/self/status`; 0 where there is no
+/// such file).
+pub fn rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(0, |kib| kib * 1024)
+}
+
+/// This process's user + system CPU time, every thread (`utime` + `stime` of
+/// `/proc/self/stat`, in Linux's fixed `USER_HZ` of 100 ticks a second; zero where there is no
+/// such file).
+pub fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name (which may hold spaces) start at the 3rd, `state`.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |field: usize| {
+        fields
+            .get(field - 3)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    Duration::from_millis((ticks(14) + ticks(15)) * 10)
 }

@@ -479,6 +479,8 @@ struct Report {
     warm: Tally,
     tally: Tally,
     wall: Duration,
+    /// This process's CPU time during the run.
+    cpu: Duration,
     rss_warm: u64,
     rss_end: u64,
 }
@@ -533,17 +535,20 @@ fn run_async(size: Size, url: &str) -> Report {
         tally
     };
     let warm = phase("async-warm", size.warmup_calls);
-    let rss_warm = rss();
+    let rss_warm = child::rss();
     let started = Instant::now();
+    let cpu_start = child::cpu_time();
     let mut tally = phase("async", size.calls);
     let wall = started.elapsed();
-    let rss_end = rss();
+    let cpu = child::cpu_time().saturating_sub(cpu_start);
+    let rss_end = child::rss();
     tally.quota_left = clients.iter().map(|(state, _)| state.quota_level()).sum();
     Report {
         client: "async",
         warm,
         tally,
         wall,
+        cpu,
         rss_warm,
         rss_end,
     }
@@ -597,12 +602,14 @@ fn run_blocking(size: Size, url: &str) -> Report {
             })
             .collect();
         barrier.wait();
-        let rss_warm = rss();
+        let rss_warm = child::rss();
         let started = Instant::now();
+        let cpu_start = child::cpu_time();
         barrier.wait();
         barrier.wait();
         let wall = started.elapsed();
-        let rss_end = rss();
+        let cpu = child::cpu_time().saturating_sub(cpu_start);
+        let rss_end = child::rss();
         barrier.wait();
         let mut warm = Tally::default();
         let mut tally = Tally::default();
@@ -620,29 +627,11 @@ fn run_blocking(size: Size, url: &str) -> Report {
             warm,
             tally,
             wall,
+            cpu,
             rss_warm,
             rss_end,
         }
     })
-}
-
-/// This process's resident set, in bytes (`VmRSS` of `/proc/self/status`).
-fn rss() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix("VmRSS:"))
-                .and_then(|rest| {
-                    rest.trim()
-                        .trim_end_matches("kB")
-                        .trim()
-                        .parse::<u64>()
-                        .ok()
-                })
-        })
-        .map_or(0, |kib| kib * 1024)
 }
 
 fn mib(bytes: u64) -> f64 {
@@ -665,7 +654,7 @@ fn print_report(size: &Size, report: &Report) {
     let clients = size.clients as u64;
     println!(
         "{}: {} calls ({} clients × {}, after {} warm-up calls each), {} succeeded, {} deltas; \
-         wall {:.2} s, longest call {:.2} s\n  \
+         wall {:.2} s, CPU {:.2} s (user + sys, the clients' process), longest call {:.2} s\n  \
          faults injected: {faults} ({})\n  \
          retries: {}; errors: {}\n  \
          retry quota left: {} of {} (mean {:.2}; every client's level checked after every call)\n  \
@@ -678,6 +667,7 @@ fn print_report(size: &Size, report: &Report) {
         t.successes,
         t.deltas,
         report.wall.as_secs_f64(),
+        report.cpu.as_secs_f64(),
         t.longest.as_secs_f64(),
         counts(&t.faults),
         t.retries,

@@ -15,7 +15,7 @@
 //! | `blocking`: `bedrock_blocking::Client`, plain HTTP, one thread per stream | 100, 1 000 |
 //!
 //! The emulator runs in a child process (this binary, re-executed with
-//! `BEDROCK_BENCH_EMULATOR=1`: the `bedrock-conformance serve` emulator with its HTTPS listener),
+//! `BEDROCK_BENCH_EMULATOR=1`: `bedrock_conformance::child`, the emulator with its HTTPS listener),
 //! so neither its memory nor its CPU time is counted. The benchmark raises `RLIMIT_NOFILE` to its
 //! hard limit first (the child inherits it): 10 000 streams need 10 000 sockets on each side.
 //!
@@ -44,15 +44,15 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, RefCell};
-use std::io::{BufRead, BufReader, Read as _, Write as _};
-use std::process::{Child, Command, Stdio};
+use std::io::Write as _;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use bedrock_conformance::child::{self, EmulatorProcess};
 use bedrock_conformance::emulator::{
-    DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, Emulator, EmulatorConfig,
+    DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, EmulatorConfig,
 };
 use bedrock_core::auth::Auth;
 use bedrock_core::settings::Settings;
@@ -112,22 +112,6 @@ fn live_heap() -> usize {
     LIVE.load(Ordering::Relaxed)
 }
 
-/// This process's resident set, in bytes (`VmRSS`).
-fn rss() -> usize {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| {
-            rest.trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse::<usize>()
-                .ok()
-        })
-        .map_or(0, |kib| kib * 1024)
-}
-
 /// This process's user + system CPU time, every thread.
 fn cpu_time() -> Duration {
     // SAFETY: `getrusage` writes one `rusage` into the zeroed value it is given.
@@ -177,81 +161,6 @@ const MODEL: &str = "us.anthropic.claude-haiku-4-5";
 const PROMPT: &str = "one two three four five six seven eight";
 /// Longest a row may wait for all its streams to have their first event.
 const OPEN_LIMIT: Duration = Duration::from_secs(60);
-
-/// The child process: the emulator (plain and HTTPS) until its standard input closes.
-fn emulator_child() {
-    let emulator = Emulator::start(EmulatorConfig::default().with_tls()).expect("emulator starts");
-    let mut out = std::io::stdout().lock();
-    let ca = emulator.ca_pem().expect("the CA of the HTTPS listener");
-    let _ = writeln!(out, "{}", emulator.endpoint_url());
-    let _ = writeln!(out, "{}", emulator.https_endpoint_url().unwrap_or_default());
-    let _ = write!(out, "{ca}");
-    let _ = writeln!(out, "END");
-    let _ = out.flush();
-    drop(out);
-    // The parent closes our standard input when it is done (or when it dies).
-    let _ = std::io::stdin().read_to_end(&mut Vec::new());
-    emulator.shutdown();
-}
-
-/// The emulator child, its endpoints and CA; killed on drop.
-struct EmulatorProcess {
-    child: Child,
-    http: String,
-    https: String,
-    ca_pem: String,
-}
-
-impl EmulatorProcess {
-    fn start() -> Self {
-        let exe = std::env::current_exe().expect("the benchmark's own path");
-        let mut child = Command::new(exe)
-            .env(EMULATOR_VAR, "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the emulator child starts");
-        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
-        let mut next = || {
-            lines
-                .next()
-                .and_then(Result::ok)
-                .expect("the emulator's endpoints")
-        };
-        let http = next();
-        let https = next();
-        let mut ca_pem = String::new();
-        loop {
-            let line = next();
-            if line == "END" {
-                break;
-            }
-            ca_pem.push_str(&line);
-            ca_pem.push('\n');
-        }
-        Self {
-            child,
-            http,
-            https,
-            ca_pem,
-        }
-    }
-}
-
-impl Drop for EmulatorProcess {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn settings(url: &str) -> Settings {
     Settings::parse(&format!(
@@ -328,7 +237,7 @@ struct Row {
 /// The counters sampled before a row starts.
 struct Baseline {
     heap: usize,
-    rss: usize,
+    rss: u64,
     cpu: Duration,
     at: Instant,
 }
@@ -338,7 +247,7 @@ impl Baseline {
         trim_heap();
         Self {
             heap: live_heap(),
-            rss: rss(),
+            rss: child::rss(),
             cpu: cpu_time(),
             at: Instant::now(),
         }
@@ -348,7 +257,7 @@ impl Baseline {
 /// The counters at the moment every stream is open, per stream.
 fn per_stream(baseline: &Baseline, n: usize) -> (f64, f64, Duration) {
     let heap = live_heap().saturating_sub(baseline.heap) as f64 / n as f64;
-    let rss = rss().saturating_sub(baseline.rss) as f64 / n as f64;
+    let rss = child::rss().saturating_sub(baseline.rss) as f64 / n as f64;
     (heap, rss, baseline.at.elapsed())
 }
 
@@ -672,7 +581,7 @@ fn exchange_heap(
 
 fn main() {
     if std::env::var_os(EMULATOR_VAR).is_some() {
-        emulator_child();
+        child::serve(EmulatorConfig::default().with_tls());
         return;
     }
     let filters: Vec<String> = std::env::args()
@@ -681,10 +590,10 @@ fn main() {
         .collect();
     let wanted = |name: &str| filters.is_empty() || filters.iter().any(|f| name.contains(f));
     let files = raise_file_limit();
-    let emulator = EmulatorProcess::start();
+    let emulator = EmulatorProcess::start(EMULATOR_VAR);
     println!(
         "emulator (child process {}): {} and {}; open files limit {files}",
-        emulator.child.id(),
+        emulator.id(),
         emulator.http,
         emulator.https
     );

@@ -20,10 +20,14 @@
 //! `bedrock_conformance::emulator` paths keep resolving; `bedrock-conformance serve` runs it): a
 //! loopback server speaking Bedrock Runtime, with SigV4 and API-key checks and injectable faults.
 //!
+//! [`child`] runs the emulator in a child process, for measurements of the client alone (the
+//! load test, the concurrency benchmark).
+//!
 //! The [`e2e`] module is the end-to-end suite the runner runs after the vectors (unless
 //! `--no-e2e`): every emulator scenario through each client transport ([`e2e::TRANSPORTS`]),
 //! against an emulator it starts in process, reported as a scenario × transport table.
 
+pub mod child;
 pub mod converse_stream_suite;
 pub mod e2e;
 pub mod emulator_suite;

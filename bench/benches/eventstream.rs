@@ -36,7 +36,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use bedrock_bench::Rng;
+use bedrock_bench::{Rng, TINY_CHUNK_MAX, chunk_ranges};
 use bedrock_core::converse::{ContentBlock, StreamAccumulator, StreamEvent, parse_event};
 use bedrock_core::eventstream::{Decoder, Header, HeaderValue, Message, prelude_crc};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
@@ -48,8 +48,6 @@ use bytes_utils::SegmentedBuf;
 
 /// Size the generated input reaches (it ends on the first response boundary past it).
 const TARGET_LEN: usize = 64 * 1024 * 1024;
-const LARGE_CHUNK: usize = 16 * 1024;
-const TINY_CHUNK_MAX: usize = 97;
 const SEED: u64 = 0x5eed_b3d7_0c4f_2026;
 
 const WORDS: &[&str] = &[
@@ -277,20 +275,18 @@ fn corpus() -> Corpus {
 
 /// 16 KiB chunks, the last one shorter.
 fn large_chunks(bytes: &[u8]) -> Vec<&[u8]> {
-    bytes.chunks(LARGE_CHUNK).collect()
+    chunk_ranges(bytes.len(), false, 0)
+        .into_iter()
+        .map(|range| &bytes[range])
+        .collect()
 }
 
 /// Chunks of 1–97 bytes, from a fixed seed.
 fn tiny_chunks(bytes: &[u8]) -> Vec<&[u8]> {
-    let mut rng = Rng(SEED ^ 0xc4_u64);
-    let mut chunks = Vec::with_capacity(bytes.len() / 48);
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let (chunk, tail) = rest.split_at(rng.range(1, TINY_CHUNK_MAX).min(rest.len()));
-        chunks.push(chunk);
-        rest = tail;
-    }
-    chunks
+    chunk_ranges(bytes.len(), true, SEED ^ 0xc4_u64)
+        .into_iter()
+        .map(|range| &bytes[range])
+        .collect()
 }
 
 /// Where each frame lies in `bytes`, from the total lengths in the preludes.

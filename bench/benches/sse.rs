@@ -26,7 +26,7 @@ use std::convert::Infallible;
 use std::hint::black_box;
 use std::time::Duration;
 
-use bedrock_bench::Rng;
+use bedrock_bench::{Rng, TINY_CHUNK_MAX, chunk_ranges};
 use bedrock_core::sse::{Decoder, End};
 use bytes::Bytes;
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
@@ -35,8 +35,6 @@ use futures_lite::StreamExt;
 
 /// Size the generated input reaches (it ends on the first response boundary past it).
 const TARGET_LEN: usize = 16 * 1024 * 1024;
-const LARGE_CHUNK: usize = 16 * 1024;
-const TINY_CHUNK_MAX: usize = 97;
 const SEED: u64 = 0x5eed_55e0_0c4f_2026;
 
 const WORDS: &[&str] = &[
@@ -201,20 +199,10 @@ fn corpus() -> (Vec<u8>, Tally, u64) {
 
 /// 16 KiB chunks or chunks of 1–97 bytes from a fixed seed, as `Bytes` views of one buffer.
 fn chunks(shared: &Bytes, tiny: bool) -> Vec<Bytes> {
-    let mut rng = Rng(SEED ^ 0xc4_u64);
-    let mut chunks = Vec::new();
-    let mut at = 0;
-    while at < shared.len() {
-        let len = if tiny {
-            rng.range(1, TINY_CHUNK_MAX)
-        } else {
-            LARGE_CHUNK
-        };
-        let end = (at + len).min(shared.len());
-        chunks.push(shared.slice(at..end));
-        at = end;
-    }
-    chunks
+    chunk_ranges(shared.len(), tiny, SEED ^ 0xc4_u64)
+        .into_iter()
+        .map(|range| shared.slice(range))
+        .collect()
 }
 
 /// Ours: push each chunk, pull events until the chunk is used up.

@@ -2,6 +2,32 @@
 //!
 //! The library holds what several benchmarks share.
 
+use std::ops::Range;
+
+/// The large chunk size: what a socket read of a busy stream gives.
+pub const LARGE_CHUNK: usize = 16 * 1024;
+/// The largest tiny chunk: tiny chunks are 1 to this many bytes, as a slow or dripping peer sends.
+pub const TINY_CHUNK_MAX: usize = 97;
+
+/// Where to cut `len` bytes of input: 16 KiB pieces (the last one shorter) when `tiny` is false,
+/// pieces of 1–[`TINY_CHUNK_MAX`] bytes drawn from a generator seeded with `seed` when true.
+pub fn chunk_ranges(len: usize, tiny: bool, seed: u64) -> Vec<Range<usize>> {
+    let mut rng = Rng(seed);
+    let mut ranges = Vec::new();
+    let mut at = 0;
+    while at < len {
+        let size = if tiny {
+            rng.range(1, TINY_CHUNK_MAX)
+        } else {
+            LARGE_CHUNK
+        };
+        let end = (at + size).min(len);
+        ranges.push(at..end);
+        at = end;
+    }
+    ranges
+}
+
 /// SplitMix64: a small deterministic generator, so generated inputs and chunk boundaries are the
 /// same on every run.
 #[derive(Debug)]

@@ -36,6 +36,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
+use bedrock_bench::{Rng, TINY_CHUNK_MAX, chunk_ranges};
 use bedrock_core::converse::{ContentBlock, StreamAccumulator, StreamEvent, parse_event};
 use bedrock_core::eventstream::{Decoder, Header, HeaderValue, Message, prelude_crc};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
@@ -47,36 +48,7 @@ use bytes_utils::SegmentedBuf;
 
 /// Size the generated input reaches (it ends on the first response boundary past it).
 const TARGET_LEN: usize = 64 * 1024 * 1024;
-const LARGE_CHUNK: usize = 16 * 1024;
-const TINY_CHUNK_MAX: usize = 97;
 const SEED: u64 = 0x5eed_b3d7_0c4f_2026;
-
-/// SplitMix64: a small deterministic generator, so the input is the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: usize, hi: usize) -> usize {
-        let span = (hi - lo + 1) as u64;
-        lo + (self.next_u64() % span) as usize
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next_u64() % 100 < percent
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.range(0, items.len() - 1)]
-    }
-}
 
 const WORDS: &[&str] = &[
     "the",
@@ -303,20 +275,18 @@ fn corpus() -> Corpus {
 
 /// 16 KiB chunks, the last one shorter.
 fn large_chunks(bytes: &[u8]) -> Vec<&[u8]> {
-    bytes.chunks(LARGE_CHUNK).collect()
+    chunk_ranges(bytes.len(), false, 0)
+        .into_iter()
+        .map(|range| &bytes[range])
+        .collect()
 }
 
 /// Chunks of 1–97 bytes, from a fixed seed.
 fn tiny_chunks(bytes: &[u8]) -> Vec<&[u8]> {
-    let mut rng = Rng(SEED ^ 0xc4_u64);
-    let mut chunks = Vec::with_capacity(bytes.len() / 48);
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let (chunk, tail) = rest.split_at(rng.range(1, TINY_CHUNK_MAX).min(rest.len()));
-        chunks.push(chunk);
-        rest = tail;
-    }
-    chunks
+    chunk_ranges(bytes.len(), true, SEED ^ 0xc4_u64)
+        .into_iter()
+        .map(|range| &bytes[range])
+        .collect()
 }
 
 /// Where each frame lies in `bytes`, from the total lengths in the preludes.

@@ -240,6 +240,8 @@ pub struct Decoder {
     limits: Limits,
     state: State,
     buf: Vec<u8>,
+    /// The most bytes buffered before the buffer was last emptied (see
+    /// [`Decoder::peak_buffered`]).
     peak_buffered: usize,
     /// The last header block that passed validation (kept when at most [`VALIDATED_CACHE`]
     /// bytes): a stream repeats a few blocks (ConverseStream: one per event type), and a
@@ -304,9 +306,9 @@ impl Decoder {
         if let State::ReadingFrame { total } = self.state
             && input.len() < total - self.buf.len()
         {
+            // The buffer only grows inside a frame: its peak is recorded when it is cleared.
             self.buf.extend_from_slice(input);
             *input = &[];
-            self.peak_buffered = self.peak_buffered.max(self.buf.len());
             return Ok(None);
         }
         self.decode_slow(input)
@@ -321,7 +323,7 @@ impl Decoder {
             return Err(e.clone());
         }
         if self.state == State::Delivered {
-            self.buf.clear();
+            self.release();
             if self.buf.capacity() > RETAINED_CAPACITY {
                 self.buf.shrink_to(RETAINED_CAPACITY);
             }
@@ -335,6 +337,7 @@ impl Decoder {
                 Ok(Some(split_frame(&self.buf)))
             }
             Err(e) => {
+                self.release();
                 self.buf = Vec::new();
                 self.state = State::Failed(e.clone());
                 Err(e)
@@ -359,9 +362,16 @@ impl Decoder {
             received: self.buf.len(),
             expected,
         };
+        self.release();
         self.buf = Vec::new();
         self.state = State::Failed(e.clone());
         Err(e)
+    }
+
+    /// Empties the buffer, recording its length as a candidate peak first.
+    fn release(&mut self) {
+        self.peak_buffered = self.peak_buffered.max(self.buf.len());
+        self.buf.clear();
     }
 
     /// Whether part of a frame is buffered (an end of input now would be a truncation).
@@ -384,7 +394,7 @@ impl Decoder {
 
     /// The most bytes ever buffered at once: never more than the largest frame seen.
     pub fn peak_buffered(&self) -> usize {
-        self.peak_buffered
+        self.peak_buffered.max(self.buf.len())
     }
 
     /// The limits in force.
@@ -442,7 +452,6 @@ impl Decoder {
         }
         self.buf.extend_from_slice(&input[..take]);
         *input = &input[take..];
-        self.peak_buffered = self.peak_buffered.max(self.buf.len());
     }
 
     /// Validates a prelude and returns the frame's total length.

@@ -59,33 +59,45 @@ pub(crate) fn is_closed_output(error: &Error) -> bool {
     error.find_source::<ClosedOutput>().is_some()
 }
 
-/// stdout and stderr, every write checked and flushed at once (text deltas must show as they
-/// arrive). A closed pipe becomes an error with a [`ClosedOutput`] source; any other write error
-/// an `io` error naming the stream.
+/// stdout and stderr, every write checked. stdout is buffered: [`out`](Self::out) flushes at
+/// once, [`text`](Self::text) waits for [`flush`](Self::flush) (a stream's text deltas are
+/// flushed whenever the stream must wait for the network, see `chat`). Whatever stdout holds is
+/// flushed before anything goes to stderr, so the two interleave in the order written. A closed
+/// pipe becomes an error with a [`ClosedOutput`] source; any other write error an `io` error
+/// naming the stream.
 pub(crate) struct Output {
-    stdout: std::io::Stdout,
+    stdout: std::io::BufWriter<std::io::Stdout>,
     stderr: std::io::Stderr,
 }
 
 impl Output {
     pub(crate) fn new() -> Self {
         Self {
-            stdout: std::io::stdout(),
+            stdout: std::io::BufWriter::new(std::io::stdout()),
             stderr: std::io::stderr(),
         }
     }
 
-    /// Writes to stdout.
+    /// Writes to stdout and flushes.
     fn out(&mut self, args: fmt::Arguments<'_>) -> Result<(), Error> {
-        let mut stdout = self.stdout.lock();
-        checked(
-            "stdout",
-            stdout.write_fmt(args).and_then(|()| stdout.flush()),
-        )
+        checked("stdout", self.stdout.write_fmt(args))?;
+        self.flush()
     }
 
-    /// Writes to stderr.
+    /// Writes `text` to stdout's buffer, shown at the next [`flush`](Self::flush) (or when the
+    /// buffer fills).
+    fn text(&mut self, text: &str) -> Result<(), Error> {
+        checked("stdout", self.stdout.write_all(text.as_bytes()))
+    }
+
+    /// Writes out what stdout holds.
+    fn flush(&mut self) -> Result<(), Error> {
+        checked("stdout", self.stdout.flush())
+    }
+
+    /// Writes to stderr, after what stdout holds.
     fn err(&mut self, args: fmt::Arguments<'_>) -> Result<(), Error> {
+        self.flush()?;
         let mut stderr = self.stderr.lock();
         checked(
             "stderr",
@@ -435,7 +447,20 @@ pub(crate) fn chat(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error
         let mut stderr_mid_line = false;
         // A failed write returns at once: the stream is dropped unread, which closes the
         // connection (a reader that went away needs no more of the answer).
-        for item in client.converse_stream(&request)? {
+        let mut stream = client.converse_stream(&request)?;
+        loop {
+            // Items already received are written to stdout's buffer; it is flushed only
+            // before waiting for more, so deltas that arrived together cost one write.
+            let item = match stream.next_buffered() {
+                Some(item) => item,
+                None => {
+                    out.flush()?;
+                    match stream.next() {
+                        Some(item) => item,
+                        None => break,
+                    }
+                }
+            };
             match item {
                 Ok(StreamItem::Event(event)) if !json => {
                     printed |= matches!(event, StreamEvent::TextDelta { .. });
@@ -444,13 +469,15 @@ pub(crate) fn chat(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error
                 Ok(StreamItem::Event(_)) => {}
                 Ok(StreamItem::Response(response)) => final_response = Some(response),
                 Err(error) => {
-                    // What arrived stays printed; the call still failed.
+                    // What arrived stays printed (and is flushed before the error is
+                    // reported); the call still failed.
                     if printed {
                         out.out(format_args!("\n"))?;
                     }
                     if stderr_mid_line {
                         out.err(format_args!("\n"))?;
                     }
+                    out.flush()?;
                     return Err(error);
                 }
             }
@@ -509,11 +536,11 @@ fn whole_request(source: &str, args: &ArgMatches) -> Result<Request, Error> {
     Ok(request)
 }
 
-/// Text deltas to stdout, flushed at once; reasoning and tool calls to stderr, each block's
-/// stderr output ended by a newline at its `BlockStop` (`mid_line` tracks an open line).
+/// Text deltas to stdout's buffer; reasoning and tool calls to stderr, each block's stderr
+/// output ended by a newline at its `BlockStop` (`mid_line` tracks an open line).
 fn show_event(event: &StreamEvent, out: &mut Output, mid_line: &mut bool) -> Result<(), Error> {
     match event {
-        StreamEvent::TextDelta { text, .. } => out.out(format_args!("{text}"))?,
+        StreamEvent::TextDelta { text, .. } => out.text(text)?,
         StreamEvent::ReasoningDelta { text, .. } => {
             out.err(format_args!("{text}"))?;
             *mid_line |= !text.is_empty();

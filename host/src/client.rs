@@ -169,20 +169,25 @@ impl TrustRoots {
     /// The OS trust store, as the platform's own programs see it (on Linux and the BSDs the
     /// files OpenSSL reads, with `SSL_CERT_FILE` / `SSL_CERT_DIR`; the keychain on macOS; the
     /// certificate store on Windows), or [`WebRoots`](Self::WebRoots) when it holds none. Read
-    /// once per process.
+    /// once per process; a copy of [`platform_static`](Self::platform_static).
     pub fn platform() -> Self {
+        Self::platform_static().clone()
+    }
+
+    /// The OS trust store as [`platform`](Self::platform) reads it, without a copy: an adapter
+    /// can hand its TLS library these bytes by reference. Read at the first call (some
+    /// hundred KiB and a few milliseconds: call it only when a TLS connection is to be made).
+    pub fn platform_static() -> &'static Self {
         static PLATFORM: std::sync::OnceLock<TrustRoots> = std::sync::OnceLock::new();
-        PLATFORM
-            .get_or_init(|| {
-                // Unreadable entries are skipped, as OpenSSL does; what loads is trusted.
-                let loaded = rustls_native_certs::load_native_certs();
-                if loaded.certs.is_empty() {
-                    TrustRoots::WebRoots
-                } else {
-                    TrustRoots::Certificates(loaded.certs.iter().map(|c| c.to_vec()).collect())
-                }
-            })
-            .clone()
+        PLATFORM.get_or_init(|| {
+            // Unreadable entries are skipped, as OpenSSL does; what loads is trusted.
+            let loaded = rustls_native_certs::load_native_certs();
+            if loaded.certs.is_empty() {
+                TrustRoots::WebRoots
+            } else {
+                TrustRoots::Certificates(loaded.certs.into_iter().map(|c| c.to_vec()).collect())
+            }
+        })
     }
 }
 

@@ -27,8 +27,9 @@
 
 #![forbid(unsafe_code)]
 
-use std::collections::VecDeque;
 use std::io::Read;
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use bedrock_core::credentials::{HttpFailure, HttpFailureKind, HttpRequest, HttpResponse};
 use bedrock_core::error::TransportFailure;
@@ -42,10 +43,19 @@ pub use bedrock_host::exports::*;
 /// Builds a [`Client`]: `Client::builder().settings(..).credentials(..).build()`.
 pub type ClientBuilder = bedrock_host::ClientBuilder<Client>;
 
-/// A blocking Bedrock client: its configuration and one ureq agent (connection pool). Cheap to
+/// A blocking Bedrock client: its configuration and ureq agents (connection pools). Cheap to
 /// share by reference across threads.
+///
+/// Calls to `http://` endpoints (an emulator, a local gateway) and to `https://` endpoints use
+/// separate agents, each made at its first call: the OS trust store is read only when a TLS
+/// connection is about to be made, never for a plain-http endpoint.
 pub struct Client {
-    agent: ureq::Agent,
+    /// For `http://` endpoints: trusts no certificate (no TLS is ever made through it).
+    plain: OnceLock<ureq::Agent>,
+    /// For `https://` endpoints: the CA bundle or the OS trust store.
+    tls: OnceLock<ureq::Agent>,
+    /// The CA bundle's certificates, checked when the client was built; `None`: the OS store.
+    bundle: Option<ureq::tls::RootCerts>,
     config: ClientConfig,
 }
 
@@ -61,16 +71,44 @@ impl bedrock_host::FromConfig for Client {
     const USER_AGENT: &'static str = concat!("bedrock-blocking/", env!("CARGO_PKG_VERSION"));
 
     fn from_config(config: ClientConfig) -> Result<Self, Error> {
+        // A CA bundle is parsed now, so that a broken one fails the build, not the first call.
+        let bundle = config.ca_certificates()?.map(|certificates| {
+            ureq::tls::RootCerts::from(
+                certificates
+                    .iter()
+                    .map(|der| ureq::tls::Certificate::from_der(der).to_owned()),
+            )
+        });
         Ok(Self {
-            agent: agent(&config.timeouts, config.trust_roots()?, &config.proxy),
+            plain: OnceLock::new(),
+            tls: OnceLock::new(),
+            bundle,
             config,
         })
     }
 
-    /// Credential services over https (STS, the SSO portal) use the same agent setup.
+    /// Credential services over https (STS, the SSO portal) use the same agent setup, made at
+    /// the first such request.
     fn credential_host(host: Host, timeouts: &Timeouts) -> Host {
         let proxy = ProxyConfig::from_env(host.env()).unwrap_or_default();
-        host.with_https(UreqHttps(agent(timeouts, TrustRoots::platform(), &proxy)))
+        host.with_https(UreqHttps {
+            agent: OnceLock::new(),
+            timeouts: *timeouts,
+            proxy,
+        })
+    }
+}
+
+/// The OS trust store as ureq root certificates, borrowing the DER bytes the host reads once
+/// per process ([`TrustRoots::platform_static`]): no copy per agent.
+fn platform_roots() -> ureq::tls::RootCerts {
+    match TrustRoots::platform_static() {
+        TrustRoots::Certificates(certificates) => ureq::tls::RootCerts::from(
+            certificates
+                .iter()
+                .map(|der| ureq::tls::Certificate::from_der(der)),
+        ),
+        _ => ureq::tls::RootCerts::WebPki,
     }
 }
 
@@ -78,18 +116,10 @@ impl bedrock_host::FromConfig for Client {
 const MAX_RESPONSE_HEAD: usize = 64 * 1024;
 
 /// The ureq agent: no redirects (a redirect would carry credentials elsewhere), HTTP error
-/// statuses handed to the exchange, the core's timeouts as ureq's phase timeouts, the CA
-/// bundle or the OS trust store ([`TrustRoots`]).
-fn agent(timeouts: &Timeouts, roots: TrustRoots, proxy: &ProxyConfig) -> ureq::Agent {
-    let tls = ureq::tls::TlsConfig::builder().root_certs(match roots {
-        TrustRoots::Certificates(certificates) => ureq::tls::RootCerts::new_with_certs(
-            &certificates
-                .iter()
-                .map(|der| ureq::tls::Certificate::from_der(der).to_owned())
-                .collect::<Vec<_>>(),
-        ),
-        _ => ureq::tls::RootCerts::WebPki,
-    });
+/// statuses handed to the exchange, the core's timeouts as ureq's phase timeouts, `roots` as
+/// the trusted certificate authorities.
+fn agent(timeouts: &Timeouts, roots: ureq::tls::RootCerts, proxy: &ProxyConfig) -> ureq::Agent {
+    let tls = ureq::tls::TlsConfig::builder().root_certs(roots);
     ureq::Agent::config_builder()
         .proxy(ureq_proxy(proxy))
         // ureq's 128 KiB defaults each way are most of a connection's memory: the response
@@ -149,6 +179,24 @@ impl Client {
     /// An unreadable or invalid settings file, endpoint override or proxy.
     pub fn from_env() -> Result<Self, Error> {
         ClientBuilder::from_env()?.build()
+    }
+
+    /// The agent for `url`: the plain one for `http://`, else the TLS one (each made at its
+    /// first use).
+    fn agent_for(&self, url: &str) -> &ureq::Agent {
+        let (cell, roots): (_, fn(&Self) -> ureq::tls::RootCerts) = if url
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+        {
+            // No TLS goes through this agent (ureq's proxy here speaks plain HTTP): it
+            // trusts nothing, so a TLS attempt could only fail.
+            (&self.plain, |_| ureq::tls::RootCerts::new_with_certs(&[]))
+        } else {
+            (&self.tls, |client| {
+                client.bundle.clone().unwrap_or_else(platform_roots)
+            })
+        };
+        cell.get_or_init(|| agent(&self.config.timeouts, roots(self), &self.config.proxy))
     }
 
     /// The configuration in use.
@@ -225,20 +273,37 @@ impl Client {
             route,
             exchange,
             body: None,
-            events: VecDeque::new(),
-            buf: vec![0; 16 * 1024],
+            retry: None,
+            buf: Vec::new(),
         })
     }
 }
 
-/// One call in progress: the exchange, the response body being read, events not yet handed out.
+/// The size of each read of a response body.
+const READ_SIZE: usize = 16 * 1024;
+
+/// One call in progress: the exchange and the response body being read.
 struct Call<'c> {
     client: &'c Client,
     route: Route,
     exchange: Exchange,
     body: Option<ureq::BodyReader<'static>>,
-    events: VecDeque<Event>,
+    /// The delay of a retry the exchange asked for, not yet slept.
+    retry: Option<Duration>,
+    /// Body bytes as read (allocated at the first read).
     buf: Vec<u8>,
+}
+
+/// What a call can do next without I/O.
+enum Ready {
+    /// An event for the caller.
+    Event(Event),
+    /// The call failed.
+    Failed(Error),
+    /// The call is over.
+    Finished,
+    /// Nothing without I/O: a request to send, body bytes to read, or a retry to wait for.
+    Io,
 }
 
 impl Call<'_> {
@@ -246,31 +311,49 @@ impl Call<'_> {
     /// call is over.
     fn next_event(&mut self) -> Result<Option<Event>, Error> {
         loop {
-            while let Some(event) = self.events.pop_front() {
-                match event {
-                    Event::Head { .. } => {}
-                    Event::Retry { delay, .. } => {
-                        self.body = None;
-                        std::thread::sleep(delay);
-                        self.exchange.retry(now())?;
-                    }
-                    other => return Ok(Some(other)),
-                }
+            match self.ready() {
+                Ready::Event(event) => return Ok(Some(event)),
+                Ready::Failed(error) => return Err(error),
+                Ready::Finished => return Ok(None),
+                Ready::Io => {}
             }
-            if let Some(error) = self.exchange.error() {
-                self.client
-                    .config
-                    .credentials
-                    .handle_call_error(&self.route, error);
-                return Err(error.clone());
+            if let Some(delay) = self.retry.take() {
+                self.body = None;
+                std::thread::sleep(delay);
+                self.exchange.retry(now())?;
+            } else {
+                self.advance();
             }
-            if self.exchange.is_finished() {
-                return Ok(None);
-            }
-            self.advance();
-            self.events
-                .extend(std::iter::from_fn(|| self.exchange.poll_event()));
         }
+    }
+
+    /// What the exchange holds already: an event (`Head` skipped, `Retry` noted for
+    /// [`next_event`](Self::next_event)), its error, its end, or the need for I/O.
+    fn ready(&mut self) -> Ready {
+        if self.retry.is_some() {
+            return Ready::Io;
+        }
+        while let Some(event) = self.exchange.poll_event() {
+            match event {
+                Event::Head { .. } => {}
+                Event::Retry { delay, .. } => {
+                    self.retry = Some(delay);
+                    return Ready::Io;
+                }
+                other => return Ready::Event(other),
+            }
+        }
+        if let Some(error) = self.exchange.error() {
+            self.client
+                .config
+                .credentials
+                .handle_call_error(&self.route, error);
+            return Ready::Failed(error.clone());
+        }
+        if self.exchange.is_finished() {
+            return Ready::Finished;
+        }
+        Ready::Io
     }
 
     /// Moves the exchange one step: send the pending request, or read more of the body. Errors
@@ -285,7 +368,7 @@ impl Call<'_> {
             let idle = self.client.config.timeouts.idle;
             let mut request = self
                 .client
-                .agent
+                .agent_for(&parts.url)
                 .post(&parts.url)
                 .config()
                 .timeout_recv_response(Some(first_byte))
@@ -345,6 +428,9 @@ impl Call<'_> {
             let _ = self.exchange.handle_eof(now().now);
             return;
         };
+        if self.buf.is_empty() {
+            self.buf = vec![0; READ_SIZE];
+        }
         match body.read(&mut self.buf) {
             Ok(0) => {
                 self.body = None;
@@ -447,22 +533,68 @@ impl std::fmt::Debug for Stream<'_> {
     }
 }
 
-impl Iterator for Stream<'_> {
-    type Item = Result<StreamItem, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
+impl Stream<'_> {
+    /// The next item if it can be produced without I/O: from body bytes already read, without
+    /// reading from the network or sleeping before a retry. `None` when the next item needs
+    /// I/O (call [`next`](Iterator::next), which waits for it) or when the stream is over.
+    ///
+    /// For a program that writes each text delta to a buffered output: flush the output when
+    /// this returns `None`, right before calling `next`. Text still shows as soon as it
+    /// arrives, but deltas that arrived together are written together. Items come in the
+    /// same order whichever of the two methods takes them; an error from either ends the
+    /// stream.
+    ///
+    /// ```no_run
+    /// # use std::io::Write;
+    /// # use bedrock_blocking::{Client, Request, StreamEvent, StreamItem};
+    /// # let client = Client::from_env()?;
+    /// # let request = Request::new("us.anthropic.claude-haiku-4-5").user("Hi");
+    /// let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    /// let mut stream = client.converse_stream(&request)?;
+    /// loop {
+    ///     let item = match stream.next_buffered() {
+    ///         Some(item) => item,
+    ///         None => {
+    ///             out.flush()?;
+    ///             match stream.next() {
+    ///                 Some(item) => item,
+    ///                 None => break,
+    ///             }
+    ///         }
+    ///     };
+    ///     if let StreamItem::Event(StreamEvent::TextDelta { text, .. }) = item? {
+    ///         out.write_all(text.as_bytes())?;
+    ///     }
+    /// }
+    /// out.flush()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn next_buffered(&mut self) -> Option<Result<StreamItem, Error>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let item = match self.call.ready() {
+                Ready::Event(event) => Ok(Some(event)),
+                Ready::Failed(error) => Err(error),
+                Ready::Finished => Ok(None),
+                Ready::Io => return None,
+            };
+            if let Some(item) = self.item(item) {
+                return Some(item);
+            }
         }
-        match self.call.next_event() {
-            Ok(Some(event)) => match StreamItem::from_event(event) {
-                Some(item @ StreamItem::Response(_)) => {
-                    self.done = true;
-                    Some(Ok(item))
-                }
-                Some(item) => Some(Ok(item)),
-                None => self.next(),
-            },
+    }
+
+    /// The item for an event of the call (`None`: an event with no item, or the end), marking
+    /// the stream done after the response, an error or the end.
+    fn item(&mut self, event: Result<Option<Event>, Error>) -> Option<Result<StreamItem, Error>> {
+        match event {
+            Ok(Some(event)) => {
+                let item = StreamItem::from_event(event)?;
+                self.done = matches!(item, StreamItem::Response(_));
+                Some(Ok(item))
+            }
             Ok(None) => {
                 self.done = true;
                 None
@@ -475,10 +607,36 @@ impl Iterator for Stream<'_> {
     }
 }
 
+impl Iterator for Stream<'_> {
+    type Item = Result<StreamItem, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            let event = self.call.next_event();
+            if let Some(item) = self.item(event) {
+                return Some(item);
+            }
+        }
+        None
+    }
+}
+
 /// The host's HTTPS transport for credential services (STS, the SSO portal): the same ureq
-/// agent configuration as the calls (proxy, no redirects), with each request's own
-/// [`HttpRequest::timeout`] instead of the call timeouts.
-struct UreqHttps(ureq::Agent);
+/// agent configuration as the calls (proxy, no redirects, the OS trust store), with each
+/// request's own [`HttpRequest::timeout`] instead of the call timeouts. The agent (and the
+/// trust store) is made at the first request: most runs never make one.
+struct UreqHttps {
+    agent: OnceLock<ureq::Agent>,
+    timeouts: Timeouts,
+    proxy: ProxyConfig,
+}
+
+impl UreqHttps {
+    fn agent(&self) -> &ureq::Agent {
+        self.agent
+            .get_or_init(|| agent(&self.timeouts, platform_roots(), &self.proxy))
+    }
+}
 
 /// The timeout of a credential request that carries none (as the host's `send_plain`).
 const CREDENTIAL_FALLBACK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -503,15 +661,15 @@ impl bedrock_host::HttpsTransport for UreqHttps {
         } else {
             request.timeout
         };
-        let http_request = self
-            .0
+        let agent = self.agent();
+        let http_request = agent
             .configure_request(http_request)
             .timeout_global(Some(timeout))
             .timeout_connect(Some(timeout))
             .timeout_recv_response(Some(timeout))
             .timeout_per_read(Some(timeout))
             .build();
-        let response = self.0.run(http_request).map_err(|e| {
+        let response = agent.run(http_request).map_err(|e| {
             let kind = match e {
                 // No connection in time: a connection failure, as the host's plain-http
                 // sender reports it.
@@ -574,11 +732,11 @@ mod tests {
             let mut buf = [0u8; 1024];
             while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
         });
-        let transport = UreqHttps(agent(
-            &Timeouts::default(),
-            TrustRoots::WebRoots,
-            &ProxyConfig::default(),
-        ));
+        let transport = UreqHttps {
+            agent: OnceLock::new(),
+            timeouts: Timeouts::default(),
+            proxy: ProxyConfig::default(),
+        };
         let mut request = HttpRequest {
             method: "GET",
             https: false,

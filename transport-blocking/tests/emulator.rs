@@ -294,3 +294,82 @@ fn https_through_a_connect_proxy_unless_no_proxy_names_the_host() {
     );
     assert!(emulator.requests().iter().all(|r| r.tls && r.status == 200));
 }
+
+/// `next_buffered` hands out what was already read and stops at a read boundary: nothing
+/// before the request is sent; after the first delta of `[drip]` (one frame at a time) nothing
+/// until the next frame is read, returned at once although the server is silent; and taken
+/// together with `next`, exactly the items `next` alone yields, with many of them handed out
+/// without I/O when frames arrive together.
+#[test]
+fn next_buffered_yields_received_items_and_stops_at_a_read_boundary() {
+    const DRIP: Duration = Duration::from_millis(400);
+    let home = TempDir::new("next-buffered");
+    let emulator = start(EmulatorConfig::default());
+    let client = client(
+        sigv4_env(&home),
+        settings(&emulator.endpoint_url(), Some(r#"["aws_sigv4"]"#)),
+    );
+
+    // Nothing is received before the request is sent.
+    let mut stream = client
+        .converse_stream(&request("[drip:400] one two three"))
+        .unwrap();
+    assert!(stream.next_buffered().is_none());
+    assert!(emulator.requests().is_empty(), "next_buffered sent nothing");
+    // The first delta needs the network; the next frame is 400 ms away, so what follows is a
+    // read boundary: `None` at once, not after a wait.
+    let first = stream.next().unwrap().unwrap();
+    assert!(
+        matches!(&first, StreamItem::Event(StreamEvent::TextDelta { text, .. }) if text == "one "),
+        "{first:?}"
+    );
+    let asked = Instant::now();
+    assert!(stream.next_buffered().is_none());
+    assert!(asked.elapsed() < DRIP / 4, "{:?}", asked.elapsed());
+    // `next` reads the next frame; the stream still ends with the whole answer.
+    let rest: Vec<StreamItem> = stream.map(Result::unwrap).collect();
+    match rest.last() {
+        Some(StreamItem::Response(response)) => assert_eq!(response.text(), "one two three"),
+        other => panic!("{other:?}"),
+    }
+
+    // Without a drip the frames arrive together: both ways give the same items (the response's
+    // request id aside, each call has its own), most of them without I/O.
+    let same = |item: Result<StreamItem, Error>| match item.unwrap() {
+        StreamItem::Response(mut response) => {
+            response.request_id = None;
+            StreamItem::Response(response)
+        }
+        event => event,
+    };
+    let long = request("[long:500] go");
+    let alone: Vec<StreamItem> = client.converse_stream(&long).unwrap().map(same).collect();
+    let mut stream = client.converse_stream(&long).unwrap();
+    let (mut together, mut buffered) = (Vec::new(), 0);
+    loop {
+        let item = match stream.next_buffered() {
+            Some(item) => {
+                buffered += 1;
+                item
+            }
+            None => match stream.next() {
+                Some(item) => item,
+                None => break,
+            },
+        };
+        together.push(same(item));
+    }
+    assert!(stream.next_buffered().is_none(), "the stream is over");
+    assert!(
+        together == alone,
+        "{} items, {} alone",
+        together.len(),
+        alone.len()
+    );
+    assert!(alone.len() > 500, "{}", alone.len());
+    assert!(
+        buffered > alone.len() / 2,
+        "{buffered} of {} items without I/O",
+        alone.len()
+    );
+}

@@ -144,13 +144,13 @@ pub fn string_to_sign(
 ) -> String {
     let mut creq_hash = [0u8; 64];
     crate::percent::hex_lower(&Sha256::digest(canonical_request), &mut creq_hash);
+    let mut scope = String::with_capacity(48);
+    push_scope(&mut scope, time.date_stamp(), region, service);
     let mut out = Vec::with_capacity(128);
     feed_string_to_sign(
         &mut |bytes| out.extend_from_slice(bytes),
         time.amz_date().as_str(),
-        time.date_stamp().as_str(),
-        region,
-        service,
+        &scope,
         &creq_hash,
     );
     String::from_utf8_lossy(&out).into_owned()
@@ -169,31 +169,25 @@ pub fn signature(key: &SigningKey, string_to_sign: &[u8]) -> Signature {
 fn feed_string_to_sign(
     sink: &mut dyn FnMut(&[u8]),
     amz_date: &str,
-    date: &str,
-    region: &str,
-    service: &str,
+    credential_scope: &str,
     creq_hash: &[u8; 64],
 ) {
     sink(ALGORITHM.as_bytes());
     sink(b"\n");
     sink(amz_date.as_bytes());
     sink(b"\n");
-    sink(date.as_bytes());
-    sink(b"/");
-    sink(region.as_bytes());
-    sink(b"/");
-    sink(service.as_bytes());
-    sink(b"/aws4_request\n");
+    sink(credential_scope.as_bytes());
+    sink(b"\n");
     sink(creq_hash);
 }
 
 /// Appends the credential scope `<date>/<region>/<service>/aws4_request`.
-fn push_scope(out: &mut String, date: DateStamp, params: &SigningParams<'_>) {
+fn push_scope(out: &mut String, date: DateStamp, region: &str, service: &str) {
     out.push_str(date.as_str());
     out.push('/');
-    out.push_str(params.region);
+    out.push_str(region);
     out.push('/');
-    out.push_str(params.service);
+    out.push_str(service);
     out.push_str("/aws4_request");
 }
 

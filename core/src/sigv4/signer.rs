@@ -10,9 +10,9 @@ use hmac::Mac;
 use sha2::{Digest, Sha256};
 
 use super::canonical::{Additions, write_canonical_request};
-use super::key::{HmacSha256, KeyCache};
+use super::key::{HmacSha256, KeyCache, Scope};
 use super::{
-    ALGORITHM, CanonicalRequest, HeaderSignature, MAX_PRESIGN_EXPIRY, QuerySignature,
+    CanonicalRequest, HeaderSignature, MAX_PRESIGN_EXPIRY, QuerySignature,
     SessionTokenPlacement, SignableRequest, Signature, SigningError, SigningParams,
     feed_string_to_sign, push_scope,
 };
@@ -57,32 +57,26 @@ impl Signer {
     ) -> Result<HeaderSignature<'c>, SigningError> {
         self.scratch.clear();
         let prepared = write_canonical(&mut self.scratch, request, params, None)?;
-        let signature = self.sign_scratch(params, &prepared.amz_date);
+        let scope = self.keys.scope(
+            params.credentials,
+            prepared.amz_date.date_stamp(),
+            params.region,
+            params.service,
+        );
+        let signature = sign_canonical(&mut self.scratch, scope, &prepared.amz_date);
 
+        // Header names were validated as ASCII tokens.
         let signed_headers = self
             .scratch
             .get(prepared.signed_headers.clone())
+            .and_then(|names| core::str::from_utf8(names).ok())
             .unwrap_or_default();
+        let prefix = scope.authorization_prefix();
         let mut authorization = String::with_capacity(
-            ALGORITHM.len()
-                + " Credential=".len()
-                + params.credentials.access_key_id().len()
-                + "/YYYYMMDD///aws4_request".len()
-                + params.region.len()
-                + params.service.len()
-                + ", SignedHeaders=".len()
-                + signed_headers.len()
-                + ", Signature=".len()
-                + 64,
+            prefix.len() + signed_headers.len() + ", Signature=".len() + 64,
         );
-        authorization.push_str(ALGORITHM);
-        authorization.push_str(" Credential=");
-        authorization.push_str(params.credentials.access_key_id());
-        authorization.push('/');
-        push_scope(&mut authorization, prepared.amz_date.date_stamp(), params);
-        authorization.push_str(", SignedHeaders=");
-        // Header names were validated as ASCII tokens.
-        authorization.push_str(core::str::from_utf8(signed_headers).unwrap_or_default());
+        authorization.push_str(prefix);
+        authorization.push_str(signed_headers);
         authorization.push_str(", Signature=");
         authorization.push_str(signature.as_str());
         self.scratch.clear();
@@ -119,7 +113,13 @@ impl Signer {
             .get(prepared.signed_headers.clone())
             .unwrap_or_default();
         let signed_headers = String::from_utf8_lossy(signed_headers).into_owned();
-        let signature = self.sign_scratch(params, &prepared.amz_date);
+        let scope = self.keys.scope(
+            params.credentials,
+            prepared.amz_date.date_stamp(),
+            params.region,
+            params.service,
+        );
+        let signature = sign_canonical(&mut self.scratch, scope, &prepared.amz_date);
         self.scratch.clear();
         Ok(QuerySignature {
             credential: prepared.credential,
@@ -130,33 +130,27 @@ impl Signer {
             signature,
         })
     }
+}
 
-    /// Signs the canonical request in `self.scratch`: hash it, build the string to sign, HMAC
-    /// it with the cached keyed state.
-    fn sign_scratch(&mut self, params: &SigningParams<'_>, amz_date: &AmzDate) -> Signature {
-        let mut creq_hash = [0u8; 64];
-        crate::percent::hex_lower(&Sha256::digest(&self.scratch), &mut creq_hash);
-        let date = amz_date.date_stamp();
-        // Build the string to sign after the canonical request in the same buffer and MAC it in
-        // one call (a dozen tiny updates cost more than the copy).
-        let start = self.scratch.len();
-        feed_string_to_sign(
-            &mut |bytes| self.scratch.extend_from_slice(bytes),
-            amz_date.as_str(),
-            date.as_str(),
-            params.region,
-            params.service,
-            &creq_hash,
-        );
-        let mut mac: HmacSha256 = self
-            .keys
-            .keyed_mac(params.credentials, date, params.region, params.service)
-            .clone();
-        mac.update(&self.scratch[start..]);
-        let mut out = [0u8; 64];
-        crate::percent::hex_lower(&super::key::finalize(mac), &mut out);
-        Signature(out)
-    }
+/// Signs the canonical request that fills `scratch`: hashes it, appends the string to sign and
+/// MACs that with the scope's keyed HMAC.
+fn sign_canonical(scratch: &mut Vec<u8>, scope: &Scope, amz_date: &AmzDate) -> Signature {
+    let mut creq_hash = [0u8; 64];
+    crate::percent::hex_lower(&Sha256::digest(&scratch[..]), &mut creq_hash);
+    // Build the string to sign after the canonical request in the same buffer and MAC it in
+    // one call (a dozen tiny updates cost more than the copy).
+    let start = scratch.len();
+    feed_string_to_sign(
+        &mut |bytes| scratch.extend_from_slice(bytes),
+        amz_date.as_str(),
+        scope.credential_scope(),
+        &creq_hash,
+    );
+    let mut mac: HmacSha256 = scope.mac().clone();
+    mac.update(&scratch[start..]);
+    let mut out = [0u8; 64];
+    crate::percent::hex_lower(&super::key::finalize(mac), &mut out);
+    Signature(out)
 }
 
 /// Signs `request` into headers with a fresh [`Signer`] (no key cache across calls).
@@ -237,7 +231,8 @@ pub(super) fn write_canonical(
         push_scope(
             &mut prepared.credential,
             prepared.amz_date.date_stamp(),
-            params,
+            params.region,
+            params.service,
         );
     }
     prepared.payload_hash_len = request.payload_hash(&mut prepared.payload_hash)?;

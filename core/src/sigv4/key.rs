@@ -278,12 +278,16 @@ mod tests {
             .mac()
             .clone();
         assert_eq!(
-            cache.scope(&creds, date, "us-east-1", "bedrock").authorization_prefix(),
+            cache
+                .scope(&creds, date, "us-east-1", "bedrock")
+                .authorization_prefix(),
             "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/19700101/us-east-1/bedrock/aws4_request, \
              SignedHeaders="
         );
         assert_eq!(
-            cache.scope(&creds, date, "us-east-1", "bedrock").credential_scope(),
+            cache
+                .scope(&creds, date, "us-east-1", "bedrock")
+                .credential_scope(),
             "19700101/us-east-1/bedrock/aws4_request"
         );
         assert_eq!(cache.len(), 1);

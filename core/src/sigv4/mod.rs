@@ -16,8 +16,10 @@
 //! `/model/a%253Ab/converse`. [`UriEncoding::Single`] is S3's once-only mode.
 //!
 //! A [`Signer`] caches derived signing keys per (date, region, service, credentials), so a
-//! burst of requests costs one HMAC chain instead of four HMACs per request, and reuses its
-//! buffers.
+//! burst of requests costs one HMAC chain instead of four HMACs per request; it also keeps the
+//! canonical request of the last header-signed request, so the next request of the same shape
+//! (method, target, headers, settings) only gets its date and payload hash written in, and
+//! reuses its buffers.
 //!
 //! ```
 //! use bedrock_core::sigv4::{Credentials, SignableRequest, Signer, SigningParams};
@@ -49,8 +51,9 @@
 //! | `params.rs` | [`SigningParams`], [`SigningSettings`], [`UriEncoding`], [`SessionTokenPlacement`] |
 //! | `request.rs` | [`SignableRequest`] and its [`Payload`] |
 //! | `canonical.rs` | writing the canonical request (task 1): URI, query, headers |
-//! | `key.rs` | [`SigningKey`] derivation (task 3), HMAC-SHA256 (the `hmac` crate), the derived-key cache |
+//! | `key.rs` | [`SigningKey`] derivation (task 3), HMAC-SHA256 (the `hmac` crate), the derived-key cache with each scope's credential text |
 //! | `signer.rs` | [`Signer`], [`sign_headers`], [`presign`] |
+//! | `template.rs` | the last canonical request a [`Signer`] signed into headers, reused for the next one of the same shape |
 //! | `output.rs` | [`CanonicalRequest`], [`Signature`], [`HeaderSignature`], [`QuerySignature`] |
 //! | `error.rs` | [`SigningError`] |
 //! | `api_key.rs` | short-term Bedrock API keys ([`bedrock_api_key`]) |
@@ -66,6 +69,7 @@ mod output;
 mod params;
 mod request;
 mod signer;
+mod template;
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -11,20 +11,26 @@ use sha2::{Digest, Sha256};
 
 use super::canonical::{Additions, write_canonical_request};
 use super::key::{HmacSha256, KeyCache, Scope};
+use super::template::{Template, write_shape};
 use super::{
-    CanonicalRequest, HeaderSignature, MAX_PRESIGN_EXPIRY, QuerySignature,
-    SessionTokenPlacement, SignableRequest, Signature, SigningError, SigningParams,
-    feed_string_to_sign, push_scope,
+    CanonicalRequest, HeaderSignature, MAX_PRESIGN_EXPIRY, QuerySignature, SessionTokenPlacement,
+    SignableRequest, Signature, SigningError, SigningParams, feed_string_to_sign, push_scope,
 };
 use crate::time::AmzDate;
 
-/// Signs requests, caching derived keys and reusing its buffers.
+/// Signs requests, caching derived keys, the canonical request of the last header-signed
+/// request, and its buffers.
 ///
-/// One `Signer` per client is the intended use; it holds no credentials of its own beyond the
-/// derived keys of the last few scopes.
+/// One `Signer` per client is the intended use: a client signs one request shape over and over,
+/// and a reused signer then does little beyond hashing the body, re-hashing the canonical
+/// request from its cached prefix and one HMAC. It holds no credentials of its own beyond the
+/// derived keys of the last few scopes, and the last canonical request (which includes a signed
+/// session token; `Debug` prints neither).
 #[derive(Default)]
 pub struct Signer {
     pub(super) keys: KeyCache,
+    /// The canonical request of the last header-signed request, for the next one of its shape.
+    template: Template,
     scratch: Vec<u8>,
 }
 
@@ -32,6 +38,7 @@ impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signer")
             .field("keys", &self.keys)
+            .field("template", &self.template)
             .finish_non_exhaustive()
     }
 }
@@ -55,39 +62,59 @@ impl Signer {
         request: &SignableRequest<'_>,
         params: &SigningParams<'c>,
     ) -> Result<HeaderSignature<'c>, SigningError> {
+        params.validate()?;
+        let amz_date = params.time.amz_date();
+        let date = amz_date.as_str();
+        let mut payload_hash = [0u8; 64];
+        let payload_hash_len = request.payload_hash(&mut payload_hash)?;
+        // Hex digits or UNSIGNED-PAYLOAD, both ASCII.
+        let payload_hash =
+            core::str::from_utf8(&payload_hash[..payload_hash_len]).unwrap_or_default();
+        let session_token = signed_session_token(params);
+
         self.scratch.clear();
-        let prepared = write_canonical(&mut self.scratch, request, params, None)?;
+        write_shape(
+            &mut self.scratch,
+            request,
+            params,
+            session_token,
+            payload_hash.len(),
+        );
+        let additions = Additions::Headers {
+            amz_date: date,
+            session_token,
+            content_sha256: params
+                .settings
+                .content_sha256_header
+                .then_some(payload_hash),
+        };
+        self.template
+            .prepare(&mut self.scratch, request, params, &additions, payload_hash)?;
+        let creq_hash = self.template.hash(date, payload_hash);
         let scope = self.keys.scope(
             params.credentials,
-            prepared.amz_date.date_stamp(),
+            amz_date.date_stamp(),
             params.region,
             params.service,
         );
-        let signature = sign_canonical(&mut self.scratch, scope, &prepared.amz_date);
+        let signature = sign_string(&mut self.scratch, scope, date, &creq_hash);
 
-        // Header names were validated as ASCII tokens.
-        let signed_headers = self
-            .scratch
-            .get(prepared.signed_headers.clone())
-            .and_then(|names| core::str::from_utf8(names).ok())
-            .unwrap_or_default();
         let prefix = scope.authorization_prefix();
-        let mut authorization = String::with_capacity(
-            prefix.len() + signed_headers.len() + ", Signature=".len() + 64,
-        );
+        let signed_headers = self.template.signed_headers();
+        let mut authorization =
+            String::with_capacity(prefix.len() + signed_headers.len() + ", Signature=".len() + 64);
         authorization.push_str(prefix);
         authorization.push_str(signed_headers);
         authorization.push_str(", Signature=");
         authorization.push_str(signature.as_str());
-        self.scratch.clear();
 
         Ok(HeaderSignature {
-            amz_date: prepared.amz_date,
+            amz_date,
             session_token: params.credentials.session_token(),
             content_sha256: params
                 .settings
                 .content_sha256_header
-                .then(|| prepared.payload_hash().into()),
+                .then(|| payload_hash.into()),
             authorization,
             signature,
         })
@@ -119,8 +146,13 @@ impl Signer {
             params.region,
             params.service,
         );
-        let signature = sign_canonical(&mut self.scratch, scope, &prepared.amz_date);
-        self.scratch.clear();
+        let creq_hash = Sha256::digest(&self.scratch).into();
+        let signature = sign_string(
+            &mut self.scratch,
+            scope,
+            prepared.amz_date.as_str(),
+            &creq_hash,
+        );
         Ok(QuerySignature {
             credential: prepared.credential,
             amz_date: prepared.amz_date,
@@ -132,22 +164,27 @@ impl Signer {
     }
 }
 
-/// Signs the canonical request that fills `scratch`: hashes it, appends the string to sign and
-/// MACs that with the scope's keyed HMAC.
-fn sign_canonical(scratch: &mut Vec<u8>, scope: &Scope, amz_date: &AmzDate) -> Signature {
-    let mut creq_hash = [0u8; 64];
-    crate::percent::hex_lower(&Sha256::digest(&scratch[..]), &mut creq_hash);
-    // Build the string to sign after the canonical request in the same buffer and MAC it in
-    // one call (a dozen tiny updates cost more than the copy).
-    let start = scratch.len();
+/// Builds the string to sign for a canonical request hashing to `creq_hash` in `scratch` (its
+/// previous contents are dropped) and MACs it in one call with the scope's keyed HMAC (a dozen
+/// tiny updates cost more than the copy).
+fn sign_string(
+    scratch: &mut Vec<u8>,
+    scope: &Scope,
+    amz_date: &str,
+    creq_hash: &[u8; 32],
+) -> Signature {
+    let mut creq_hash_hex = [0u8; 64];
+    crate::percent::hex_lower(creq_hash, &mut creq_hash_hex);
+    scratch.clear();
     feed_string_to_sign(
         &mut |bytes| scratch.extend_from_slice(bytes),
-        amz_date.as_str(),
+        amz_date,
         scope.credential_scope(),
-        &creq_hash,
+        &creq_hash_hex,
     );
     let mut mac: HmacSha256 = scope.mac().clone();
-    mac.update(&scratch[start..]);
+    mac.update(scratch);
+    scratch.clear();
     let mut out = [0u8; 64];
     crate::percent::hex_lower(&super::key::finalize(mac), &mut out);
     Signature(out)
@@ -237,13 +274,7 @@ pub(super) fn write_canonical(
     }
     prepared.payload_hash_len = request.payload_hash(&mut prepared.payload_hash)?;
     let payload_hash = prepared.payload_hash();
-    let session_token = match params.settings.session_token {
-        SessionTokenPlacement::Signed => params
-            .credentials
-            .session_token()
-            .map(|t| t.expose().as_str()),
-        SessionTokenPlacement::AfterSigning => None,
-    };
+    let session_token = signed_session_token(params);
     let additions = match presign {
         None => Additions::Headers {
             amz_date: prepared.amz_date.as_str(),
@@ -264,6 +295,18 @@ pub(super) fn write_canonical(
         write_canonical_request(out, request, &params.settings, &additions, payload_hash)?;
     prepared.signed_headers = written.signed_headers;
     Ok(prepared)
+}
+
+/// The session token the canonical request covers: none for long-term credentials or when the
+/// token is added after signing.
+fn signed_session_token<'a>(params: &SigningParams<'a>) -> Option<&'a str> {
+    match params.settings.session_token {
+        SessionTokenPlacement::Signed => params
+            .credentials
+            .session_token()
+            .map(|t| t.expose().as_str()),
+        SessionTokenPlacement::AfterSigning => None,
+    }
 }
 
 pub(super) fn into_canonical(

@@ -72,6 +72,8 @@ impl Signer {
             core::str::from_utf8(&payload_hash[..payload_hash_len]).unwrap_or_default();
         let session_token = signed_session_token(params);
 
+        // The canonical request: the template's when the request has the shape of the last
+        // one (the usual case for a client), with the date and payload hash written in.
         self.scratch.clear();
         write_shape(
             &mut self.scratch,
@@ -99,6 +101,7 @@ impl Signer {
         );
         let signature = sign_string(&mut self.scratch, scope, date, &creq_hash);
 
+        // `AWS4-HMAC-SHA256 Credential=<id>/<scope>, SignedHeaders=` is the scope's, built once.
         let prefix = scope.authorization_prefix();
         let signed_headers = self.template.signed_headers();
         let mut authorization =

@@ -27,7 +27,7 @@ use super::canonical::{Additions, write_canonical_request};
 use super::{SignableRequest, SigningError, SigningParams, UriEncoding};
 
 /// The canonical request of the last header-signed request and where its changing values sit.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub(crate) struct Template {
     /// What the canonical request was built from ([`write_shape`]); empty before the first
     /// request, which no shape equals.

@@ -154,11 +154,22 @@ pub fn decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The two lower-case hex digits of every byte: one lookup per byte instead of two, which
+/// matters to SigV4, which hex-encodes three digests per signature.
+static LOWER_HEX_PAIRS: [[u8; 2]; 256] = {
+    let mut table = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = [LOWER_HEX[i >> 4], LOWER_HEX[i & 15]];
+        i += 1;
+    }
+    table
+};
+
 /// Lower-case hex of `bytes` into `out`, which must be exactly twice as long.
 pub(crate) fn hex_lower(bytes: &[u8], out: &mut [u8]) {
-    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = LOWER_HEX[usize::from(b >> 4)];
-        pair[1] = LOWER_HEX[usize::from(b & 15)];
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&LOWER_HEX_PAIRS[usize::from(b)]);
     }
 }
 

@@ -56,9 +56,13 @@ pub(crate) enum Additions<'x> {
     },
 }
 
-/// Byte ranges inside the written canonical request that later steps reuse.
+/// Byte positions inside the written canonical request that later steps reuse.
 pub(crate) struct Written {
     pub(crate) signed_headers: Range<usize>,
+    /// Header signing: where the value of the signer's `x-amz-date` header starts.
+    pub(crate) amz_date: Option<usize>,
+    /// Header signing with an `x-amz-content-sha256` header: where the signer's value starts.
+    pub(crate) content_sha256: Option<usize>,
 }
 
 /// One header as it enters the canonical form.
@@ -121,14 +125,26 @@ pub(crate) fn write_canonical_request(
     }
     out.push(b'\n');
 
-    write_canonical_headers(out, headers.as_slice());
+    let values = write_canonical_headers(out, headers.as_slice());
     out.push(b'\n');
     let start = out.len();
     write_signed_header_names(out, headers.as_slice());
     let signed_headers = start..out.len();
     out.push(b'\n');
     out.extend_from_slice(payload_hash.as_bytes());
-    Ok(Written { signed_headers })
+    // In header signing the caller's `x-amz-date` (and `x-amz-content-sha256` when the signer
+    // adds its own) were dropped, so the values found are the signer's.
+    let (amz_date, content_sha256) = match additions {
+        Additions::Headers { content_sha256, .. } => {
+            (values.amz_date, content_sha256.and(values.content_sha256))
+        }
+        Additions::Query { .. } => (None, None),
+    };
+    Ok(Written {
+        signed_headers,
+        amz_date,
+        content_sha256,
+    })
 }
 
 /// The caller's headers that get signed, plus the signer's own, validated and sorted by
@@ -295,14 +311,27 @@ fn write_canonical_query(out: &mut Vec<u8>, query: &str, extra: &[(&str, &str)])
     }
 }
 
+/// Where [`write_canonical_headers`] wrote the values of the headers the signer may add.
+#[derive(Default)]
+struct ValuePositions {
+    amz_date: Option<usize>,
+    content_sha256: Option<usize>,
+}
+
 /// Writes `name:value[,value...]\n` per distinct header name, values trimmed with inner runs of
 /// spaces and tabs collapsed to one space.
-fn write_canonical_headers(out: &mut Vec<u8>, headers: &[Header<'_>]) {
+fn write_canonical_headers(out: &mut Vec<u8>, headers: &[Header<'_>]) -> ValuePositions {
+    let mut positions = ValuePositions::default();
     let mut i = 0;
     while i < headers.len() {
         let name = headers[i].name;
         push_lowercase(out, name);
         out.push(b':');
+        if name.eq_ignore_ascii_case(b"x-amz-date") {
+            positions.amz_date = Some(out.len());
+        } else if name.eq_ignore_ascii_case(b"x-amz-content-sha256") {
+            positions.content_sha256 = Some(out.len());
+        }
         write_trimmed_value(out, headers[i].value);
         i += 1;
         while i < headers.len() && headers[i].name.eq_ignore_ascii_case(name) {
@@ -312,6 +341,7 @@ fn write_canonical_headers(out: &mut Vec<u8>, headers: &[Header<'_>]) {
         }
         out.push(b'\n');
     }
+    positions
 }
 
 fn write_trimmed_value(out: &mut Vec<u8>, value: &[u8]) {

@@ -4,11 +4,12 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+use core::ops::Range;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::Credentials;
+use super::{ALGORITHM, Credentials};
 use crate::secret::Secret;
 use crate::time::DateStamp;
 
@@ -91,7 +92,57 @@ struct Entry {
     service: String,
     access_key_id: String,
     secret: Secret<String>,
+    scope: Scope,
+}
+
+/// What one credential scope contributes to every signature made in it: the keyed HMAC and the
+/// text that names the scope, built once when the key is derived.
+pub(crate) struct Scope {
     mac: HmacSha256,
+    /// `AWS4-HMAC-SHA256 Credential=<access key id>/<scope>, SignedHeaders=`: the start of the
+    /// `Authorization` header, which only the signed headers and the signature follow.
+    authorization_prefix: String,
+    /// Where `<date>/<region>/<service>/aws4_request` sits in `authorization_prefix`.
+    scope: Range<usize>,
+}
+
+impl Scope {
+    fn new(credentials: &Credentials, date: DateStamp, region: &str, service: &str) -> Self {
+        let secret = credentials.secret_access_key().expose();
+        let mut authorization_prefix = String::with_capacity(96 + region.len() + service.len());
+        authorization_prefix.push_str(ALGORITHM);
+        authorization_prefix.push_str(" Credential=");
+        authorization_prefix.push_str(credentials.access_key_id());
+        authorization_prefix.push('/');
+        let start = authorization_prefix.len();
+        for part in [date.as_str(), "/", region, "/", service, "/aws4_request"] {
+            authorization_prefix.push_str(part);
+        }
+        let scope = start..authorization_prefix.len();
+        authorization_prefix.push_str(", SignedHeaders=");
+        Self {
+            mac: keyed(&signing_key(secret, date, region, service)),
+            authorization_prefix,
+            scope,
+        }
+    }
+
+    /// The HMAC keyed with the scope's signing key, to clone per string to sign.
+    pub(crate) fn mac(&self) -> &HmacSha256 {
+        &self.mac
+    }
+
+    /// The credential scope, `<date>/<region>/<service>/aws4_request`.
+    pub(crate) fn credential_scope(&self) -> &str {
+        self.authorization_prefix
+            .get(self.scope.clone())
+            .unwrap_or_default()
+    }
+
+    /// `AWS4-HMAC-SHA256 Credential=<access key id>/<scope>, SignedHeaders=`.
+    pub(crate) fn authorization_prefix(&self) -> &str {
+        &self.authorization_prefix
+    }
 }
 
 /// Derived keys per (date, region, service, credentials), so a burst of requests costs one
@@ -103,14 +154,14 @@ pub(crate) struct KeyCache {
 }
 
 impl KeyCache {
-    /// The keyed HMAC for this scope, derived on a miss.
-    pub(crate) fn keyed_mac(
+    /// The cached scope for these credentials, date, region and service, derived on a miss.
+    pub(crate) fn scope(
         &mut self,
         credentials: &Credentials,
         date: DateStamp,
         region: &str,
         service: &str,
-    ) -> &HmacSha256 {
+    ) -> &Scope {
         let secret = credentials.secret_access_key().expose();
         let found = self.entries.iter().position(|e| {
             e.date == date
@@ -128,7 +179,7 @@ impl KeyCache {
                     service: service.into(),
                     access_key_id: credentials.access_key_id().into(),
                     secret: credentials.secret_access_key().clone(),
-                    mac: keyed(&signing_key(secret, date, region, service)),
+                    scope: Scope::new(credentials, date, region, service),
                 };
                 if self.entries.len() < CACHE_CAPACITY {
                     self.entries.push(entry);
@@ -141,7 +192,7 @@ impl KeyCache {
                 }
             }
         };
-        &self.entries[index].mac
+        &self.entries[index].scope
     }
 
     /// Number of cached scopes.
@@ -223,13 +274,28 @@ mod tests {
         let date = UnixTime::from_secs(0).unwrap().date_stamp();
         let mut cache = KeyCache::default();
         let first = cache
-            .keyed_mac(&creds, date, "us-east-1", "bedrock")
+            .scope(&creds, date, "us-east-1", "bedrock")
+            .mac()
             .clone();
+        assert_eq!(
+            cache
+                .scope(&creds, date, "us-east-1", "bedrock")
+                .authorization_prefix(),
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/19700101/us-east-1/bedrock/aws4_request, \
+             SignedHeaders="
+        );
+        assert_eq!(
+            cache
+                .scope(&creds, date, "us-east-1", "bedrock")
+                .credential_scope(),
+            "19700101/us-east-1/bedrock/aws4_request"
+        );
         assert_eq!(cache.len(), 1);
-        cache.keyed_mac(&creds, date, "us-east-1", "bedrock");
+        cache.scope(&creds, date, "us-east-1", "bedrock");
         assert_eq!(cache.len(), 1, "a hit must not add an entry");
         let rotated = cache
-            .keyed_mac(&other, date, "us-east-1", "bedrock")
+            .scope(&other, date, "us-east-1", "bedrock")
+            .mac()
             .clone();
         assert_eq!(cache.len(), 2, "a new secret is a new key");
         let sig = |mut m: HmacSha256| {
@@ -238,7 +304,7 @@ mod tests {
         };
         assert_ne!(sig(first), sig(rotated));
         for region in ["a", "b", "c", "d", "e"] {
-            cache.keyed_mac(&creds, date, region, "bedrock");
+            cache.scope(&creds, date, region, "bedrock");
         }
         assert_eq!(cache.len(), CACHE_CAPACITY, "the cache stays bounded");
     }

@@ -16,8 +16,10 @@
 //! `/model/a%253Ab/converse`. [`UriEncoding::Single`] is S3's once-only mode.
 //!
 //! A [`Signer`] caches derived signing keys per (date, region, service, credentials), so a
-//! burst of requests costs one HMAC chain instead of four HMACs per request, and reuses its
-//! buffers.
+//! burst of requests costs one HMAC chain instead of four HMACs per request; it also keeps the
+//! canonical request of the last header-signed request, so the next request of the same shape
+//! (method, target, headers, settings) only gets its date and payload hash written in, and
+//! reuses its buffers.
 //!
 //! ```
 //! use bedrock_core::sigv4::{Credentials, SignableRequest, Signer, SigningParams};
@@ -49,8 +51,9 @@
 //! | `params.rs` | [`SigningParams`], [`SigningSettings`], [`UriEncoding`], [`SessionTokenPlacement`] |
 //! | `request.rs` | [`SignableRequest`] and its [`Payload`] |
 //! | `canonical.rs` | writing the canonical request (task 1): URI, query, headers |
-//! | `key.rs` | [`SigningKey`] derivation (task 3), HMAC-SHA256 (the `hmac` crate), the derived-key cache |
+//! | `key.rs` | [`SigningKey`] derivation (task 3), HMAC-SHA256 (the `hmac` crate), the derived-key cache with each scope's credential text |
 //! | `signer.rs` | [`Signer`], [`sign_headers`], [`presign`] |
+//! | `template.rs` | the last canonical request a [`Signer`] signed into headers, reused for the next one of the same shape |
 //! | `output.rs` | [`CanonicalRequest`], [`Signature`], [`HeaderSignature`], [`QuerySignature`] |
 //! | `error.rs` | [`SigningError`] |
 //! | `api_key.rs` | short-term Bedrock API keys ([`bedrock_api_key`]) |
@@ -66,6 +69,7 @@ mod output;
 mod params;
 mod request;
 mod signer;
+mod template;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -144,13 +148,13 @@ pub fn string_to_sign(
 ) -> String {
     let mut creq_hash = [0u8; 64];
     crate::percent::hex_lower(&Sha256::digest(canonical_request), &mut creq_hash);
+    let mut scope = String::with_capacity(48);
+    push_scope(&mut scope, time.date_stamp(), region, service);
     let mut out = Vec::with_capacity(128);
     feed_string_to_sign(
         &mut |bytes| out.extend_from_slice(bytes),
         time.amz_date().as_str(),
-        time.date_stamp().as_str(),
-        region,
-        service,
+        &scope,
         &creq_hash,
     );
     String::from_utf8_lossy(&out).into_owned()
@@ -169,31 +173,25 @@ pub fn signature(key: &SigningKey, string_to_sign: &[u8]) -> Signature {
 fn feed_string_to_sign(
     sink: &mut dyn FnMut(&[u8]),
     amz_date: &str,
-    date: &str,
-    region: &str,
-    service: &str,
+    credential_scope: &str,
     creq_hash: &[u8; 64],
 ) {
     sink(ALGORITHM.as_bytes());
     sink(b"\n");
     sink(amz_date.as_bytes());
     sink(b"\n");
-    sink(date.as_bytes());
-    sink(b"/");
-    sink(region.as_bytes());
-    sink(b"/");
-    sink(service.as_bytes());
-    sink(b"/aws4_request\n");
+    sink(credential_scope.as_bytes());
+    sink(b"\n");
     sink(creq_hash);
 }
 
 /// Appends the credential scope `<date>/<region>/<service>/aws4_request`.
-fn push_scope(out: &mut String, date: DateStamp, params: &SigningParams<'_>) {
+fn push_scope(out: &mut String, date: DateStamp, region: &str, service: &str) {
     out.push_str(date.as_str());
     out.push('/');
-    out.push_str(params.region);
+    out.push_str(region);
     out.push('/');
-    out.push_str(params.service);
+    out.push_str(service);
     out.push_str("/aws4_request");
 }
 

@@ -27,7 +27,9 @@ pub struct SignableRequest<'a> {
     method: &'a str,
     path: &'a str,
     query: &'a str,
-    headers: InlineVec<(&'a str, &'a [u8]), 8>,
+    /// Four inline: Bedrock and STS requests sign two (`host`, `content-type`), and the builder
+    /// moves the whole request at every call, so a smaller one is cheaper to build.
+    headers: InlineVec<(&'a str, &'a [u8]), 4>,
     payload: Payload<'a>,
 }
 
@@ -35,6 +37,7 @@ impl<'a> SignableRequest<'a> {
     /// A request with a method and a request target as it goes on the wire
     /// (`/path?query`, already percent-encoded; a `#fragment` is dropped), no headers and an
     /// empty body.
+    #[inline]
     pub fn new(method: &'a str, target: &'a str) -> Self {
         let target = target.split_once('#').map_or(target, |(before, _)| before);
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
@@ -43,6 +46,7 @@ impl<'a> SignableRequest<'a> {
 
     /// A request from a method, a wire path and a raw query (without `?`), as an HTTP parser
     /// or a URL type hands them over.
+    #[inline]
     pub fn from_parts(method: &'a str, path: &'a str, query: &'a str) -> Self {
         Self {
             method,
@@ -55,6 +59,7 @@ impl<'a> SignableRequest<'a> {
 
     /// Adds a header. Repeated names are signed as one header with the values joined by `,`.
     #[must_use]
+    #[inline]
     pub fn header(self, name: &'a str, value: &'a str) -> Self {
         self.header_bytes(name, value.as_bytes())
     }
@@ -62,18 +67,21 @@ impl<'a> SignableRequest<'a> {
     /// Adds a header whose value is raw bytes (as an HTTP parser hands them over); values must
     /// be UTF-8 without control characters other than tab, which signing checks.
     #[must_use]
+    #[inline]
     pub fn header_bytes(mut self, name: &'a str, value: &'a [u8]) -> Self {
         self.headers.push((name, value));
         self
     }
 
     /// Adds a header in place.
+    #[inline]
     pub fn push_header(&mut self, name: &'a str, value: &'a [u8]) {
         self.headers.push((name, value));
     }
 
     /// Sets the body bytes.
     #[must_use]
+    #[inline]
     pub fn body(mut self, body: &'a [u8]) -> Self {
         self.payload = Payload::Bytes(body);
         self
@@ -81,6 +89,7 @@ impl<'a> SignableRequest<'a> {
 
     /// Sets how the payload is covered.
     #[must_use]
+    #[inline]
     pub fn payload(mut self, payload: Payload<'a>) -> Self {
         self.payload = payload;
         self

@@ -10,21 +10,27 @@ use hmac::Mac;
 use sha2::{Digest, Sha256};
 
 use super::canonical::{Additions, write_canonical_request};
-use super::key::{HmacSha256, KeyCache};
+use super::key::{HmacSha256, KeyCache, Scope};
+use super::template::{Template, write_shape};
 use super::{
-    ALGORITHM, CanonicalRequest, HeaderSignature, MAX_PRESIGN_EXPIRY, QuerySignature,
-    SessionTokenPlacement, SignableRequest, Signature, SigningError, SigningParams,
-    feed_string_to_sign, push_scope,
+    CanonicalRequest, HeaderSignature, MAX_PRESIGN_EXPIRY, QuerySignature, SessionTokenPlacement,
+    SignableRequest, Signature, SigningError, SigningParams, feed_string_to_sign, push_scope,
 };
 use crate::time::AmzDate;
 
-/// Signs requests, caching derived keys and reusing its buffers.
+/// Signs requests, caching derived keys, the canonical request of the last header-signed
+/// request, and its buffers.
 ///
-/// One `Signer` per client is the intended use; it holds no credentials of its own beyond the
-/// derived keys of the last few scopes.
+/// One `Signer` per client is the intended use: a client signs one request shape over and over,
+/// and a reused signer then does little beyond hashing the body, re-hashing the canonical
+/// request from its cached prefix and one HMAC. It holds no credentials of its own beyond the
+/// derived keys of the last few scopes, and the last canonical request (which includes a signed
+/// session token; `Debug` prints neither).
 #[derive(Default)]
 pub struct Signer {
     pub(super) keys: KeyCache,
+    /// The canonical request of the last header-signed request, for the next one of its shape.
+    template: Template,
     scratch: Vec<u8>,
 }
 
@@ -32,6 +38,7 @@ impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signer")
             .field("keys", &self.keys)
+            .field("template", &self.template)
             .finish_non_exhaustive()
     }
 }
@@ -55,45 +62,62 @@ impl Signer {
         request: &SignableRequest<'_>,
         params: &SigningParams<'c>,
     ) -> Result<HeaderSignature<'c>, SigningError> {
-        self.scratch.clear();
-        let prepared = write_canonical(&mut self.scratch, request, params, None)?;
-        let signature = self.sign_scratch(params, &prepared.amz_date);
+        params.validate()?;
+        let amz_date = params.time.amz_date();
+        let date = amz_date.as_str();
+        let mut payload_hash = [0u8; 64];
+        let payload_hash_len = request.payload_hash(&mut payload_hash)?;
+        // Hex digits or UNSIGNED-PAYLOAD, both ASCII.
+        let payload_hash =
+            core::str::from_utf8(&payload_hash[..payload_hash_len]).unwrap_or_default();
+        let session_token = signed_session_token(params);
 
-        let signed_headers = self
-            .scratch
-            .get(prepared.signed_headers.clone())
-            .unwrap_or_default();
-        let mut authorization = String::with_capacity(
-            ALGORITHM.len()
-                + " Credential=".len()
-                + params.credentials.access_key_id().len()
-                + "/YYYYMMDD///aws4_request".len()
-                + params.region.len()
-                + params.service.len()
-                + ", SignedHeaders=".len()
-                + signed_headers.len()
-                + ", Signature=".len()
-                + 64,
+        // The canonical request: the template's when the request has the shape of the last
+        // one (the usual case for a client), with the date and payload hash written in.
+        self.scratch.clear();
+        write_shape(
+            &mut self.scratch,
+            request,
+            params,
+            session_token,
+            payload_hash.len(),
         );
-        authorization.push_str(ALGORITHM);
-        authorization.push_str(" Credential=");
-        authorization.push_str(params.credentials.access_key_id());
-        authorization.push('/');
-        push_scope(&mut authorization, prepared.amz_date.date_stamp(), params);
-        authorization.push_str(", SignedHeaders=");
-        // Header names were validated as ASCII tokens.
-        authorization.push_str(core::str::from_utf8(signed_headers).unwrap_or_default());
+        let additions = Additions::Headers {
+            amz_date: date,
+            session_token,
+            content_sha256: params
+                .settings
+                .content_sha256_header
+                .then_some(payload_hash),
+        };
+        self.template
+            .prepare(&mut self.scratch, request, params, &additions, payload_hash)?;
+        let creq_hash = self.template.hash(date, payload_hash);
+        let scope = self.keys.scope(
+            params.credentials,
+            amz_date.date_stamp(),
+            params.region,
+            params.service,
+        );
+        let signature = sign_string(&mut self.scratch, scope, date, &creq_hash);
+
+        // `AWS4-HMAC-SHA256 Credential=<id>/<scope>, SignedHeaders=` is the scope's, built once.
+        let prefix = scope.authorization_prefix();
+        let signed_headers = self.template.signed_headers();
+        let mut authorization =
+            String::with_capacity(prefix.len() + signed_headers.len() + ", Signature=".len() + 64);
+        authorization.push_str(prefix);
+        authorization.push_str(signed_headers);
         authorization.push_str(", Signature=");
         authorization.push_str(signature.as_str());
-        self.scratch.clear();
 
         Ok(HeaderSignature {
-            amz_date: prepared.amz_date,
+            amz_date,
             session_token: params.credentials.session_token(),
             content_sha256: params
                 .settings
                 .content_sha256_header
-                .then(|| prepared.payload_hash().into()),
+                .then(|| payload_hash.into()),
             authorization,
             signature,
         })
@@ -119,8 +143,19 @@ impl Signer {
             .get(prepared.signed_headers.clone())
             .unwrap_or_default();
         let signed_headers = String::from_utf8_lossy(signed_headers).into_owned();
-        let signature = self.sign_scratch(params, &prepared.amz_date);
-        self.scratch.clear();
+        let scope = self.keys.scope(
+            params.credentials,
+            prepared.amz_date.date_stamp(),
+            params.region,
+            params.service,
+        );
+        let creq_hash = Sha256::digest(&self.scratch).into();
+        let signature = sign_string(
+            &mut self.scratch,
+            scope,
+            prepared.amz_date.as_str(),
+            &creq_hash,
+        );
         Ok(QuerySignature {
             credential: prepared.credential,
             amz_date: prepared.amz_date,
@@ -130,33 +165,32 @@ impl Signer {
             signature,
         })
     }
+}
 
-    /// Signs the canonical request in `self.scratch`: hash it, build the string to sign, HMAC
-    /// it with the cached keyed state.
-    fn sign_scratch(&mut self, params: &SigningParams<'_>, amz_date: &AmzDate) -> Signature {
-        let mut creq_hash = [0u8; 64];
-        crate::percent::hex_lower(&Sha256::digest(&self.scratch), &mut creq_hash);
-        let date = amz_date.date_stamp();
-        // Build the string to sign after the canonical request in the same buffer and MAC it in
-        // one call (a dozen tiny updates cost more than the copy).
-        let start = self.scratch.len();
-        feed_string_to_sign(
-            &mut |bytes| self.scratch.extend_from_slice(bytes),
-            amz_date.as_str(),
-            date.as_str(),
-            params.region,
-            params.service,
-            &creq_hash,
-        );
-        let mut mac: HmacSha256 = self
-            .keys
-            .keyed_mac(params.credentials, date, params.region, params.service)
-            .clone();
-        mac.update(&self.scratch[start..]);
-        let mut out = [0u8; 64];
-        crate::percent::hex_lower(&super::key::finalize(mac), &mut out);
-        Signature(out)
-    }
+/// Builds the string to sign for a canonical request hashing to `creq_hash` in `scratch` (its
+/// previous contents are dropped) and MACs it in one call with the scope's keyed HMAC (a dozen
+/// tiny updates cost more than the copy).
+fn sign_string(
+    scratch: &mut Vec<u8>,
+    scope: &Scope,
+    amz_date: &str,
+    creq_hash: &[u8; 32],
+) -> Signature {
+    let mut creq_hash_hex = [0u8; 64];
+    crate::percent::hex_lower(creq_hash, &mut creq_hash_hex);
+    scratch.clear();
+    feed_string_to_sign(
+        &mut |bytes| scratch.extend_from_slice(bytes),
+        amz_date,
+        scope.credential_scope(),
+        &creq_hash_hex,
+    );
+    let mut mac: HmacSha256 = scope.mac().clone();
+    mac.update(scratch);
+    scratch.clear();
+    let mut out = [0u8; 64];
+    crate::percent::hex_lower(&super::key::finalize(mac), &mut out);
+    Signature(out)
 }
 
 /// Signs `request` into headers with a fresh [`Signer`] (no key cache across calls).
@@ -237,18 +271,13 @@ pub(super) fn write_canonical(
         push_scope(
             &mut prepared.credential,
             prepared.amz_date.date_stamp(),
-            params,
+            params.region,
+            params.service,
         );
     }
     prepared.payload_hash_len = request.payload_hash(&mut prepared.payload_hash)?;
     let payload_hash = prepared.payload_hash();
-    let session_token = match params.settings.session_token {
-        SessionTokenPlacement::Signed => params
-            .credentials
-            .session_token()
-            .map(|t| t.expose().as_str()),
-        SessionTokenPlacement::AfterSigning => None,
-    };
+    let session_token = signed_session_token(params);
     let additions = match presign {
         None => Additions::Headers {
             amz_date: prepared.amz_date.as_str(),
@@ -269,6 +298,18 @@ pub(super) fn write_canonical(
         write_canonical_request(out, request, &params.settings, &additions, payload_hash)?;
     prepared.signed_headers = written.signed_headers;
     Ok(prepared)
+}
+
+/// The session token the canonical request covers: none for long-term credentials or when the
+/// token is added after signing.
+fn signed_session_token<'a>(params: &SigningParams<'a>) -> Option<&'a str> {
+    match params.settings.session_token {
+        SessionTokenPlacement::Signed => params
+            .credentials
+            .session_token()
+            .map(|t| t.expose().as_str()),
+        SessionTokenPlacement::AfterSigning => None,
+    }
 }
 
 pub(super) fn into_canonical(

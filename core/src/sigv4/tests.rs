@@ -414,3 +414,140 @@ fn unsigned_and_precomputed_payloads() {
             .any(|(n, v)| n == "x-amz-content-sha256" && v == EMPTY_PAYLOAD_SHA256)
     );
 }
+
+/// A reused signer (its template and key cache warm from the previous request) must sign every
+/// request exactly as a fresh one does, whatever changed since the last request.
+#[test]
+fn reused_signer_matches_a_fresh_one_across_changing_requests() {
+    let creds = creds();
+    let temporary = creds.clone().with_session_token("SESSIONTOKEN");
+    let other_token = creds.clone().with_session_token("OTHERTOKEN");
+    let time = suite_time();
+    let later = time.checked_add(Duration::from_secs(61)).unwrap();
+    let params = |c| SigningParams::new(c, "us-west-2", "bedrock", time);
+    let with_hash_header = SigningSettings {
+        content_sha256_header: true,
+        ..SigningSettings::default()
+    };
+    let after_signing = SigningSettings {
+        session_token: SessionTokenPlacement::AfterSigning,
+        ..SigningSettings::default()
+    };
+    let single = SigningSettings {
+        uri_encoding: UriEncoding::Single,
+        normalize_path: false,
+        ..SigningSettings::default()
+    };
+    let other_body = br#"{"messages":[]}"#;
+    let cases: Vec<(SignableRequest<'_>, SigningParams<'_>)> = alloc::vec![
+        (converse_request(), params(&creds)),
+        // Same shape: only the time or the body changes.
+        (converse_request(), params(&creds)),
+        (
+            converse_request(),
+            SigningParams::new(&creds, "us-west-2", "bedrock", later)
+        ),
+        (converse_request().body(other_body), params(&creds)),
+        (
+            converse_request().payload(Payload::Unsigned),
+            params(&creds)
+        ),
+        (converse_request().body(other_body), params(&creds)),
+        // A different shape: header value, header case, an extra header, path, query, method.
+        (
+            converse_request().header("Content-Type", "application/cbor"),
+            params(&creds),
+        ),
+        (
+            SignableRequest::new("POST", PROFILE_PATH)
+                .header("content-type", "application/json")
+                .header("host", "bedrock-runtime.us-west-2.amazonaws.com")
+                .body(BODY),
+            params(&creds),
+        ),
+        (
+            converse_request().header("X-Extra", "  a   b "),
+            params(&creds)
+        ),
+        (
+            SignableRequest::new("POST", "/model/m/converse-stream?x=1")
+                .header("host", "bedrock-runtime.us-west-2.amazonaws.com")
+                .body(BODY),
+            params(&creds),
+        ),
+        (
+            SignableRequest::new("GET", "/model/m/converse-stream?x=1")
+                .header("host", "bedrock-runtime.us-west-2.amazonaws.com")
+                .body(BODY),
+            params(&creds),
+        ),
+        // Settings and credentials that change the canonical request.
+        (
+            converse_request(),
+            params(&creds).with_settings(with_hash_header)
+        ),
+        (
+            converse_request().body(other_body),
+            params(&creds).with_settings(with_hash_header),
+        ),
+        (converse_request(), params(&temporary)),
+        (converse_request(), params(&other_token)),
+        (
+            converse_request(),
+            params(&other_token).with_settings(after_signing)
+        ),
+        (converse_request(), params(&creds).with_settings(single)),
+        // Another scope for the same request.
+        (
+            converse_request(),
+            SigningParams::new(&creds, "us-east-1", "bedrock", time),
+        ),
+        (converse_request(), params(&creds)),
+    ];
+    let mut signer = Signer::new();
+    for (i, (request, params)) in cases.iter().enumerate() {
+        let reused = signer.sign_headers(request, params).unwrap();
+        let fresh = sign_headers(request, params).unwrap();
+        let expected = canonical_request(request, params).unwrap();
+        assert_eq!(reused.authorization(), fresh.authorization(), "case {i}");
+        assert_eq!(
+            reused.headers().collect::<Vec<_>>(),
+            fresh.headers().collect::<Vec<_>>(),
+            "case {i}"
+        );
+        assert!(
+            reused
+                .authorization()
+                .contains(&format!("SignedHeaders={}, ", expected.signed_headers())),
+            "case {i}"
+        );
+    }
+}
+
+#[test]
+fn a_failed_request_does_not_leave_a_template_behind() {
+    let creds = creds();
+    let params = SigningParams::new(&creds, "us-west-2", "bedrock", suite_time());
+    let mut signer = Signer::new();
+    let good = signer.sign_headers(&converse_request(), &params).unwrap();
+    let bad = converse_request().header_bytes("x-bad", b"a\nb");
+    assert!(signer.sign_headers(&bad, &params).is_err());
+    assert!(
+        signer.sign_headers(&bad, &params).is_err(),
+        "still rejected"
+    );
+    let again = signer.sign_headers(&converse_request(), &params).unwrap();
+    assert_eq!(good.authorization(), again.authorization());
+}
+
+#[test]
+fn signer_debug_shows_neither_secret_nor_token() {
+    let creds = creds().with_session_token("SESSIONTOKEN");
+    let params = SigningParams::new(&creds, "us-west-2", "bedrock", suite_time());
+    let mut signer = Signer::new();
+    signer.sign_headers(&converse_request(), &params).unwrap();
+    let debug = format!("{signer:?}");
+    assert!(!debug.contains("SESSIONTOKEN"), "{debug}");
+    assert!(!debug.contains(SECRET), "{debug}");
+    assert!(debug.contains("template"), "{debug}");
+}

@@ -2,7 +2,7 @@
 //! signed [`Exchange`], the same stream items. An adapter adds only its I/O.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bedrock_core::catalog::Provider;
@@ -10,6 +10,7 @@ use bedrock_core::error::{Error, ErrorKind};
 use bedrock_core::exchange::{Event, Exchange, ExchangeConfig, Operation};
 use bedrock_core::model::{Request, Response, StreamEvent};
 use bedrock_core::settings::{Route, RouteInputs, Settings, TimeoutSettings};
+use bedrock_core::sigv4::Signer;
 
 use crate::Host;
 use crate::clock;
@@ -151,6 +152,10 @@ pub struct ClientConfig {
     pub ca_bundle: Option<Vec<u8>>,
     /// Forward proxies.
     pub proxy: ProxyConfig,
+    /// The SigV4 signer the client's calls share (clones of the config share it too): its
+    /// caches, the day's derived key and the last canonical request, make signing the next
+    /// call of the same shape little more than hashing its body. Held only while a call signs.
+    signer: Arc<Mutex<Signer>>,
 }
 
 /// The certificate authorities a client trusts: [`ClientConfig::trust_roots`].
@@ -259,7 +264,8 @@ impl ClientConfig {
         Ok(Some(certificates))
     }
 
-    /// The exchange for one call, signed now with `auth`.
+    /// The exchange for one call, signed now with `auth` (SigV4 with the client's shared
+    /// signer).
     ///
     /// # Errors
     ///
@@ -271,15 +277,25 @@ impl ClientConfig {
         operation: Operation,
         auth: bedrock_core::auth::Auth,
     ) -> Result<Exchange, Error> {
-        Exchange::new(
-            route,
-            request,
-            operation,
-            auth,
-            &self.exchange,
-            clock::now(),
-            clock::entropy(),
-        )
+        let (now, entropy) = (clock::now(), clock::entropy());
+        let sign = |signer: &mut Signer| {
+            Exchange::new_with_signer(
+                route,
+                request,
+                operation,
+                auth,
+                &self.exchange,
+                now,
+                entropy,
+                signer,
+            )
+        };
+        // Another thread signing right now (or one that panicked while signing): a fresh
+        // signer rather than waiting or trusting half-updated caches.
+        match self.signer.try_lock() {
+            Ok(mut signer) => sign(&mut signer),
+            Err(_) => sign(&mut Signer::new()),
+        }
     }
 }
 
@@ -484,6 +500,7 @@ impl<C: FromConfig> ClientBuilder<C> {
             exchange,
             ca_bundle,
             proxy: self.proxy,
+            signer: Arc::default(),
         })
     }
 }

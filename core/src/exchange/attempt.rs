@@ -6,6 +6,7 @@ use super::skew::shift;
 use super::{Clock, Exchange, State};
 use crate::error::Error;
 use crate::http1::{ResponseLimits, ResponseReader};
+use crate::sigv4::Signer;
 use crate::time::UnixTime;
 
 /// The parts of an attempt that outlive its states: its number, its signing time, the parser of
@@ -47,7 +48,12 @@ impl Exchange {
     ///
     /// When the request cannot be signed or written; the state is then left as it was (a retry
     /// pending).
-    pub(super) fn start_attempt(&mut self, number: u32, clock: Clock) -> Result<(), Error> {
+    pub(super) fn start_attempt(
+        &mut self,
+        number: u32,
+        clock: Clock,
+        signer: &mut Signer,
+    ) -> Result<(), Error> {
         let deadline = clock.now.saturating_add(self.first_byte_timeout());
         self.attempt = Attempt::new(
             number,
@@ -56,7 +62,7 @@ impl Exchange {
         );
         let request = self
             .call
-            .signed_request(number, self.attempt.signed_at, &self.config)?;
+            .signed_request(number, self.attempt.signed_at, &self.config, signer)?;
         self.state = State::Sending { request, deadline };
         Ok(())
     }

@@ -149,6 +149,7 @@ use crate::model::{Request, Response};
 use crate::retry::Jitter;
 use crate::settings::Route;
 use crate::time::Instant;
+use crate::sigv4::Signer;
 
 use attempt::Attempt;
 pub use config::{Clock, ExchangeConfig, Operation};
@@ -260,6 +261,45 @@ impl Exchange {
         clock: Clock,
         entropy: [u8; 32],
     ) -> Result<Self, Error> {
+        let mut signer = Signer::new();
+        Self::new_with_signer(
+            route,
+            request,
+            operation,
+            auth,
+            config,
+            clock,
+            entropy,
+            &mut signer,
+        )
+    }
+
+    /// [`new`](Self::new), signing with the caller's `signer` (SigV4 only; API keys and the
+    /// bedrock-openai route sign nothing).
+    ///
+    /// A client that keeps one [`Signer`] for its calls skips most of the signing work: the
+    /// signer caches the day's derived key and the canonical request of the last request it
+    /// signed, so the next call of the same shape only hashes its body and rewrites the date
+    /// (see [`Signer`]). The exchange does not keep the signer:
+    /// a retry signs with a fresh one, and an open stream holds none of its caches.
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "new's arguments and the signer; a parameter struct would only rename them"
+    )]
+    pub fn new_with_signer(
+        route: &Route,
+        request: &Request,
+        operation: Operation,
+        auth: Auth,
+        config: &ExchangeConfig,
+        clock: Clock,
+        entropy: [u8; 32],
+        signer: &mut Signer,
+    ) -> Result<Self, Error> {
         let call = Call::new(route, request, operation, auth, request::uuid_v4(&entropy))?;
         let mut exchange = Self {
             call,
@@ -276,7 +316,7 @@ impl Exchange {
             // The first attempt starts the way every retry does.
             state: State::AwaitingRetry,
         };
-        exchange.start_attempt(1, clock)?;
+        exchange.start_attempt(1, clock, signer)?;
         Ok(exchange)
     }
 
@@ -600,7 +640,9 @@ impl Exchange {
         if !matches!(self.state, State::AwaitingRetry) {
             return Ok(());
         }
-        self.start_attempt(self.attempt.number + 1, clock)
+        // A fresh signer: retries are rare, and keeping one here would keep its caches (about
+        // 2.5 KiB) with every open stream.
+        self.start_attempt(self.attempt.number + 1, clock, &mut Signer::new())
     }
 
     /// Whether an attempt is in progress (its request out or not).

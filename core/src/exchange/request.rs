@@ -226,8 +226,9 @@ impl Call {
         attempt: u32,
         signed_at: crate::time::UnixTime,
         config: &ExchangeConfig,
+        signer: &mut Signer,
     ) -> Result<SignedRequest, Error> {
-        let headers = self.headers(attempt, signed_at, config)?;
+        let headers = self.headers(attempt, signed_at, config, signer)?;
         let borrowed: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
         let mut bytes = Vec::with_capacity(self.body.len() + 1024);
         http1::write_request(&mut bytes, "POST", &self.target, &borrowed, &self.body).map_err(
@@ -251,12 +252,13 @@ impl Call {
         }
     }
 
-    /// Builds the header list of attempt `attempt` and signs it at `signed_at`.
+    /// Builds the header list of attempt `attempt` and signs it at `signed_at` with `signer`.
     fn headers(
         &self,
         attempt: u32,
         signed_at: crate::time::UnixTime,
         config: &ExchangeConfig,
+        signer: &mut Signer,
     ) -> Result<Vec<(&'static str, String)>, Error> {
         let mut headers: Vec<(&'static str, String)> = Vec::with_capacity(12);
         headers.push(("Host", self.host_header.clone()));
@@ -294,9 +296,6 @@ impl Call {
                     .body(&self.body);
                 let params =
                     SigningParams::new(credentials, &self.region, self.signing_name, signed_at);
-                // A signer per attempt, not per exchange: its key cache and scratch (about
-                // 2 KiB) would stay with every open stream, to save a retry four HMACs.
-                let mut signer = Signer::new();
                 let signed = signer
                     .sign_headers(&request, &params)
                     .map_err(|e| self.with_context(Error::from(e)))?;

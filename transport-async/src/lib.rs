@@ -107,7 +107,7 @@ impl bedrock_host::FromConfig for Client {
 
     fn from_config(config: ClientConfig) -> Result<Self, Error> {
         let connector = Connector::new(
-            config.trust_roots()?,
+            config.ca_certificates()?,
             config.proxy.clone(),
             config.timeouts.connect,
         )

@@ -245,6 +245,11 @@ async fn next_item(mut call: Box<Call>) -> (Option<Result<StreamItem, Error>>, S
 }
 
 /// A ConverseStream in progress: a [`futures_core::Stream`] of [`StreamItem`]s.
+///
+/// Items already decoded are returned without waiting; a poll returns `Pending` only when the
+/// next item waits for the network (or a retry's timer). That is the moment to flush output
+/// buffered from earlier items: poll once, flush on `Pending`, then await the same `next()`
+/// (`examples/async-chat` does), and a read's worth of deltas costs one write.
 pub struct Stream {
     items: Pin<Box<dyn futures_core::Stream<Item = Result<StreamItem, Error>> + Send>>,
 }

@@ -95,7 +95,7 @@ impl ChunkedDecoder {
 
     /// Whether the body is complete (the last chunk and its trailers were read).
     pub fn is_done(&self) -> bool {
-        self.phase == Phase::Done
+        matches!(self.phase, Phase::Done)
     }
 
     /// Decodes from `input`, consuming what it uses: the next chunk data, or
@@ -108,7 +108,7 @@ impl ChunkedDecoder {
     /// [`HttpError::LineTooLong`]. Every error is final: drop the decoder (and the connection).
     pub fn decode<'i>(&mut self, input: &mut &'i [u8]) -> Result<ChunkedStep<'i>, HttpError> {
         loop {
-            if self.phase == Phase::Done {
+            if matches!(self.phase, Phase::Done) {
                 return Ok(ChunkedStep::Done);
             }
             if let Phase::Data { remaining } = &mut self.phase {

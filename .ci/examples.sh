@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-cargo build --locked -q -p bedrock-conformance -p bedrock-async --example chat
+cargo build --locked -q -p bedrock-conformance -p async-chat
 cargo build --locked -q -p bedrock-core --example by_hand
 work=$(mktemp -d)
 target/debug/bedrock-conformance serve --port-file "$work/port" >"$work/emulator.log" 2>&1 &
@@ -44,7 +44,7 @@ refused() { # name command...
 for auth in sigv4 apikey; do
   declare -n creds=$auth
   check "async chat ($auth)" "streamed by smol with $auth" \
-    env -i "${base[@]}" "${creds[@]}" target/debug/examples/chat \
+    env -i "${base[@]}" "${creds[@]}" target/debug/async-chat \
     --base-url "$url" --region us-east-1 --model "$model" "[drip:20] streamed by smol with $auth"
   check "by hand ($auth)" "driven by hand with $auth" \
     env -i "${base[@]}" "${creds[@]}" target/debug/examples/by_hand \
@@ -52,7 +52,7 @@ for auth in sigv4 apikey; do
 done
 wrong=(AWS_BEARER_TOKEN_BEDROCK=bedrock-api-key-S3CR3T-wrong-for-the-scan)
 refused "async chat (wrong key)" \
-  env -i "${base[@]}" "${wrong[@]}" target/debug/examples/chat \
+  env -i "${base[@]}" "${wrong[@]}" target/debug/async-chat \
   --base-url "$url" --region us-east-1 --model "$model" "refused"
 refused "by hand (wrong key)" \
   env -i "${base[@]}" "${wrong[@]}" target/debug/examples/by_hand \

@@ -4,20 +4,26 @@
 Four programs stream the same answer from the same `bedrock-conformance serve` process:
 
   bedrock CLI     `bedrock chat` (blocking adapter over ureq)
-  async example   `transport-async/examples/chat.rs` (smol + futures-rustls adapter)
+  async example   `examples/async-chat` (smol + futures-rustls adapter; a package of its own)
   by-hand example `core/examples/by_hand.rs` (the core over a std TcpStream, no adapter)
   AWS SDK         `bench/peer-sdk` (aws-sdk-bedrockruntime + aws-config on tokio)
 
-All four sign with SigV4 (the only scheme the SDK speaks), write every text delta to stdout and
-flush it, and end with a newline; the script checks that their outputs are identical. Answers: a
-long one (`[long:N]`, N text deltas, 20,000 by default) and a short one (the echo of a prompt).
+All four sign with SigV4 (the only scheme the SDK speaks), write every text delta into a buffered
+stdout, and end with a newline; the script checks that their outputs are identical. One write
+policy for all four: stdout is flushed whenever the next item is not available without waiting
+for the network (right before the program would block) and at the end. Text appears as soon as
+it arrives, and deltas that arrive in one read cost one write, not one each (a flush per delta
+put a write-syscall floor under every program). Answers: a long one (`[long:N]`, N text deltas,
+20,000 by default) and a short one (the echo of a prompt).
 
 Per run it measures, for the program alone (run under GNU `/usr/bin/time`): CPU time (user +
 sys), peak RSS, wall time, and time to the first byte on stdout (the first delta). Programs run alternately, one
 warm-up round first, then `--runs` rounds; the report gives medians and ratios to the SDK.
 
 Footprint (skipped with `--no-footprint`): each program built in release from an empty target
-directory: crates compiled, clean build time, stripped binary size.
+directory: crates compiled, clean build time, stripped binary size. The async example is a
+package of its own so that its count is what an application on the adapter compiles (cargo
+would build a package's dev-dependencies, the emulator among them, for its `--example`s).
 
 Writes `bench/results/e2e.json` (every run, the medians, the machine), `bench/results/e2e.svg`
 (the chart the README shows) and `bench/results/e2e.md` (the tables), and prints the tables.
@@ -58,7 +64,7 @@ def run(cmd, **kw):
 
 def build():
     run(["cargo", "build", "--release", "--locked", "-p", "bedrock-cli", "-p", "bedrock-conformance"])
-    run(["cargo", "build", "--release", "--locked", "-p", "bedrock-async", "--example", "chat"])
+    run(["cargo", "build", "--release", "--locked", "-p", "async-chat"])
     run(["cargo", "build", "--release", "--locked", "-p", "bedrock-core", "--example", "by_hand"])
     run(["cargo", "build", "--release", "--locked", "--manifest-path", os.path.join(PEER, "Cargo.toml")])
 
@@ -67,7 +73,7 @@ def binaries():
     release = os.path.join(ROOT, "target", "release")
     return {
         "bedrock CLI": os.path.join(release, "bedrock"),
-        "async example": os.path.join(release, "examples", "chat"),
+        "async example": os.path.join(release, "async-chat"),
         "by-hand example": os.path.join(release, "examples", "by_hand"),
         "AWS SDK": os.path.join(PEER, "target", "release", "peer-sdk"),
     }
@@ -186,8 +192,7 @@ def footprint():
     """Each program from an empty target directory: crates compiled, build time, stripped size."""
     builds = {
         "bedrock CLI": (["cargo", "build", "--release", "--locked", "-p", "bedrock-cli"], ROOT, "bedrock"),
-        "async example": (["cargo", "build", "--release", "--locked", "-p", "bedrock-async", "--example", "chat"],
-                          ROOT, os.path.join("examples", "chat")),
+        "async example": (["cargo", "build", "--release", "--locked", "-p", "async-chat"], ROOT, "async-chat"),
         "AWS SDK": (["cargo", "build", "--release", "--locked"], PEER, "peer-sdk"),
     }
     out = {}

@@ -12,6 +12,10 @@
 //! `AWS_SECRET_ACCESS_KEY` and optionally `AWS_SESSION_TOKEN` (SigV4). The answer streams to
 //! stdout as it arrives (ConverseStream); an error prints its kind and hint and exits 1.
 //!
+//! Writing the answer: each text delta goes into a buffered stdout, flushed right before every
+//! socket read (the only place this loop waits) and at the end. Text appears as soon as it
+//! arrives, and the deltas of one read cost one write, not one each.
+//!
 //! Plain HTTP only: TLS is the adapters' job (`bedrock-blocking`, `bedrock-async`). With your own
 //! TLS, wrap the `TcpStream` and keep the loop. The end-to-end suite runs [`call`] itself (the
 //! `by-hand` column of `cargo run -p bedrock-conformance`).
@@ -37,13 +41,18 @@ use bedrock_core::sigv4::Credentials;
 use bedrock_core::time::{Instant, UnixTime};
 
 /// One call (retries included) over plain TCP to `route`: each stream event goes to `on_event`
-/// as soon as its frame arrives; the result is the final event, [`Event::Response`] or
-/// [`Event::TokenCount`].
+/// as soon as its frame arrives, and `before_read` runs right before each socket read (where
+/// the loop may wait: the moment to flush what `on_event` wrote); the result is the final
+/// event, [`Event::Response`] or [`Event::TokenCount`].
 ///
 /// # Errors
 ///
 /// The call's final error (connect and socket failures included, as [`ErrorKind::Io`]), after
 /// every event that preceded it went to `on_event`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the loop's inputs and its two callbacks, each plain; a struct would only wrap them"
+)]
 pub fn call(
     route: &Route,
     request: &Request,
@@ -52,6 +61,7 @@ pub fn call(
     config: &ExchangeConfig,
     connect_timeout: Duration,
     on_event: &mut dyn FnMut(StreamEvent),
+    before_read: &mut dyn FnMut(),
 ) -> Result<Event, Error> {
     if !route.insecure_loopback {
         let message = "this loop speaks plain http:// only; TLS is the adapters' job";
@@ -107,9 +117,11 @@ pub fn call(
         let read = match socket.as_mut() {
             None => Err(std::io::Error::other("no connection")),
             Some(_) if wait.is_zero() => Err(IoKind::TimedOut.into()),
-            Some(s) => s
-                .set_read_timeout(Some(wait))
-                .and_then(|()| s.read(&mut buf)),
+            Some(s) => {
+                before_read();
+                s.set_read_timeout(Some(wait))
+                    .and_then(|()| s.read(&mut buf))
+            }
         };
         // A final error is kept in `ex.error()`, and the events decoded before it are still
         // queued: every outcome goes round the loop, which delivers them, then returns it.
@@ -230,13 +242,14 @@ fn main() -> std::process::ExitCode {
         }
     };
     let request = Request::new(model).user(prompt);
-    let mut stdout = std::io::stdout();
+    let stdout = std::cell::RefCell::new(std::io::BufWriter::new(std::io::stdout().lock()));
     let mut print = |event: StreamEvent| {
         if let StreamEvent::TextDelta { text, .. } = event {
-            let _ = stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush());
+            let _ = stdout.borrow_mut().write_all(text.as_bytes());
         }
+    };
+    let mut flush = || {
+        let _ = stdout.borrow_mut().flush();
     };
     let config = ExchangeConfig::default();
     let result = call(
@@ -247,8 +260,10 @@ fn main() -> std::process::ExitCode {
         &config,
         Duration::from_secs(10),
         &mut print,
+        &mut flush,
     );
-    println!();
+    let mut stdout = stdout.into_inner();
+    let _ = writeln!(stdout).and_then(|()| stdout.flush());
     match result {
         Ok(_) => std::process::ExitCode::SUCCESS,
         Err(error) => {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -89,42 +89,60 @@ impl Target {
 /// Opens connections: TCP (through the proxy's tunnel when one applies), then TLS for
 /// `https` targets, all within the connect timeout.
 pub(crate) struct Connector {
-    tls: TlsConnector,
+    /// The TLS configuration, made on the first `https` connection: a client that only speaks
+    /// plain HTTP (to the emulator, a local gateway) never reads the OS trust store or holds
+    /// its certificates.
+    tls: OnceLock<Result<TlsConnector, String>>,
+    /// The roots of a CA bundle, parsed when the client is built; `None`: the OS trust store,
+    /// else the web roots.
+    bundle: Option<RootCertStore>,
     proxy: ProxyConfig,
     timeout: Duration,
 }
 
 impl Connector {
-    /// `trust`: a CA bundle or the OS trust store, else the web roots.
+    /// `bundle`: the DER certificates of a CA bundle, trusted instead of the OS trust store.
+    ///
+    /// # Errors
+    ///
+    /// A bundle with no certificate rustls can use.
     pub(crate) fn new(
-        trust: TrustRoots,
+        bundle: Option<Vec<Vec<u8>>>,
         proxy: ProxyConfig,
         timeout: Duration,
     ) -> Result<Self, String> {
-        let mut roots = RootCertStore::empty();
-        match trust {
-            TrustRoots::Certificates(certificates) => {
-                // As OpenSSL does with the OS store: certificates rustls cannot use are skipped.
-                let (added, _) = roots
-                    .add_parsable_certificates(certificates.into_iter().map(CertificateDer::from));
-                if added == 0 {
-                    return Err("the trusted certificates hold no usable CA certificate".into());
-                }
-            }
-            _ => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
-        }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut config = ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| format!("TLS configuration: {e}"))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(Self {
-            tls: TlsConnector::from(Arc::new(config)),
+            tls: OnceLock::new(),
+            bundle: bundle.map(roots).transpose()?,
             proxy,
             timeout,
         })
+    }
+
+    /// The TLS connector, made on first use from the bundle or the OS trust store.
+    fn tls(&self) -> io::Result<&TlsConnector> {
+        self.tls
+            .get_or_init(|| {
+                let roots = match &self.bundle {
+                    Some(roots) => roots.clone(),
+                    None => match TrustRoots::platform() {
+                        TrustRoots::Certificates(certificates) => roots(certificates)?,
+                        _ => {
+                            RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned())
+                        }
+                    },
+                };
+                let provider = Arc::new(rustls::crypto::ring::default_provider());
+                let mut config = ClientConfig::builder_with_provider(provider)
+                    .with_safe_default_protocol_versions()
+                    .map_err(|e| format!("TLS configuration: {e}"))?
+                    .with_root_certificates(roots)
+                    .with_no_client_auth();
+                config.alpn_protocols = vec![b"http/1.1".to_vec()];
+                Ok(TlsConnector::from(Arc::new(config)))
+            })
+            .as_ref()
+            .map_err(|e| io::Error::other(e.clone()))
     }
 
     /// A new connection to `target`.
@@ -163,7 +181,7 @@ impl Connector {
         }
         let name = ServerName::try_from(target.host.clone())
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        let tls = self.tls.connect(name, tcp).await.map_err(|e| {
+        let tls = self.tls()?.connect(name, tcp).await.map_err(|e| {
             let what = format!("TLS with {}", target.host);
             if is_certificate_error(&e) {
                 // Keeps the classification through the message's context.
@@ -174,6 +192,18 @@ impl Connector {
         })?;
         Ok(Conn::Tls(Box::new(tls)))
     }
+}
+
+/// The roots among `certificates`. As OpenSSL does with the OS store, certificates rustls
+/// cannot use are skipped.
+fn roots(certificates: Vec<Vec<u8>>) -> Result<RootCertStore, String> {
+    let mut roots = RootCertStore::empty();
+    let (added, _) =
+        roots.add_parsable_certificates(certificates.into_iter().map(CertificateDer::from));
+    if added == 0 {
+        return Err("the trusted certificates hold no usable CA certificate".into());
+    }
+    Ok(roots)
 }
 
 fn context(e: io::Error, what: &str) -> io::Error {

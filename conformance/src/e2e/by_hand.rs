@@ -76,6 +76,7 @@ impl ByHandClient {
             &self.config,
             self.connect_timeout,
             on_event,
+            &mut || {},
         )
     }
 }

@@ -237,7 +237,11 @@ impl StreamAccumulator {
         let content = self
             .blocks
             .values()
-            .filter_map(|block| build_block(block, true).ok().flatten())
+            .filter_map(|block| {
+                build_block(&mut block.as_ref().clone(), true)
+                    .ok()
+                    .flatten()
+            })
             .collect();
         self.response(content)
     }
@@ -250,6 +254,17 @@ impl StreamAccumulator {
     /// `metadata` never came; [`AccumulateError::InvalidToolInput`] for a tool call whose input
     /// is not JSON in a message that did not stop for `max_tokens`.
     pub fn finish(&self) -> Result<ConverseResponse, AccumulateError> {
+        self.clone().take_response()
+    }
+
+    /// As [`finish`](Self::finish), with the texts moved into the response instead of copied
+    /// (a long answer is not held twice): on success the accumulator is spent, on an error it is
+    /// left whole (its [`partial`](Self::partial) response intact).
+    ///
+    /// # Errors
+    ///
+    /// As [`finish`](Self::finish).
+    pub fn take_response(&mut self) -> Result<ConverseResponse, AccumulateError> {
         let missing = match (&self.stop, &self.metadata) {
             (None, _) => Some("messageStop"),
             (Some(_), None) => Some("metadata"),
@@ -265,11 +280,19 @@ impl StreamAccumulator {
         // is an error even when the message stopped for max_tokens.
         let capped = matches!(self.stop, Some((StopReason::MaxTokens, _)));
         let last = self.blocks.keys().next_back().copied();
+        let cut_by_cap = |index: u32| capped && Some(index) == last;
+        // Tool calls first: the only blocks that can fail, built before any text moves.
+        let mut tools = BTreeMap::new();
+        for (index, block) in self.blocks.iter_mut().filter(|(_, b)| b.tool.is_some()) {
+            tools.insert(*index, build_block(block, cut_by_cap(*index))?);
+        }
         let mut content = Vec::with_capacity(self.blocks.len());
-        for (index, block) in &self.blocks {
-            if let Some(b) = build_block(block, capped && Some(*index) == last)? {
-                content.push(b);
-            }
+        for (index, block) in &mut self.blocks {
+            let built = match tools.remove(index) {
+                Some(built) => built,
+                None => build_block(block, cut_by_cap(*index))?,
+            };
+            content.extend(built);
         }
         Ok(self.response(content))
     }
@@ -306,9 +329,13 @@ fn parse_tool_input(input: &str) -> Result<Value, String> {
     serde_json::from_str(input).map_err(|e| alloc::format!("{e}"))
 }
 
-/// Builds the content block for an assembled block; `Ok(None)` for a block with nothing in it.
-/// With `cut_by_cap`, a tool call whose input does not parse was cut off, not malformed.
-fn build_block(block: &Block, cut_by_cap: bool) -> Result<Option<ContentBlock>, AccumulateError> {
+/// Builds the content block for an assembled block, moving its text out; `Ok(None)` for a block
+/// with nothing in it. With `cut_by_cap`, a tool call whose input does not parse was cut off,
+/// not malformed.
+fn build_block(
+    block: &mut Block,
+    cut_by_cap: bool,
+) -> Result<Option<ContentBlock>, AccumulateError> {
     if let Some(tool) = &block.tool {
         let parsed = match &block.parsed_input {
             Some(parsed) => parsed.clone(),
@@ -364,7 +391,10 @@ fn build_block(block: &Block, cut_by_cap: bool) -> Result<Option<ContentBlock>, 
     }
     if !block.citations.is_empty() {
         let mut text = Map::new();
-        text.insert("text".into(), Value::String(block.text.clone()));
+        text.insert(
+            "text".into(),
+            Value::String(core::mem::take(&mut block.text)),
+        );
         return Ok(Some(ContentBlock::Citations(CitationsBlock {
             content: alloc::vec![Value::Object(text)],
             citations: block.citations.clone(),
@@ -386,5 +416,5 @@ fn build_block(block: &Block, cut_by_cap: bool) -> Result<Option<ContentBlock>, 
         // inventing an empty text block would misstate the response.
         return Ok(None);
     }
-    Ok(Some(ContentBlock::Text(block.text.clone())))
+    Ok(Some(ContentBlock::Text(core::mem::take(&mut block.text))))
 }

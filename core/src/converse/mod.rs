@@ -70,7 +70,7 @@ pub use crate::model::{EncodedRequest, RequestError};
 pub use accumulate::{AccumulateError, StreamAccumulator};
 pub use cache_points::MAX_CACHE_POINTS;
 pub use count_tokens::CountTokensResponse;
-pub use neutral::{normalize_stop, to_neutral, to_neutral_event};
+pub use neutral::{into_neutral_event, normalize_stop, to_neutral};
 pub use request::{count_tokens_model_id, encode_count_tokens, encode_request};
 pub use response::{
     CacheDetail, CitationsBlock, ContentBlock, ConverseOutput, ConverseResponse, Metrics,

@@ -125,55 +125,43 @@ fn block_to_part(block: ContentBlock) -> Part {
 
 /// The neutral stream event for a ConverseStream event; `None` for events with nothing to show
 /// as they arrive (`messageStart`, tool-result and image increments, unknown members — all of
-/// which still reach the final response).
-pub fn to_neutral_event(event: &WireEvent) -> Option<StreamEvent> {
+/// which still reach the final response). By value: its strings move into the neutral event
+/// (the accumulator has read the event by then).
+pub fn into_neutral_event(event: WireEvent) -> Option<StreamEvent> {
     Some(match event {
         WireEvent::MessageStart { .. } => return None,
         WireEvent::ContentBlockStart { index, start } => match start {
             BlockStart::ToolUse {
                 tool_use_id, name, ..
             } => StreamEvent::ToolCallStart {
-                index: *index,
-                id: tool_use_id.clone(),
-                name: name.clone(),
+                index,
+                id: tool_use_id,
+                name,
             },
             _ => return None,
         },
-        WireEvent::ContentBlockDelta { index, delta } => {
-            let index = *index;
-            match delta {
-                BlockDelta::Text(text) => StreamEvent::TextDelta {
-                    index,
-                    text: text.clone(),
-                },
-                BlockDelta::ToolUseInput(fragment) => StreamEvent::ToolCallDelta {
-                    index,
-                    arguments: fragment.clone(),
-                },
-                BlockDelta::ReasoningText(text) => StreamEvent::ReasoningDelta {
-                    index,
-                    text: text.clone(),
-                },
-                BlockDelta::ReasoningSignature(signature) => StreamEvent::ReasoningSignature {
-                    index,
-                    signature: signature.clone(),
-                },
-                BlockDelta::ReasoningRedacted(bytes) => StreamEvent::RedactedReasoning {
-                    index,
-                    data: BASE64_STANDARD.encode(bytes),
-                },
-                BlockDelta::Citation(citation) => StreamEvent::Citation {
-                    index,
-                    citation: citation.clone(),
-                },
-                BlockDelta::ToolResult(_) | BlockDelta::Image(_) | BlockDelta::Unknown(_) => {
-                    return None;
-                }
+        WireEvent::ContentBlockDelta { index, delta } => match delta {
+            BlockDelta::Text(text) => StreamEvent::TextDelta { index, text },
+            BlockDelta::ToolUseInput(fragment) => StreamEvent::ToolCallDelta {
+                index,
+                arguments: fragment,
+            },
+            BlockDelta::ReasoningText(text) => StreamEvent::ReasoningDelta { index, text },
+            BlockDelta::ReasoningSignature(signature) => {
+                StreamEvent::ReasoningSignature { index, signature }
             }
-        }
-        WireEvent::ContentBlockStop { index } => StreamEvent::BlockStop { index: *index },
+            BlockDelta::ReasoningRedacted(bytes) => StreamEvent::RedactedReasoning {
+                index,
+                data: BASE64_STANDARD.encode(&bytes),
+            },
+            BlockDelta::Citation(citation) => StreamEvent::Citation { index, citation },
+            BlockDelta::ToolResult(_) | BlockDelta::Image(_) | BlockDelta::Unknown(_) => {
+                return None;
+            }
+        },
+        WireEvent::ContentBlockStop { index } => StreamEvent::BlockStop { index },
         WireEvent::MessageStop { stop_reason, .. } => StreamEvent::MessageStop {
-            stop_reason: normalize_stop(stop_reason),
+            stop_reason: normalize_stop(&stop_reason),
             raw_stop_reason: stop_reason.as_str().into(),
         },
         WireEvent::Metadata(metadata) => StreamEvent::Usage {

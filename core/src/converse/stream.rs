@@ -264,13 +264,22 @@ pub fn parse_event(message: &MessageRef<'_>) -> Result<Option<StreamEvent>, Even
     let message_type = message
         .header_str(":message-type")
         .ok_or(EventError::MissingMessageType)?;
-    if message_type.eq_ignore_ascii_case("exception") {
+    // The exact spelling first: it is what Bedrock sends, and far cheaper than ignoring case.
+    let is =
+        |expected: &str| message_type == expected || message_type.eq_ignore_ascii_case(expected);
+    if is("event") {
+        let event_type = message
+            .header_str(":event-type")
+            .ok_or(EventError::MissingEventType)?;
+        return parse_payload(event_type, message.payload());
+    }
+    if is("exception") {
         let name = message
             .header_str(":exception-type")
             .unwrap_or("UnknownException");
         return Err(EventError::Exception(exception(name, message.payload())));
     }
-    if message_type.eq_ignore_ascii_case("error") {
+    if is("error") {
         let code = message.header_str(":error-code").unwrap_or("UnknownError");
         return Err(EventError::Exception(StreamException {
             kind: ExceptionKind::from_name(code),
@@ -282,13 +291,7 @@ pub fn parse_event(message: &MessageRef<'_>) -> Result<Option<StreamEvent>, Even
             original_message: None,
         }));
     }
-    if !message_type.eq_ignore_ascii_case("event") {
-        return Err(EventError::MissingMessageType);
-    }
-    let event_type = message
-        .header_str(":event-type")
-        .ok_or(EventError::MissingEventType)?;
-    parse_payload(event_type, message.payload())
+    Err(EventError::MissingMessageType)
 }
 
 fn exception(name: &str, payload: &[u8]) -> StreamException {
@@ -310,18 +313,22 @@ fn exception(name: &str, payload: &[u8]) -> StreamException {
     }
 }
 
-/// The event types, matched case-insensitively.
+/// The event types, matched case-insensitively (the exact spelling tried first: it is what
+/// Bedrock sends, and far cheaper).
 fn event_kind(name: &str) -> Option<&'static str> {
-    [
+    const KINDS: [&str; 6] = [
         "messageStart",
         "contentBlockStart",
         "contentBlockDelta",
         "contentBlockStop",
         "messageStop",
         "metadata",
-    ]
-    .into_iter()
-    .find(|known| known.eq_ignore_ascii_case(name))
+    ];
+    KINDS.into_iter().find(|known| *known == name).or_else(|| {
+        KINDS
+            .into_iter()
+            .find(|known| known.eq_ignore_ascii_case(name))
+    })
 }
 
 fn parse_payload(event_type: &str, payload: &[u8]) -> Result<Option<StreamEvent>, EventError> {
@@ -479,30 +486,151 @@ fn parse_json_payload(kind: &'static str, payload: &[u8]) -> Result<StreamEvent,
 
 /// The common case, a text delta, read straight into its event: most of a stream's events are
 /// these, and going through a `serde_json::Value` tree costs a map and an allocation per member.
-/// `None` for anything else (other deltas, unknown or duplicate members, a wrong type), which
-/// the general path then reads, errors and all.
+/// Read by hand, in one pass over the payload: `{"contentBlockIndex":N,"delta":{"text":"..."}}`
+/// in any member order, with any whitespace, and any string-valued members besides (Bedrock's
+/// `"p"` padding); a text with escapes goes to `serde_json` for just that string. `None` for
+/// anything else (other deltas, a member of another type, a duplicate, a malformed payload),
+/// which the general path then reads, errors and all.
 fn text_delta(payload: &[u8]) -> Option<StreamEvent> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Delta<'a> {
-        content_block_index: u32,
-        #[serde(borrow)]
-        delta: Text<'a>,
+    // Validated once, so every string sliced between two ASCII quotes is valid UTF-8.
+    let payload = core::str::from_utf8(payload).ok()?;
+    let mut json = Scan {
+        text: payload,
+        at: 0,
+    };
+    let (mut index, mut text) = (None, None);
+    json.expect(b'{')?;
+    loop {
+        let (key, escaped) = json.string()?;
+        json.expect(b':')?;
+        match (key, escaped) {
+            ("contentBlockIndex", false) if index.is_none() => index = Some(json.index()?),
+            ("delta", false) if text.is_none() => {
+                json.expect(b'{')?;
+                if json.string()? != ("text", false) {
+                    return None;
+                }
+                json.expect(b':')?;
+                text = Some(match json.string()? {
+                    (text, false) => String::from(text),
+                    // The quotes around it included: a JSON string of its own.
+                    (text, true) => {
+                        serde_json::from_str(&payload[json.at - text.len() - 2..json.at]).ok()?
+                    }
+                });
+                json.expect(b'}')?;
+            }
+            ("contentBlockIndex" | "delta", false) => return None,
+            _ => {
+                json.string()?;
+            }
+        }
+        match json.next()? {
+            b',' => {}
+            b'}' => break,
+            _ => return None,
+        }
     }
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Text<'a> {
-        #[serde(borrow)]
-        text: alloc::borrow::Cow<'a, str>,
+    if json.next().is_some() {
+        return None;
     }
-    let Delta {
-        content_block_index: index,
-        delta: Text { text },
-    } = serde_json::from_slice(payload).ok()?;
     Some(StreamEvent::ContentBlockDelta {
-        index,
-        delta: BlockDelta::Text(text.into_owned()),
+        index: index?,
+        delta: BlockDelta::Text(text?),
     })
+}
+
+/// A cursor over a JSON text, for [`text_delta`].
+struct Scan<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Scan<'a> {
+    /// The next byte that is not JSON whitespace, consumed.
+    fn next(&mut self) -> Option<u8> {
+        while let Some(&b) = self.text.as_bytes().get(self.at) {
+            self.at += 1;
+            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                return Some(b);
+            }
+        }
+        None
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        (self.next()? == byte).then_some(())
+    }
+
+    /// A string: its raw contents between the quotes, and whether they hold escapes.
+    fn string(&mut self) -> Option<(&'a str, bool)> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let mut escaped = false;
+        loop {
+            self.at += plain_len(self.text.as_bytes().get(self.at..)?);
+            match self.text.as_bytes().get(self.at)? {
+                b'"' => break,
+                b'\\' => {
+                    escaped = true;
+                    self.at += 2;
+                }
+                // A control character must be escaped: not JSON.
+                _ => return None,
+            }
+        }
+        // Between two ASCII quotes: on character boundaries.
+        let raw = self.text.get(start..self.at)?;
+        self.at += 1;
+        Some((raw, escaped))
+    }
+
+    /// A `u32` written as JSON writes an integer: no sign, no leading zero, no fraction or
+    /// exponent.
+    fn index(&mut self) -> Option<u32> {
+        let first = self.next()?;
+        let mut value = u32::from(first.checked_sub(b'0').filter(|d| *d <= 9)?);
+        while let Some(&b) = self.text.as_bytes().get(self.at) {
+            match b {
+                b'0'..=b'9' if first != b'0' => {
+                    value = value.checked_mul(10)?.checked_add(u32::from(b - b'0'))?;
+                }
+                b'0'..=b'9' | b'.' | b'e' | b'E' => return None,
+                _ => break,
+            }
+            self.at += 1;
+        }
+        Some(value)
+    }
+}
+
+/// How many bytes of `bytes` come before the first `"`, `\` or control character (all of them
+/// when there is none): eight at a time, with the has-a-zero-byte and has-a-byte-below-n
+/// tricks on a `u64` (a flagged word is then scanned byte by byte).
+fn plain_len(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut len = 0;
+    for word in bytes.chunks_exact(8) {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        let x = u64::from_ne_bytes(word);
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        let special = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (x.wrapping_sub(ONES * 0x20) & !x);
+        if special & HIGH != 0 {
+            break;
+        }
+        len += 8;
+    }
+    let rest = &bytes[len..];
+    len + rest
+        .iter()
+        .position(|&b| matches!(b, b'"' | b'\\' | 0..0x20))
+        .unwrap_or(rest.len())
 }
 
 /// The member name and value of a one-member JSON object.
@@ -522,10 +650,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn plain_len_stops_at_the_first_quote_backslash_or_control_character() {
+        // Around the specials: bytes next to them in value (a borrow in the word tricks would
+        // flag them wrongly), UTF-8 lead and continuation bytes, DEL.
+        let fillers = [b'a', b' ', b'!', b'#', b'[', b']', 0x7f, 0x80, 0xc3, 0xff];
+        for len in 0..20 {
+            for filler in fillers {
+                let mut bytes = alloc::vec![filler; len];
+                assert_eq!(plain_len(&bytes), len);
+                for at in 0..len {
+                    for special in [b'"', b'\\', 0x00, 0x1f] {
+                        bytes[at] = special;
+                        assert_eq!(plain_len(&bytes), at, "{bytes:?}");
+                        bytes[at] = filler;
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn the_text_delta_fast_path_agrees_with_the_general_one() {
-        let payloads: [&[u8]; 9] = [
+        let payloads: [&[u8]; 15] = [
             br#"{"contentBlockIndex":0,"delta":{"text":"Hello"},"p":"abcdefgh"}"#,
             br#"{"delta":{"text":"caf\u00e9 \"quoted\""},"contentBlockIndex":7}"#,
+            b" {\"contentBlockIndex\" :12 ,\r\n\"delta\":{ \"text\":\"a\\nb\"},\"p\":\"x\\\"y\" }\t",
             br#"{"contentBlockIndex":0,"delta":{"text":"a","extra":1}}"#,
             br#"{"contentBlockIndex":0,"contentBlockIndex":1,"delta":{"text":"a"}}"#,
             br#"{"contentBlockIndex":0,"delta":{"text":"a"},"delta":{"text":"b"}}"#,
@@ -533,12 +682,18 @@ mod tests {
             br#"{"contentBlockIndex":1.0,"delta":{"text":"a"}}"#,
             br#"{"contentBlockIndex":0,"delta":{"text":7}}"#,
             br#"{"contentBlockIndex":0,"delta":{"toolUse":{"input":"{"}}}"#,
+            br#"{"contentBlockIndex":01,"delta":{"text":"a"}}"#,
+            br#"{"contentBlockIndex":4294967296,"delta":{"text":"a"}}"#,
+            br#"{"contentBlockIndex":0,"delta":{"text":"a"},"p":1}"#,
+            br#"{"contentBlockIndex":0,"delta":{"text":"a"}} x"#,
+            b"{\"contentBlockIndex\":0,\"delta\":{\"text\":\"a\tb\"}}",
         ];
-        // The first two take the fast path and read exactly as the general one does; the rest
-        // (an unknown or a duplicate member, a wrong type, another delta) fall through to it.
+        // The first three take the fast path and read exactly as the general one does; the rest
+        // (an unknown or a duplicate member, a wrong type or number, another delta, trailing
+        // bytes, an unescaped control character) fall through to it.
         for (i, payload) in payloads.iter().enumerate() {
             let fast = text_delta(payload);
-            assert_eq!(fast.is_some(), i < 2, "{payload:?}");
+            assert_eq!(fast.is_some(), i < 3, "{payload:?}");
             if let Some(fast) = fast {
                 assert_eq!(Ok(fast), parse_json_payload("contentBlockDelta", payload));
             }

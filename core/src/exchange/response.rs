@@ -217,7 +217,7 @@ impl Body {
                     if !matches!(event, converse::StreamEvent::MessageStart { .. }) {
                         *delivered = true;
                     }
-                    if let Some(neutral) = converse::to_neutral_event(&event) {
+                    if let Some(neutral) = converse::into_neutral_event(event) {
                         events.push_back(Event::Stream(neutral));
                     }
                 }
@@ -273,7 +273,7 @@ impl Body {
                 accumulator,
             } => {
                 decoder.finish()?;
-                let response = accumulator.finish()?;
+                let response = accumulator.take_response()?;
                 Ok(Event::Response(
                     call.to_neutral(response, head.request_id.clone()),
                 ))

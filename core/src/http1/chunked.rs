@@ -95,7 +95,7 @@ impl ChunkedDecoder {
 
     /// Whether the body is complete (the last chunk and its trailers were read).
     pub fn is_done(&self) -> bool {
-        self.phase == Phase::Done
+        matches!(self.phase, Phase::Done)
     }
 
     /// Decodes from `input`, consuming what it uses: the next chunk data, or
@@ -108,7 +108,7 @@ impl ChunkedDecoder {
     /// [`HttpError::LineTooLong`]. Every error is final: drop the decoder (and the connection).
     pub fn decode<'i>(&mut self, input: &mut &'i [u8]) -> Result<ChunkedStep<'i>, HttpError> {
         loop {
-            if self.phase == Phase::Done {
+            if matches!(self.phase, Phase::Done) {
                 return Ok(ChunkedStep::Done);
             }
             if let Phase::Data { remaining } = &mut self.phase {
@@ -126,6 +126,12 @@ impl ChunkedDecoder {
                 }
                 return Ok(ChunkedStep::Data(data));
             }
+            if let Phase::Size { .. } = self.phase {
+                if !self.size_line(input)? {
+                    return Ok(ChunkedStep::NeedMore);
+                }
+                continue;
+            }
             let Some((&b, rest)) = input.split_first() else {
                 return Ok(ChunkedStep::NeedMore);
             };
@@ -134,72 +140,75 @@ impl ChunkedDecoder {
         }
     }
 
-    /// Advances the line-oriented phases by one byte.
+    /// Reads the chunk-size line from `input`, its state in locals until the line ends or the
+    /// input does (one per chunk: the hot loop of a body of small chunks). Whether it ended.
+    fn size_line(&mut self, input: &mut &[u8]) -> Result<bool, HttpError> {
+        let Phase::Size {
+            mut size,
+            mut digits,
+            mut in_ext,
+            mut line_len,
+        } = self.phase
+        else {
+            return Ok(true);
+        };
+        let mut bytes = input.iter();
+        let ended = loop {
+            let Some(&b) = bytes.next() else {
+                break false;
+            };
+            if line_len >= self.max_line_len {
+                return Err(HttpError::LineTooLong {
+                    limit: self.max_line_len,
+                });
+            }
+            line_len += 1;
+            match b {
+                b'\n' => {
+                    if digits == 0 {
+                        return Err(HttpError::InvalidChunkSize);
+                    }
+                    break true;
+                }
+                b'\r' => in_ext = true,
+                _ if in_ext => {}
+                b';' | b' ' | b'\t' if digits > 0 => in_ext = true,
+                _ => {
+                    let value = match b {
+                        b'0'..=b'9' => b - b'0',
+                        b'a'..=b'f' => b - b'a' + 10,
+                        b'A'..=b'F' => b - b'A' + 10,
+                        _ => return Err(HttpError::InvalidChunkSize),
+                    };
+                    // 16 hex digits fill a u64; more (beyond leading zeros) overflow.
+                    size = size
+                        .checked_mul(16)
+                        .and_then(|s| s.checked_add(u64::from(value)))
+                        .ok_or(HttpError::InvalidChunkSize)?;
+                    digits = digits.saturating_add(1);
+                }
+            }
+        };
+        *input = bytes.as_slice();
+        self.phase = match (ended, size) {
+            (false, _) => Phase::Size {
+                size,
+                digits,
+                in_ext,
+                line_len,
+            },
+            (true, 0) => Phase::Trailer { line_len: 0 },
+            (true, remaining) => Phase::Data { remaining },
+        };
+        Ok(ended)
+    }
+
+    /// Advances the CRLF after chunk data and the trailer lines by one byte.
     fn byte(&self, b: u8) -> Result<Phase, HttpError> {
         let too_long = HttpError::LineTooLong {
             limit: self.max_line_len,
         };
         Ok(match self.phase {
-            Phase::Size {
-                size,
-                digits,
-                in_ext,
-                line_len,
-            } => {
-                if line_len >= self.max_line_len {
-                    return Err(too_long);
-                }
-                let line_len = line_len + 1;
-                match b {
-                    b'\n' => {
-                        if digits == 0 {
-                            return Err(HttpError::InvalidChunkSize);
-                        }
-                        if size == 0 {
-                            Phase::Trailer { line_len: 0 }
-                        } else {
-                            Phase::Data { remaining: size }
-                        }
-                    }
-                    b'\r' => Phase::Size {
-                        size,
-                        digits,
-                        in_ext: true,
-                        line_len,
-                    },
-                    _ if in_ext => Phase::Size {
-                        size,
-                        digits,
-                        in_ext,
-                        line_len,
-                    },
-                    b';' | b' ' | b'\t' if digits > 0 => Phase::Size {
-                        size,
-                        digits,
-                        in_ext: true,
-                        line_len,
-                    },
-                    _ => {
-                        let value = match b {
-                            b'0'..=b'9' => b - b'0',
-                            b'a'..=b'f' => b - b'a' + 10,
-                            b'A'..=b'F' => b - b'A' + 10,
-                            _ => return Err(HttpError::InvalidChunkSize),
-                        };
-                        // 16 hex digits fill a u64; more (beyond leading zeros) overflow.
-                        let size = size
-                            .checked_mul(16)
-                            .and_then(|s| s.checked_add(u64::from(value)))
-                            .ok_or(HttpError::InvalidChunkSize)?;
-                        Phase::Size {
-                            size,
-                            digits: digits.saturating_add(1),
-                            in_ext,
-                            line_len,
-                        }
-                    }
-                }
-            }
             Phase::DataCr => match b {
                 b'\r' => Phase::DataLf,
                 b'\n' => Phase::Size {
@@ -233,7 +242,8 @@ impl ChunkedDecoder {
                     }
                 }
             },
-            Phase::Data { .. } | Phase::Done => self.phase,
+            // Read by `decode` and `size_line`.
+            Phase::Size { .. } | Phase::Data { .. } | Phase::Done => self.phase,
         })
     }
 }

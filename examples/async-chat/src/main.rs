@@ -4,16 +4,22 @@
 //! arguments exit 2).
 //!
 //! ```text
-//! cargo run -p bedrock-async --example chat -- [--settings P] [--base-url U] [--region R] \
+//! cargo run -p async-chat -- [--settings P] [--base-url U] [--region R] \
 //!     --model ID [--no-stream] [--json] PROMPT
 //! ```
+//!
+//! Writing the answer: each text delta goes into a buffered stdout, which is flushed whenever
+//! the stream's next item is not ready without waiting for the network (right before the
+//! program would wait) and at the end. Text appears as soon as it arrives, and the deltas of
+//! one read cost one write, not one each. The signal is the stream's own: polled once, it is
+//! `Pending`.
 //!
 //! Credentials as everywhere: `AWS_BEARER_TOKEN_BEDROCK` / `BEDROCK_API_KEY`, the vault, then
 //! the AWS chain (`AWS_ACCESS_KEY_ID`, profiles, SSO, containers, IMDS). Against the emulator:
 //! `cargo run -p bedrock-conformance -- serve` and `--base-url http://127.0.0.1:PORT --region
 //! us-east-1`.
 
-use std::io::Write as _;
+use std::io::{BufWriter, Write as _};
 use std::process::ExitCode;
 
 use bedrock_async::{
@@ -123,38 +129,59 @@ async fn chat(args: &Args) -> Result<(), Error> {
 /// Streams the answer (printing it when `show`), returning the accumulated response.
 async fn stream(client: &Client, request: &Request, show: bool) -> Result<Response, Error> {
     let mut stream = client.converse_stream(request);
-    let mut stdout = std::io::stdout();
+    let mut stdout = BufWriter::new(std::io::stdout().lock());
     let mut printed = false;
-    while let Some(item) = stream.next().await {
+    loop {
+        let mut next = stream.next();
+        // Polled once: when the next item is not there yet, what is written goes out before
+        // the wait (the same future is then awaited, nothing is dropped).
+        let item = match smol::future::poll_once(&mut next).await {
+            Some(item) => item,
+            None => {
+                let _ = stdout.flush();
+                next.await
+            }
+        };
+        let Some(item) = item else { break };
         let item = item.inspect_err(|_| {
             // What arrived stays on stdout; end its line before the error.
             if printed {
-                println!();
+                let _ = writeln!(stdout);
             }
+            let _ = stdout.flush();
         })?;
         match item {
             StreamItem::Event(event) if show => match event {
                 StreamEvent::TextDelta { text, .. } => {
                     printed |= !text.is_empty();
                     let _ = stdout.write_all(text.as_bytes());
-                    let _ = stdout.flush();
                 }
-                StreamEvent::ReasoningDelta { text, .. } => eprint!("{text}"),
+                // Written text first, so a terminal shows both in the order they came.
+                StreamEvent::ReasoningDelta { text, .. } => {
+                    let _ = stdout.flush();
+                    eprint!("{text}");
+                }
                 StreamEvent::ToolCallStart { name, id, .. } => {
+                    let _ = stdout.flush();
                     eprintln!("\n[tool call {name} ({id})]")
                 }
-                StreamEvent::ToolCallDelta { arguments, .. } => eprint!("{arguments}"),
+                StreamEvent::ToolCallDelta { arguments, .. } => {
+                    let _ = stdout.flush();
+                    eprint!("{arguments}")
+                }
                 _ => {}
             },
             StreamItem::Event(_) => {}
             StreamItem::Response(response) => {
                 if show {
-                    println!();
+                    let _ = writeln!(stdout);
                 }
+                let _ = stdout.flush();
                 return Ok(response);
             }
         }
     }
+    let _ = stdout.flush();
     Err(Error::new(
         bedrock_async::ErrorKind::Protocol,
         "the stream ended without a response",

@@ -230,7 +230,10 @@ fn answer(
             status: 200,
             error_type: None,
             content_type: "text/event-stream; charset=utf-8",
-            body: ReplyBody::Stream(plan(&events, scenario.fault, &answer)),
+            body: ReplyBody::Stream(StreamPlan {
+                chunk_per_frame: scenario.chunk_per_frame,
+                ..plan(&events, scenario.fault, &answer)
+            }),
             slow_head,
             head_fault: None,
             drip: scenario.drip,

@@ -152,6 +152,9 @@ pub(crate) struct Scenario {
     /// `[html]`: a 200 `text/html` page instead of the answer, as a proxy or captive portal
     /// sends.
     pub(crate) html: bool,
+    /// `[chunks:frame]`: a stream's every event in a chunk of its own (`[chunks:random]`, the
+    /// default: chunks of 1 to 97 bytes that frames straddle).
+    pub(crate) chunk_per_frame: bool,
 }
 
 impl Default for Scenario {
@@ -165,6 +168,7 @@ impl Default for Scenario {
             drip: None,
             slow_head: None,
             html: false,
+            chunk_per_frame: false,
         }
     }
 }
@@ -328,6 +332,13 @@ impl Scenario {
                     self.slow_head = Some(delay);
                 }
             }
+            "chunks" => {
+                self.chunk_per_frame = match arg {
+                    Some("frame") => true,
+                    Some("random") => false,
+                    _ => return Err(bad("needs frame or random, e.g. [chunks:frame]".into())),
+                };
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -356,6 +367,15 @@ mod tests {
         let mut scenario = Scenario::default();
         let rest = scenario.apply_markers(text).unwrap();
         (scenario, rest)
+    }
+
+    #[test]
+    fn chunking_marker() {
+        assert!(!parse("hi").0.chunk_per_frame);
+        assert!(parse("[chunks:frame] hi").0.chunk_per_frame);
+        assert!(!parse("[chunks:frame][chunks:random] hi").0.chunk_per_frame);
+        let mut scenario = Scenario::default();
+        assert!(scenario.apply_markers("[chunks:big]").is_err());
     }
 
     #[test]

@@ -633,9 +633,16 @@ fn write_reply(
                             return Ok(false);
                         }
                         let mut out = Vec::new();
-                        stream::push_chunks(&mut out, frame, rng);
+                        stream::push_frame(&mut out, frame, plan.chunk_per_frame, rng);
                         stream.write_all(&out)?;
                     }
+                }
+                None if plan.chunk_per_frame => {
+                    let mut out = Vec::new();
+                    for frame in &plan.frames {
+                        stream::push_frame(&mut out, frame, true, rng);
+                    }
+                    stream.write_all(&out)?;
                 }
                 None => {
                     let mut out = Vec::new();

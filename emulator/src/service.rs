@@ -296,7 +296,8 @@ impl Service {
             }
             Operation::ConverseStream => {
                 let script = Script::new(scenario.content, &echo, input_tokens);
-                let plan = stream::plan(&script.events(), scenario.fault, rng);
+                let mut plan = stream::plan(&script.events(), scenario.fault, rng);
+                plan.chunk_per_frame = scenario.chunk_per_frame;
                 Reply {
                     status: 200,
                     error_type: None,

@@ -42,6 +42,9 @@ pub(crate) enum StreamEnd {
 pub(crate) struct StreamPlan {
     pub(crate) frames: Vec<Vec<u8>>,
     pub(crate) end: StreamEnd,
+    /// `[chunks:frame]`: every frame (event) in a chunk of its own, as a server writing each
+    /// event as it is produced sends them, instead of chunks of 1 to 97 bytes.
+    pub(crate) chunk_per_frame: bool,
 }
 
 /// Encodes `events` as frames and applies `fault`:
@@ -181,7 +184,11 @@ pub(crate) fn apply_fault(
             StreamEnd::Stall
         }
     };
-    StreamPlan { frames, end }
+    StreamPlan {
+        frames,
+        end,
+        chunk_per_frame: false,
+    }
 }
 
 /// An event frame: headers `:event-type`, `:content-type`, `:message-type` (the order Bedrock
@@ -233,6 +240,18 @@ fn frame(headers: Vec<Header>, payload: &Value) -> Vec<u8> {
     // (a client decode error) would be the visible result if it ever did.
     let _ = Message::new(headers, payload).encode(&mut out);
     out
+}
+
+/// Appends `frame` in chunked transfer coding: one chunk when `whole`, otherwise chunks of
+/// 1..=97 bytes.
+pub(crate) fn push_frame(out: &mut Vec<u8>, frame: &[u8], whole: bool, rng: &mut Rng) {
+    if whole {
+        out.extend_from_slice(format!("{:x}\r\n", frame.len()).as_bytes());
+        out.extend_from_slice(frame);
+        out.extend_from_slice(b"\r\n");
+    } else {
+        push_chunks(out, frame, rng);
+    }
 }
 
 /// Appends `data` in chunked transfer coding, cut into chunks of 1..=97 bytes.
@@ -344,6 +363,21 @@ mod tests {
             decoder.decode(&mut input),
             Err(DecodeError::LimitExceeded { .. })
         ));
+    }
+
+    #[test]
+    fn a_whole_frame_is_one_chunk() {
+        let frame = vec![7u8; 300];
+        let mut whole = Vec::new();
+        push_frame(&mut whole, &frame, true, &mut Rng::new(9));
+        let mut expected = b"12c\r\n".to_vec();
+        expected.extend_from_slice(&frame);
+        expected.extend_from_slice(b"\r\n");
+        assert_eq!(whole, expected);
+        // The default cuts the same frame into several chunks of at most 97 bytes.
+        let mut cut = Vec::new();
+        push_frame(&mut cut, &frame, false, &mut Rng::new(9));
+        assert!(cut.len() > whole.len() + 6, "{} chunked bytes", cut.len());
     }
 
     #[test]

@@ -14,7 +14,8 @@ policy for all four: stdout is flushed whenever the next item is not available w
 for the network (right before the program would block) and at the end. Text appears as soon as
 it arrives, and deltas that arrive in one read cost one write, not one each (a flush per delta
 put a write-syscall floor under every program). Answers: a long one (`[long:N]`, N text deltas,
-20,000 by default) and a short one (the echo of a prompt).
+20,000 by default) twice, its body cut into chunks of 1 to 97 bytes (the emulator's default) and
+one chunk per event (`[chunks:frame]`), and a short one (the echo of a prompt).
 
 Per run it measures, for the program alone (run under GNU `/usr/bin/time`): CPU time (user +
 sys), peak RSS, wall time, and time to the first byte on stdout (the first delta). Programs run alternately, one
@@ -149,10 +150,22 @@ def measure(cmd, env, work):
 
 
 def scenarios(deltas):
+    """The answers: their table titles and prompts. The emulator cuts a stream body into chunks
+    of 1 to 97 bytes that frames straddle (a stress on every client's HTTP and event-stream
+    layers); `[chunks:frame]` sends every event in a chunk of its own instead, as a server that
+    writes each event as it is produced does."""
     return {
-        f"long ({deltas:,} deltas)": f"[long:{deltas}] go",
+        f"long ({deltas:,} deltas, chunks of 1-97 bytes)": f"[long:{deltas}] go",
+        f"long ({deltas:,} deltas, one chunk per event)": f"[long:{deltas}][chunks:frame] go",
         "short (one sentence)": SHORT_PROMPT,
     }
+
+
+def chart_label(scenario):
+    """The scenario's name on the chart."""
+    if scenario.startswith("long"):
+        return "long, 1-97 B chunks" if "1-97" in scenario else "long, chunk per event"
+    return "short answer"
 
 
 def run_matrix(runs, deltas, work, url):
@@ -278,10 +291,9 @@ COLORS = {"bedrock CLI": "#1f77b4", "async example": "#2ca02c", "by-hand example
 def svg(data):
     """Bars of each program's value as a share of the SDK's (the SDK = 100%), per measure."""
     rows = []
-    long_name = next(iter(data["calls"]))
     for scenario in data["calls"]:
         med = data["calls"][scenario]["median"]
-        short = "long answer" if scenario == long_name else "short answer"
+        short = chart_label(scenario)
         for key, label, fmt in METRICS:
             rows.append((f"{label}, {short}", {n: (med[n][key], fmt(med[n][key])) for n in PROGRAMS}))
     if data.get("footprint"):

@@ -31,12 +31,14 @@
 //! let mut ex = Exchange::new(&route, &request, Operation::ConverseStream, auth, &config,
 //!                            Clock { wall: peer.wall(), now }, [7; 32])?;
 //! let mut text = String::new();
+//! let mut response = None;
 //! let mut buf = [0u8; 512];
 //! 'call: loop {
 //!     while let Some(bytes) = ex.poll_transmit() { peer.write_all(&bytes); }    // request bytes
 //!     while let Some(event) = ex.poll_event() {                                  // drain every event
 //!         match event {
 //!             Event::Stream(bedrock_core::model::StreamEvent::TextDelta { text: t, .. }) => text.push_str(&t),
+//!             Event::Response(r) => response = Some(r),         // the last event: the whole answer
 //!             Event::Retry { delay, .. } => {
 //!                 now = peer.sleep(delay);                  // (reconnect unless reuse_connection)
 //!                 ex.retry(Clock { wall: peer.wall(), now })?;
@@ -57,7 +59,7 @@
 //! }
 //! if let Some(error) = ex.error() { return Err(error.clone()); }
 //! assert_eq!(text, "Hello");
-//! assert_eq!(ex.response().map(|r| r.text()), Some("Hello".to_string()));
+//! assert_eq!(response.map(|r| r.text()), Some("Hello".to_string()));
 //! # Ok::<(), bedrock_core::error::Error>(())
 //! ```
 //!
@@ -203,7 +205,8 @@ enum State {
     },
     /// The attempt failed; [`Event::Retry`] is out, waiting for [`Exchange::retry`].
     AwaitingRetry,
-    /// The call succeeded (the response, except for CountTokens).
+    /// The call succeeded: the response (except for CountTokens) until
+    /// [`poll_event`](Exchange::poll_event) hands it out, after every other event.
     Finished { response: Option<Response> },
     /// The call failed; every later call returns the error.
     Failed(Error),
@@ -349,7 +352,15 @@ impl Exchange {
 
     /// The next event.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        if let Some(event) = self.events.pop_front() {
+            return Some(event);
+        }
+        // The final response leaves the exchange rather than being copied out of it: a long
+        // answer would otherwise be held twice (hundreds of KiB) until the exchange is dropped.
+        match &mut self.state {
+            State::Finished { response } => response.take().map(Event::Response),
+            _ => None,
+        }
     }
 
     /// The next deadline: call [`handle_timeout`](Self::handle_timeout) when it passes.
@@ -366,7 +377,9 @@ impl Exchange {
         matches!(self.state, State::Finished { .. } | State::Failed(_))
     }
 
-    /// The final response, once finished successfully.
+    /// The final response, once finished successfully, until [`poll_event`](Self::poll_event)
+    /// hands it out as [`Event::Response`] (the last event of a successful call): from then on
+    /// the caller holds the only copy.
     pub fn response(&self) -> Option<&Response> {
         match &self.state {
             State::Finished { response } => response.as_ref(),

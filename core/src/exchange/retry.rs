@@ -32,11 +32,14 @@ impl Exchange {
             self.last_retry_cost
         };
         self.config.quota.release(refund);
-        let response = match &event {
-            Event::Response(response) => Some(response.clone()),
-            _ => None,
+        // The response waits in the state, behind every queued event (see `poll_event`).
+        let response = match event {
+            Event::Response(response) => Some(response),
+            other => {
+                self.events.push_back(other);
+                None
+            }
         };
-        self.events.push_back(event);
         self.state = State::Finished { response };
     }
 

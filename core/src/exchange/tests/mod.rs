@@ -116,6 +116,15 @@ fn stream_response(frames: &[u8], chunk: usize) -> Vec<u8> {
     )
 }
 
+/// The run's final response (its `Event::Response`).
+fn final_response(run: &Run) -> Option<&Response> {
+    run.events.iter().find_map(|e| match e {
+        Event::Response(r) => Some(r),
+        _ => None,
+    })
+}
+
+/// The text of the run's final response.
 fn final_text(run: &Run) -> Option<String> {
     run.events.iter().find_map(|e| match e {
         Event::Response(r) => Some(r.text()),

@@ -264,7 +264,7 @@ fn an_uncataloged_bedrock_id_is_sent_as_given_with_a_warning() {
             wire.contains(&alloc::format!("\"maxTokens\":{sent}")),
             "{wire}"
         );
-        let response = ex.response().unwrap();
+        let response = final_response(&run).unwrap();
         assert_eq!(response.warnings, ex.warnings());
         assert_eq!(response.warnings.len(), 1, "{:?}", response.warnings);
         assert!(

@@ -20,7 +20,9 @@ fn converse_and_count_tokens() {
     let mut ex = new_exchange(Operation::Converse, &peer, &ExchangeConfig::default());
     let run = drive(&mut ex, &mut peer);
     assert_eq!(final_text(&run).as_deref(), Some("Hi there"));
-    let response = ex.response().unwrap();
+    let response = final_response(&run).unwrap();
+    // Handed out, not kept: the caller holds the only copy.
+    assert!(ex.is_finished() && ex.response().is_none());
     assert_eq!(response.request_id.as_deref(), Some("r-9"));
     assert_eq!(response.stop_reason, StopReason::EndTurn);
     assert!(response.cost.is_some(), "catalog prices give a cost");

@@ -7,7 +7,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::time::Duration;
 
-use super::{ENTROPY, Run, clock, drive, final_text, streamed_text};
+use super::{ENTROPY, Run, clock, drive, final_response, final_text, streamed_text};
 use crate::auth::Auth;
 use crate::catalog::Provider;
 use crate::error::ErrorKind;
@@ -325,7 +325,7 @@ fn a_non_streaming_call() {
         let mut ex = new_mantle(Operation::Converse, &peer);
         let run = drive(&mut ex, &mut peer);
         assert_eq!(run.error, None);
-        let response = ex.response().unwrap();
+        let response = final_response(&run).unwrap();
         assert_eq!(response.text(), "Hello");
         assert_eq!(response.request_id.as_deref(), Some(id));
         assert_eq!(response.usage.output_tokens, 1);

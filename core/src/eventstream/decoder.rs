@@ -317,7 +317,7 @@ impl Decoder {
         if let State::Failed(e) = &self.state {
             return Err(e.clone());
         }
-        if self.state == State::Delivered {
+        if matches!(self.state, State::Delivered) {
             self.release();
             if self.buf.capacity() > RETAINED_CAPACITY {
                 self.buf.shrink_to(RETAINED_CAPACITY);
@@ -398,7 +398,7 @@ impl Decoder {
     }
 
     fn step<'a>(&mut self, input: &mut &'a [u8]) -> Result<Step<'a>, DecodeError> {
-        if self.state == State::Idle {
+        if matches!(self.state, State::Idle) {
             if input.is_empty() {
                 return Ok(Step::NeedMore);
             }
@@ -417,7 +417,7 @@ impl Decoder {
             }
             self.state = State::ReadingPrelude;
         }
-        if self.state == State::ReadingPrelude {
+        if matches!(self.state, State::ReadingPrelude) {
             self.buffer(input, PRELUDE_LEN);
             let Some(prelude) = self.buf.first_chunk::<PRELUDE_LEN>() else {
                 return Ok(Step::NeedMore);

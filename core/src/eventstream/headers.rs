@@ -147,12 +147,14 @@ impl HeaderTable {
         Ok(())
     }
 
+    #[inline]
     fn str_at(&self, range: &Range<u32>) -> &str {
         self.text
             .get(range.start as usize..range.end as usize)
             .unwrap_or_default()
     }
 
+    #[inline]
     fn bytes_at(&self, range: &Range<u32>) -> &[u8] {
         self.block
             .get(range.start as usize..range.end as usize)
@@ -168,10 +170,14 @@ impl HeaderTable {
     }
 
     /// The value of the first header with this name.
+    #[inline]
     pub(super) fn get(&self, name: &str) -> Option<HeaderValueRef<'_>> {
+        // Compare bytes: the lengths first, and no character boundaries to check.
+        let text = self.text.as_bytes();
+        let name = Some(name.as_bytes());
         self.entries
             .iter()
-            .find(|e| self.str_at(&e.name) == name)
+            .find(|e| text.get(e.name.start as usize..e.name.end as usize) == name)
             .map(|e| self.value(e))
     }
 
@@ -180,6 +186,7 @@ impl HeaderTable {
         &self.block
     }
 
+    #[inline]
     fn value(&self, entry: &Entry) -> HeaderValueRef<'_> {
         match &entry.value {
             Value::Fixed(v) => *v,

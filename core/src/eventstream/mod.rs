@@ -398,11 +398,13 @@ impl<'a> MessageRef<'a> {
     }
 
     /// The value of the header with this name (names are unique in a valid message).
+    #[inline]
     pub fn header(&self, name: &str) -> Option<HeaderValueRef<'a>> {
         self.headers.get(name)
     }
 
     /// The value of a string header with this name.
+    #[inline]
     pub fn header_str(&self, name: &str) -> Option<&'a str> {
         match self.header(name)? {
             HeaderValueRef::String(s) => Some(s),

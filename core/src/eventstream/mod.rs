@@ -19,6 +19,11 @@
 //! the frame completes. Every error is final: the decoder stays failed and returns the same
 //! error again.
 //!
+//! A frame's header block is parsed and validated once, when the frame is checked, into a table
+//! the decoder keeps (names and string values as text) until a frame with a different block
+//! arrives: a stream repeats a few blocks (ConverseStream: one per event type), so most frames
+//! cost one comparison, and reading a header is a lookup with no UTF-8 check.
+//!
 //! ```
 //! use bedrock_core::eventstream::{Decoder, Header, HeaderValue, Message};
 //!

@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use super::crc::prelude_crc;
-use super::headers::validate_headers;
+use super::headers::HeaderTable;
 use super::{MIN_MESSAGE_LEN, MessageRef, PRELUDE_LEN};
 
 /// Local memory limits for one frame (see the module docs: the format forbids clients from
@@ -243,14 +243,9 @@ pub struct Decoder {
     /// The most bytes buffered before the buffer was last emptied (see
     /// [`Decoder::peak_buffered`]).
     peak_buffered: usize,
-    /// The last header block that passed validation (kept when at most [`VALIDATED_CACHE`]
-    /// bytes): a stream repeats a few blocks (ConverseStream: one per event type), and a
-    /// byte-identical block is valid without a second walk.
-    validated: Vec<u8>,
+    /// The header block of the last frame checked, parsed: messages read their headers from it.
+    headers: HeaderTable,
 }
-
-/// Largest header block remembered as validated.
-const VALIDATED_CACHE: usize = 256;
 
 impl fmt::Debug for Decoder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -281,7 +276,7 @@ impl Decoder {
             state: State::Idle,
             buf: Vec::new(),
             peak_buffered: 0,
-            validated: Vec::new(),
+            headers: HeaderTable::default(),
         }
     }
 
@@ -322,7 +317,7 @@ impl Decoder {
         if let State::Failed(e) = &self.state {
             return Err(e.clone());
         }
-        if self.state == State::Delivered {
+        if matches!(self.state, State::Delivered) {
             self.release();
             if self.buf.capacity() > RETAINED_CAPACITY {
                 self.buf.shrink_to(RETAINED_CAPACITY);
@@ -331,10 +326,10 @@ impl Decoder {
         }
         match self.step(input) {
             Ok(Step::NeedMore) => Ok(None),
-            Ok(Step::InInput(frame)) => Ok(Some(split_frame(frame))),
+            Ok(Step::InInput(frame)) => Ok(Some(split_frame(frame, &self.headers))),
             Ok(Step::InBuffer) => {
                 self.state = State::Delivered;
-                Ok(Some(split_frame(&self.buf)))
+                Ok(Some(split_frame(&self.buf, &self.headers)))
             }
             Err(e) => {
                 self.release();
@@ -403,7 +398,7 @@ impl Decoder {
     }
 
     fn step<'a>(&mut self, input: &mut &'a [u8]) -> Result<Step<'a>, DecodeError> {
-        if self.state == State::Idle {
+        if matches!(self.state, State::Idle) {
             if input.is_empty() {
                 return Ok(Step::NeedMore);
             }
@@ -412,7 +407,7 @@ impl Decoder {
                 let total = self.check_prelude(prelude)?;
                 if let Some((frame, rest)) = data.split_at_checked(total) {
                     // The whole frame is in the input: decode it in place.
-                    check_frame(frame, &mut self.validated)?;
+                    check_frame(frame, &mut self.headers)?;
                     *input = rest;
                     return Ok(Step::InInput(frame));
                 }
@@ -422,7 +417,7 @@ impl Decoder {
             }
             self.state = State::ReadingPrelude;
         }
-        if self.state == State::ReadingPrelude {
+        if matches!(self.state, State::ReadingPrelude) {
             self.buffer(input, PRELUDE_LEN);
             let Some(prelude) = self.buf.first_chunk::<PRELUDE_LEN>() else {
                 return Ok(Step::NeedMore);
@@ -436,7 +431,7 @@ impl Decoder {
             if self.buf.len() < total {
                 return Ok(Step::NeedMore);
             }
-            check_frame(&self.buf, &mut self.validated)?;
+            check_frame(&self.buf, &mut self.headers)?;
             return Ok(Step::InBuffer);
         }
         Ok(Step::NeedMore)
@@ -515,9 +510,9 @@ fn headers_len(frame: &[u8]) -> usize {
     usize::try_from(be_u32(&frame[4..8])).unwrap_or(usize::MAX)
 }
 
-/// Checks a complete frame whose prelude was validated: the message CRC and the header block.
-/// `validated` is the last header block that passed (see [`Decoder::validated`]).
-fn check_frame(frame: &[u8], validated: &mut Vec<u8>) -> Result<(), DecodeError> {
+/// Checks a complete frame whose prelude was validated: the message CRC, then the header
+/// block, which is loaded into `headers`.
+fn check_frame(frame: &[u8], headers: &mut HeaderTable) -> Result<(), DecodeError> {
     let crc_at = frame.len() - 4;
     let expected = be_u32(&frame[crc_at..]);
     // The message CRC covers the prelude too: continue from the prelude's CRC (checked equal
@@ -528,24 +523,12 @@ fn check_frame(frame: &[u8], validated: &mut Vec<u8>) -> Result<(), DecodeError>
     if expected != actual {
         return Err(DecodeError::MessageCrc { expected, actual });
     }
-    let headers_len = headers_len(frame);
-    let block = &frame[PRELUDE_LEN..PRELUDE_LEN + headers_len];
-    if block == validated.as_slice() {
-        return Ok(());
-    }
-    validate_headers(block)?;
-    if block.len() <= VALIDATED_CACHE {
-        validated.clear();
-        validated.extend_from_slice(block);
-    }
-    Ok(())
+    headers.load(&frame[PRELUDE_LEN..PRELUDE_LEN + headers_len(frame)])
 }
 
-/// Splits a checked frame into headers and payload.
-fn split_frame(frame: &[u8]) -> MessageRef<'_> {
-    let headers_len = headers_len(frame);
-    let body = &frame[PRELUDE_LEN..frame.len() - 4];
-    let (headers, payload) = body.split_at(headers_len);
+/// The message of a checked frame whose header block is loaded in `headers`.
+fn split_frame<'a>(frame: &'a [u8], headers: &'a HeaderTable) -> MessageRef<'a> {
+    let payload = &frame[PRELUDE_LEN + headers_len(frame)..frame.len() - 4];
     MessageRef { headers, payload }
 }
 

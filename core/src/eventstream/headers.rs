@@ -1,5 +1,6 @@
-//! The header block of a frame: a walk that validates it once (the decoder's job) and the
-//! per-header parser that [`MessageRef`](super::MessageRef) reads it with afterwards.
+//! The header block of a frame, parsed and validated once, when the decoder checks the frame,
+//! into a [`HeaderTable`] that [`MessageRef`](super::MessageRef) reads without parsing or
+//! checking UTF-8 again.
 //!
 //! ```text
 //! name_len u8 (1..=255) | name (UTF-8) | type u8 | value
@@ -15,101 +16,210 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::ops::Range;
 
 use super::{DecodeError, HeaderValueRef};
 
-/// Walks the header block: each header well formed, the walk ending exactly at the block's end,
-/// names unique.
-pub(super) fn validate_headers(block: &[u8]) -> Result<(), DecodeError> {
-    // In an all-ASCII block (the norm: short ASCII names and string values, small lengths)
-    // every name and string value is UTF-8: one check for the block instead of one per field.
-    let ascii = block.is_ascii();
-    // Few headers is the norm (3 per ConverseStream frame): their names stay on the stack.
-    let mut few: [&[u8]; 16] = [&[]; 16];
-    let mut many: Vec<&[u8]> = Vec::new();
-    let mut count = 0;
-    let mut offset = 0;
-    while offset < block.len() {
-        let (name, used) = if ascii {
-            scan_header(&block[offset..]).map_err(|e| e.at(offset))?
+/// A validated header block: names and string values copied once into a `String`, so that
+/// looking a header up hands out `&str` without a second UTF-8 check.
+///
+/// The decoder keeps the table of the last block it checked. A stream repeats a few blocks
+/// (ConverseStream: one per event type), and a byte-identical block reuses the table as it is.
+#[derive(Clone, Debug, Default)]
+pub(super) struct HeaderTable {
+    /// The block the table was parsed from: what the next frame's block is compared with, and
+    /// where bytes and fixed-size values are read from.
+    block: Vec<u8>,
+    /// Every name and string value, one after the other.
+    text: String,
+    /// The headers, in wire order.
+    entries: Vec<Entry>,
+}
+
+/// One header of a [`HeaderTable`].
+#[derive(Clone, Debug)]
+struct Entry {
+    /// The name, in `text`.
+    name: Range<u32>,
+    value: Value,
+}
+
+/// A header value as a [`HeaderTable`] holds it.
+#[derive(Clone, Debug)]
+enum Value {
+    /// A value that borrows nothing: every type but bytes and string.
+    Fixed(HeaderValueRef<'static>),
+    /// A bytes value, in `block`.
+    Bytes(Range<u32>),
+    /// A string value, in `text`.
+    String(Range<u32>),
+}
+
+/// Capacity a table keeps for the next block; the memory of an unusually large block is
+/// released when a smaller one replaces it.
+const RETAINED_CAPACITY: usize = 4 * 1024;
+
+impl HeaderTable {
+    /// Makes this the table of `block`, walking it only when it differs from the block the table
+    /// holds: each header well formed, names and string values UTF-8, the walk ending exactly at
+    /// the block's end, names unique.
+    ///
+    /// # Errors
+    ///
+    /// The first malformed header (by its offset in the block), then a duplicate name. The table
+    /// is left empty.
+    pub(super) fn load(&mut self, block: &[u8]) -> Result<(), DecodeError> {
+        if block == self.block.as_slice() {
+            return Ok(());
+        }
+        if self.block.capacity() > RETAINED_CAPACITY.max(block.len()) {
+            *self = Self::default();
+        }
+        self.block.clear();
+        self.text.clear();
+        self.entries.clear();
+        let result = self.parse(block);
+        if result.is_ok() {
+            self.block.extend_from_slice(block);
         } else {
-            let Some((name, _, used)) = parse_header(&block[offset..]).map_err(|e| e.at(offset))?
-            else {
-                break;
+            self.text.clear();
+            self.entries.clear();
+        }
+        result
+    }
+
+    fn parse(&mut self, block: &[u8]) -> Result<(), DecodeError> {
+        let mut offset = 0;
+        while let Some((name, value, used)) =
+            parse_header(&block[offset..]).map_err(|e| e.at(offset))?
+        {
+            let name = self.push_text(name);
+            let value = match value {
+                HeaderValueRef::String(s) => Value::String(self.push_text(s)),
+                HeaderValueRef::Bytes(b) => {
+                    // The value's bytes end the header.
+                    let end = offset + used;
+                    Value::Bytes(span(end - b.len()..end))
+                }
+                HeaderValueRef::Bool(v) => Value::Fixed(HeaderValueRef::Bool(v)),
+                HeaderValueRef::Byte(v) => Value::Fixed(HeaderValueRef::Byte(v)),
+                HeaderValueRef::Short(v) => Value::Fixed(HeaderValueRef::Short(v)),
+                HeaderValueRef::Int(v) => Value::Fixed(HeaderValueRef::Int(v)),
+                HeaderValueRef::Long(v) => Value::Fixed(HeaderValueRef::Long(v)),
+                HeaderValueRef::Timestamp(v) => Value::Fixed(HeaderValueRef::Timestamp(v)),
+                HeaderValueRef::Uuid(v) => Value::Fixed(HeaderValueRef::Uuid(v)),
             };
-            (name.as_bytes(), used)
-        };
-        if let Some(slot) = few.get_mut(count) {
-            *slot = name;
+            self.entries.push(Entry { name, value });
+            offset += used;
+        }
+        self.check_unique()
+    }
+
+    fn push_text(&mut self, s: &str) -> Range<u32> {
+        let start = self.text.len();
+        self.text.push_str(s);
+        span(start..self.text.len())
+    }
+
+    /// Fails with the first name (in wire order) that repeats an earlier one; among many
+    /// headers, with the smallest repeated name.
+    fn check_unique(&self) -> Result<(), DecodeError> {
+        // Few headers is the norm (3 per ConverseStream frame): compare them pairwise.
+        const FEW: usize = 16;
+        let duplicate = |name: &str| DecodeError::DuplicateHeader { name: name.into() };
+        if self.entries.len() <= FEW {
+            for (i, entry) in self.entries.iter().enumerate() {
+                let name = self.str_at(&entry.name);
+                if self.entries[..i]
+                    .iter()
+                    .any(|earlier| self.str_at(&earlier.name) == name)
+                {
+                    return Err(duplicate(name));
+                }
+            }
         } else {
-            if many.is_empty() {
-                many.extend_from_slice(&few);
-            }
-            many.push(name);
-        }
-        count += 1;
-        offset += used;
-    }
-    let duplicate = |name: &[u8]| DecodeError::DuplicateHeader {
-        name: String::from_utf8_lossy(name).into_owned(),
-    };
-    if count <= few.len() {
-        // Compare pairwise.
-        let names = &few[..count];
-        for (i, a) in names.iter().enumerate() {
-            if names[..i].contains(a) {
-                return Err(duplicate(a));
+            let mut names: Vec<&str> = self.entries.iter().map(|e| self.str_at(&e.name)).collect();
+            names.sort_unstable();
+            if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {
+                return Err(duplicate(pair[0]));
             }
         }
-    } else {
-        many.sort_unstable();
-        if let Some(pair) = many.windows(2).find(|w| w[0] == w[1]) {
-            return Err(duplicate(pair[0]));
+        Ok(())
+    }
+
+    #[inline]
+    fn str_at(&self, range: &Range<u32>) -> &str {
+        self.text
+            .get(range.start as usize..range.end as usize)
+            .unwrap_or_default()
+    }
+
+    #[inline]
+    fn bytes_at(&self, range: &Range<u32>) -> &[u8] {
+        self.block
+            .get(range.start as usize..range.end as usize)
+            .unwrap_or_default()
+    }
+
+    /// The headers, in wire order.
+    pub(super) fn iter(&self) -> Iter<'_> {
+        Iter {
+            table: self,
+            entries: self.entries.iter(),
         }
     }
-    Ok(())
+
+    /// The value of the first header with this name.
+    #[inline]
+    pub(super) fn get(&self, name: &str) -> Option<HeaderValueRef<'_>> {
+        // Compare bytes: the lengths first, and no character boundaries to check.
+        let text = self.text.as_bytes();
+        let name = Some(name.as_bytes());
+        self.entries
+            .iter()
+            .find(|e| text.get(e.name.start as usize..e.name.end as usize) == name)
+            .map(|e| self.value(e))
+    }
+
+    /// The block the table was parsed from.
+    pub(super) fn block(&self) -> &[u8] {
+        &self.block
+    }
+
+    #[inline]
+    fn value(&self, entry: &Entry) -> HeaderValueRef<'_> {
+        match &entry.value {
+            Value::Fixed(v) => *v,
+            Value::Bytes(range) => HeaderValueRef::Bytes(self.bytes_at(range)),
+            Value::String(range) => HeaderValueRef::String(self.str_at(range)),
+        }
+    }
 }
 
-/// The size of the header at the start of a validated header block.
-pub(super) fn header_size(block: &[u8]) -> Option<usize> {
-    scan_header(block).ok().map(|(_, used)| used)
+/// Iterator over the headers of a [`HeaderTable`].
+#[derive(Clone, Debug)]
+pub(super) struct Iter<'a> {
+    table: &'a HeaderTable,
+    entries: core::slice::Iter<'a, Entry>,
 }
 
-/// The name and size of the header at the start of a non-empty `block`, without checking that
-/// the name and a string value are UTF-8 (the caller knows). Same structural errors, in the same
-/// order, as [`parse_header`].
-#[inline]
-fn scan_header(block: &[u8]) -> Result<(&[u8], usize), HeaderError> {
-    let overrun = || HeaderError(DecodeError::HeaderOverrun { offset: 0 });
-    let (&name_len, rest) = block.split_first().ok_or_else(overrun)?;
-    let name_len = usize::from(name_len);
-    if name_len == 0 {
-        return Err(HeaderError(DecodeError::EmptyHeaderName { offset: 0 }));
+impl<'a> Iterator for Iter<'a> {
+    type Item = (&'a str, HeaderValueRef<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let entry = self.entries.next()?;
+        Some((self.table.str_at(&entry.name), self.table.value(entry)))
     }
-    let (name, rest) = rest.split_at_checked(name_len).ok_or_else(overrun)?;
-    let (&type_id, rest) = rest.split_first().ok_or_else(overrun)?;
-    let value_len = match type_id {
-        0 | 1 => 0,
-        2 => 1,
-        3 => 2,
-        4 => 4,
-        5 | 8 => 8,
-        9 => 16,
-        6 | 7 => {
-            let b = rest.get(..2).ok_or_else(overrun)?;
-            2 + usize::from(u16::from_be_bytes([b[0], b[1]]))
-        }
-        _ => {
-            return Err(HeaderError(DecodeError::UnknownHeaderType {
-                name: String::from_utf8_lossy(name).into_owned(),
-                type_id,
-            }));
-        }
-    };
-    if rest.len() < value_len {
-        return Err(overrun());
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
     }
-    Ok((name, 1 + name_len + 1 + value_len))
+}
+
+/// A range of a header block or of the text taken from it: a frame's `u32` length bounds both.
+fn span(range: Range<usize>) -> Range<u32> {
+    let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    at(range.start)..at(range.end)
 }
 
 /// A header error whose offset is relative to the header being parsed.

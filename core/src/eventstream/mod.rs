@@ -19,6 +19,11 @@
 //! the frame completes. Every error is final: the decoder stays failed and returns the same
 //! error again.
 //!
+//! A frame's header block is parsed and validated once, when the frame is checked, into a table
+//! the decoder keeps (names and string values as text) until a frame with a different block
+//! arrives: a stream repeats a few blocks (ConverseStream: one per event type), so most frames
+//! cost one comparison, and reading a header is a lookup with no UTF-8 check.
+//!
 //! ```
 //! use bedrock_core::eventstream::{Decoder, Header, HeaderValue, Message};
 //!
@@ -71,6 +76,8 @@ use core::fmt;
 
 pub use crc::prelude_crc;
 pub use decoder::{DecodeError, Decoder, Limits};
+
+use headers::HeaderTable;
 
 /// Bytes of the prelude: total length, headers length, prelude CRC.
 pub const PRELUDE_LEN: usize = 12;
@@ -357,13 +364,23 @@ fn put_variable(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
-/// A decoded message borrowed from the decoder's input or buffer: headers are walked lazily
-/// (they were validated when the frame was decoded), the payload is a slice.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// A decoded message borrowed from the decoder: its headers were parsed and validated once, when
+/// the frame was checked, and are handed out without copying or checking them again; the
+/// payload is a slice of the decoder's input or buffer.
+#[derive(Clone, Copy)]
 pub struct MessageRef<'a> {
-    headers: &'a [u8],
+    headers: &'a HeaderTable,
     payload: &'a [u8],
 }
+
+impl PartialEq for MessageRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        // The header block says everything the table holds.
+        self.headers.block() == other.headers.block() && self.payload == other.payload
+    }
+}
+
+impl Eq for MessageRef<'_> {}
 
 impl fmt::Debug for MessageRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -380,27 +397,19 @@ impl fmt::Debug for MessageRef<'_> {
 impl<'a> MessageRef<'a> {
     /// The headers, in wire order.
     pub fn headers(&self) -> HeaderIter<'a> {
-        HeaderIter { rest: self.headers }
+        HeaderIter {
+            inner: self.headers.iter(),
+        }
     }
 
     /// The value of the header with this name (names are unique in a valid message).
+    #[inline]
     pub fn header(&self, name: &str) -> Option<HeaderValueRef<'a>> {
-        // Compare name bytes and step over other headers by their size: only the match is
-        // parsed (the block was validated when the frame was decoded).
-        let mut rest = self.headers;
-        while let Some((&len, tail)) = rest.split_first() {
-            if tail.get(..usize::from(len)) == Some(name.as_bytes()) {
-                return match headers::parse_header(rest) {
-                    Ok(Some((_, value, _))) => Some(value),
-                    _ => None,
-                };
-            }
-            rest = rest.get(headers::header_size(rest)?..)?;
-        }
-        None
+        self.headers.get(name)
     }
 
     /// The value of a string header with this name.
+    #[inline]
     pub fn header_str(&self, name: &str) -> Option<&'a str> {
         match self.header(name)? {
             HeaderValueRef::String(s) => Some(s),
@@ -428,24 +437,13 @@ impl<'a> MessageRef<'a> {
 /// Iterator over the headers of a [`MessageRef`].
 #[derive(Clone, Debug)]
 pub struct HeaderIter<'a> {
-    rest: &'a [u8],
+    inner: headers::Iter<'a>,
 }
 
 impl<'a> Iterator for HeaderIter<'a> {
     type Item = (&'a str, HeaderValueRef<'a>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        // The decoder validated the whole header block, so `parse_header` only returns `None`
-        // at the end; stop there either way rather than panic.
-        match headers::parse_header(self.rest) {
-            Ok(Some((name, value, used))) => {
-                self.rest = self.rest.get(used..).unwrap_or_default();
-                Some((name, value))
-            }
-            _ => {
-                self.rest = &[];
-                None
-            }
-        }
+        self.inner.next()
     }
 }

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use proptest::prelude::*;
 
-use super::super::{EncodeError, Header, HeaderValue, Message};
+use super::super::{EncodeError, Header, HeaderValue, HeaderValueRef, Message};
 use super::*;
 
 fn hex(s: &str) -> Vec<u8> {
@@ -138,6 +138,35 @@ fn all_ten_header_types_round_trip() {
     let mut again = Vec::new();
     decoded[0].encode(&mut again).unwrap();
     assert_eq!(again, frame);
+}
+
+#[test]
+fn header_lookups_give_every_type_and_follow_each_frame() {
+    // The decoder keeps the parsed header block of the last frame: alternating blocks, and a
+    // block met again, must each give their own values.
+    let other = Message::new(
+        vec![Header::new("int", HeaderValue::String("not an int".into()))],
+        b"other".to_vec(),
+    );
+    let mut bytes = Vec::new();
+    for message in [all_types_message(), other.clone(), all_types_message()] {
+        message.encode(&mut bytes).unwrap();
+    }
+    let mut decoder = Decoder::new();
+    let mut input = bytes.as_slice();
+    for expected in [all_types_message(), other, all_types_message()] {
+        let message = decoder.decode(&mut input).unwrap().unwrap();
+        for header in &expected.headers {
+            assert_eq!(
+                message.header(&header.name).map(HeaderValueRef::to_owned),
+                Some(header.value.clone()),
+                "{}",
+                header.name
+            );
+        }
+        assert_eq!(message.header("absent"), None);
+        assert_eq!(message.payload(), expected.payload);
+    }
 }
 
 #[test]

@@ -60,9 +60,9 @@ impl Exchange {
             shift(clock.wall, self.skew_secs),
             self.config.http_limits,
         );
-        let request = self
-            .call
-            .signed_request(number, self.attempt.signed_at, &self.config, signer)?;
+        let request =
+            self.call
+                .signed_request(number, self.attempt.signed_at, &self.config, signer)?;
         self.state = State::Sending { request, deadline };
         Ok(())
     }

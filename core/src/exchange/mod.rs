@@ -150,8 +150,8 @@ use crate::http1::{ResponseEvent, ResponseHead};
 use crate::model::{Request, Response};
 use crate::retry::Jitter;
 use crate::settings::Route;
-use crate::time::Instant;
 use crate::sigv4::Signer;
+use crate::time::Instant;
 
 use attempt::Attempt;
 pub use config::{Clock, ExchangeConfig, Operation};

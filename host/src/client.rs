@@ -158,12 +158,12 @@ pub struct ClientConfig {
     signer: Arc<Mutex<Signer>>,
 }
 
-/// The certificate authorities a client trusts: [`ClientConfig::trust_roots`].
+/// The OS trust store ([`TrustRoots::platform_static`]), which a client trusts unless a CA
+/// bundle ([`ClientConfig::ca_certificates`]) replaces it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TrustRoots {
-    /// DER certificates: a CA bundle (`AWS_CA_BUNDLE`, [`ClientBuilder::ca_bundle`]), or the
-    /// OS trust store.
+    /// The OS trust store's DER certificates.
     Certificates(Vec<Vec<u8>>),
     /// The web roots built into the adapters (Mozilla's, from `webpki-roots`): the OS trust
     /// store held no certificate (a minimal container, say).
@@ -173,15 +173,10 @@ pub enum TrustRoots {
 impl TrustRoots {
     /// The OS trust store, as the platform's own programs see it (on Linux and the BSDs the
     /// files OpenSSL reads, with `SSL_CERT_FILE` / `SSL_CERT_DIR`; the keychain on macOS; the
-    /// certificate store on Windows), or [`WebRoots`](Self::WebRoots) when it holds none. Read
-    /// once per process; a copy of [`platform_static`](Self::platform_static).
-    pub fn platform() -> Self {
-        Self::platform_static().clone()
-    }
-
-    /// The OS trust store as [`platform`](Self::platform) reads it, without a copy: an adapter
-    /// can hand its TLS library these bytes by reference. Read at the first call (some
-    /// hundred KiB and a few milliseconds: call it only when a TLS connection is to be made).
+    /// certificate store on Windows), or [`WebRoots`](Self::WebRoots) when it holds none.
+    /// Read once per process, at the first call (some hundred KiB and a few milliseconds: call
+    /// it only when a TLS connection is to be made), and handed out by reference so that an
+    /// adapter's TLS library can borrow the bytes.
     pub fn platform_static() -> &'static Self {
         static PLATFORM: std::sync::OnceLock<TrustRoots> = std::sync::OnceLock::new();
         PLATFORM.get_or_init(|| {
@@ -222,20 +217,8 @@ impl ClientConfig {
             .map_err(|e| Error::from(e).with_context(Some(model), None))
     }
 
-    /// What this client trusts: the [`ca_bundle`](Self::ca_bundle) when one is set (it
-    /// replaces the OS store, as in the AWS SDKs), else [`TrustRoots::platform`].
-    ///
-    /// # Errors
-    ///
-    /// As [`ca_certificates`](Self::ca_certificates).
-    pub fn trust_roots(&self) -> Result<TrustRoots, Error> {
-        Ok(match self.ca_certificates()? {
-            Some(certificates) => TrustRoots::Certificates(certificates),
-            None => TrustRoots::platform(),
-        })
-    }
-
-    /// The DER certificates of [`ca_bundle`](Self::ca_bundle), when one is set.
+    /// The DER certificates of [`ca_bundle`](Self::ca_bundle), when one is set (it replaces
+    /// the OS store, [`TrustRoots::platform_static`], as in the AWS SDKs).
     ///
     /// # Errors
     ///

@@ -113,7 +113,7 @@ impl Connector {
     ) -> Result<Self, String> {
         Ok(Self {
             tls: OnceLock::new(),
-            bundle: bundle.map(roots).transpose()?,
+            bundle: bundle.as_deref().map(roots).transpose()?,
             proxy,
             timeout,
         })
@@ -125,7 +125,8 @@ impl Connector {
             .get_or_init(|| {
                 let roots = match &self.bundle {
                     Some(roots) => roots.clone(),
-                    None => match TrustRoots::platform() {
+                    // Borrowed: the host reads the OS store once per process.
+                    None => match TrustRoots::platform_static() {
                         TrustRoots::Certificates(certificates) => roots(certificates)?,
                         _ => {
                             RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned())
@@ -196,10 +197,13 @@ impl Connector {
 
 /// The roots among `certificates`. As OpenSSL does with the OS store, certificates rustls
 /// cannot use are skipped.
-fn roots(certificates: Vec<Vec<u8>>) -> Result<RootCertStore, String> {
+fn roots(certificates: &[Vec<u8>]) -> Result<RootCertStore, String> {
     let mut roots = RootCertStore::empty();
-    let (added, _) =
-        roots.add_parsable_certificates(certificates.into_iter().map(CertificateDer::from));
+    let (added, _) = roots.add_parsable_certificates(
+        certificates
+            .iter()
+            .map(|der| CertificateDer::from(der.as_slice())),
+    );
     if added == 0 {
         return Err("the trusted certificates hold no usable CA certificate".into());
     }

@@ -320,7 +320,7 @@ fn thousands(n: u32) -> String {
 
 pub(crate) fn model_test(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error> {
     let model = args.get_one::<String>("model").cloned().unwrap_or_default();
-    let client = global.client(&model)?;
+    let client = global.client(&model, true)?;
     let request = Request::new(model.clone())
         .user("Reply with the single word: ok")
         .max_tokens(16);
@@ -411,8 +411,11 @@ pub(crate) fn chat(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error
             request(&model, prompt(args)?, args)
         }
     };
-    let client = global.client(&request.model)?;
     let json = args.get_flag("json");
+    // Printed as it streams, the text is not needed again (the summary is usage, cost and
+    // stop reason): the stream then holds one frame, not the whole answer. `--json` prints
+    // the final response, text and all.
+    let client = global.client(&request.model, json)?;
     let mut out = Output::new();
     let response = if args.get_flag("no-stream") {
         let response = client.converse(&request)?;
@@ -564,7 +567,7 @@ fn show_event(event: &StreamEvent, out: &mut Output, mid_line: &mut bool) -> Res
 
 pub(crate) fn count_tokens(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error> {
     let model = args.get_one::<String>("model").cloned().unwrap_or_default();
-    let client = global.client(&model)?;
+    let client = global.client(&model, true)?;
     let request = request(&model, prompt(args)?, args);
     let count = client.count_tokens(&request)?;
     Output::new().out(format_args!("{count}\n"))?;

@@ -52,7 +52,8 @@ impl Global {
     }
 
     /// A client for calls to `model`, with `--base-url` / `--region` applied to its provider.
-    pub(crate) fn client(&self, model: &str) -> Result<Client, Error> {
+    /// The client for `model`; `keep_streamed_text` as [`ClientBuilder::keep_streamed_text`].
+    pub(crate) fn client(&self, model: &str, keep_streamed_text: bool) -> Result<Client, Error> {
         let mut overrides =
             Overrides::new().endpoint(model, self.base_url.clone(), self.region.clone());
         if let Some(path) = &self.settings {
@@ -67,7 +68,7 @@ impl Global {
             timeouts.idle = wait;
             timeouts
         });
-        let builder = ClientBuilder::from_setup(setup);
+        let builder = ClientBuilder::from_setup(setup).keep_streamed_text(keep_streamed_text);
         match timeouts {
             Some(timeouts) => builder.timeouts(timeouts),
             None => builder,

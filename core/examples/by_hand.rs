@@ -251,7 +251,9 @@ fn main() -> std::process::ExitCode {
     let mut flush = || {
         let _ = stdout.borrow_mut().flush();
     };
-    let config = ExchangeConfig::default();
+    // The text is printed as it arrives, so the final response need not repeat it.
+    let mut config = ExchangeConfig::default();
+    config.keep_streamed_text = false;
     let result = call(
         &route,
         &request,

@@ -431,6 +431,16 @@ impl<C: FromConfig> ClientBuilder<C> {
         self
     }
 
+    /// Whether a stream's final response repeats the text its events delivered (default: yes).
+    /// Off, for a caller that prints or forwards text as it arrives: the final response's text
+    /// parts are empty and a stream's memory no longer grows with the answer
+    /// ([`ExchangeConfig::keep_streamed_text`]).
+    #[must_use]
+    pub fn keep_streamed_text(mut self, keep: bool) -> Self {
+        self.exchange.keep_streamed_text = keep;
+        self
+    }
+
     /// Trusts the certificates in `pem` instead of the OS trust store, as `AWS_CA_BUNDLE`
     /// does for the AWS SDKs (a private CA, a TLS-inspecting proxy, a test server).
     #[must_use]

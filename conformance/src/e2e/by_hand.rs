@@ -39,6 +39,7 @@ impl Transport for ByHand {
         config.first_byte_timeout = spec.timeouts.first_byte;
         config.idle_timeout = spec.timeouts.idle;
         config.retry = spec.retry;
+        config.keep_streamed_text = spec.keep_streamed_text;
         Ok(Box::new(ByHandClient {
             settings: spec.settings()?,
             auth: spec.auth.clone(),

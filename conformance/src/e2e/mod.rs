@@ -121,6 +121,8 @@ pub struct ClientSpec {
     /// PEM certificates to trust instead of the web roots (the emulator's throwaway CA, for its
     /// `https://` endpoint), as `AWS_CA_BUNDLE` sets them.
     pub ca_pem: Option<String>,
+    /// Whether a stream's final response repeats its text (`ExchangeConfig::keep_streamed_text`).
+    pub keep_streamed_text: bool,
 }
 
 /// Client timeouts, transport-neutral.
@@ -158,7 +160,15 @@ impl ClientSpec {
             timeouts: Timeouts::default(),
             retry: fast_retry(),
             ca_pem: None,
+            keep_streamed_text: true,
         }
+    }
+
+    /// The same with streams whose final response does not repeat their text.
+    #[must_use]
+    pub fn without_streamed_text(mut self) -> Self {
+        self.keep_streamed_text = false;
+        self
     }
 
     /// The same trusting the certificates of `pem` (instead of the web roots).
@@ -213,6 +223,7 @@ pub fn builder<C: bedrock_host::FromConfig>(
 ) -> Result<bedrock_host::ClientBuilder<C>, String> {
     let mut config = bedrock_core::exchange::ExchangeConfig::default();
     config.retry = spec.retry;
+    config.keep_streamed_text = spec.keep_streamed_text;
     let builder = bedrock_host::ClientBuilder::new()
         .settings(spec.settings()?)
         .region(Some(spec.region.clone()))

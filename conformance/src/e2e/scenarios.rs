@@ -78,6 +78,10 @@ pub fn scenarios() -> Vec<Scenario> {
         scenario("converse: text (same as stream)", converse_text),
         scenario("count-tokens", count_tokens),
         scenario("stream: long output [long:200]", long_output),
+        scenario(
+            "stream: long output, text not kept in the response",
+            long_output_text_not_kept,
+        ),
         scenario("stream: tool use, input in fragments", tool_use),
         scenario("stream: parallel tools", parallel_tools),
         scenario("stream: zero-argument tool", tool_no_args),
@@ -394,6 +398,12 @@ fn describe_end(end: &StreamEnd) -> String {
 /// its text, one `MessageStop` with its stop reason, one `Usage` (the last event) with its usage,
 /// and nothing after the end.
 pub(super) fn stream_response(run: &StreamRun) -> Result<&Response, String> {
+    stream_response_text_kept(run, true)
+}
+
+/// [`stream_response`], the deltas' text checked against the response's when `text_kept`,
+/// against an empty one otherwise.
+fn stream_response_text_kept(run: &StreamRun, text_kept: bool) -> Result<&Response, String> {
     let StreamEnd::Response(response) = &run.end else {
         return Err(format!(
             "the stream ended with {} after {} events",
@@ -410,11 +420,15 @@ pub(super) fn stream_response(run: &StreamRun) -> Result<&Response, String> {
             _ => None,
         })
         .collect();
-    same(
-        "text of the deltas vs the response text",
-        &response.text(),
-        &streamed,
-    )?;
+    if text_kept {
+        same(
+            "text of the deltas vs the response text",
+            &response.text(),
+            &streamed,
+        )?;
+    } else {
+        same("response text (not kept)", &String::new(), &response.text())?;
+    }
     let stops: Vec<_> = run
         .events
         .iter()
@@ -669,6 +683,41 @@ fn long_output(context: &Context<'_>) -> Check {
     same("text deltas", &expected, &deltas)?;
     same("accumulated text", &expected.concat(), &response.text())?;
     stop(response, StopReason::EndTurn, "end_turn")
+}
+
+/// A client that does not keep streamed text, on both protocols: every delta arrives, the final
+/// response is the usual one with empty text.
+fn long_output_text_not_kept(context: &Context<'_>) -> Check {
+    let client = context.client_with(&context.spec().without_streamed_text())?;
+    let run = client.converse_stream(&request("Tell me a long story [long:200]"));
+    let response = stream_response_text_kept(&run, false)?;
+    let expected: Vec<String> = (1..=200)
+        .map(|i| format!("Part {i} of a long answer. "))
+        .collect();
+    same("text deltas", &expected, &text_deltas(&run))?;
+    same("content", &vec![text("")], &response.content)?;
+    ensure(response.usage.output_tokens > 0, || {
+        format!("usage: {:?}", response.usage)
+    })?;
+    stop(response, StopReason::EndTurn, "end_turn")?;
+
+    let mantle = context.client_with(
+        &context
+            .spec()
+            .with_auth(Auth::bearer(DEFAULT_API_KEY))
+            .without_streamed_text(),
+    )?;
+    let run = mantle.converse_stream(&mantle_request("Tell me a long story [long:50]"));
+    let response = stream_response_text_kept(&run, false)?;
+    same(
+        "responses: number of text deltas",
+        &50,
+        &text_deltas(&run).len(),
+    )?;
+    same("responses: text", &String::new(), &response.text())?;
+    ensure(response.usage.output_tokens > 0, || {
+        format!("responses usage: {:?}", response.usage)
+    })
 }
 
 /// The fragments streamed for block `index` and the start event's (id, name).

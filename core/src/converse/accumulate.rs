@@ -116,12 +116,25 @@ pub struct StreamAccumulator {
     blocks: BTreeMap<u32, Box<Block>>,
     stop: Option<(StopReason, Option<Value>)>,
     metadata: Option<StreamMetadata>,
+    /// Text deltas are not kept ([`without_text`](Self::without_text)).
+    discard_text: bool,
 }
 
 impl StreamAccumulator {
     /// An empty accumulator.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// This accumulator, not keeping text deltas: the text blocks of the response (and of a
+    /// truncated stream's partial one) are empty, everything else is as without. For a caller
+    /// that takes the text from the events as they come: what the accumulator holds then no
+    /// longer grows with the answer. Reasoning text, signatures and tool input are always
+    /// kept: they go back unchanged in the next turn.
+    #[must_use]
+    pub fn without_text(mut self) -> Self {
+        self.discard_text = true;
+        self
     }
 
     /// Adds one event.
@@ -163,6 +176,7 @@ impl StreamAccumulator {
                 }
             }
             StreamEvent::ContentBlockDelta { index, delta } => {
+                let discard_text = self.discard_text;
                 let block = self.blocks.entry(*index).or_default();
                 if block.stopped {
                     return Err(out_of_order("contentBlockDelta for a stopped block"));
@@ -170,7 +184,9 @@ impl StreamAccumulator {
                 match delta {
                     BlockDelta::Text(text) => {
                         block.saw_text = true;
-                        block.text.push_str(text);
+                        if !discard_text {
+                            block.text.push_str(text);
+                        }
                     }
                     BlockDelta::ToolUseInput(fragment) => block.tool_input.push_str(fragment),
                     BlockDelta::ToolResult(items) => {

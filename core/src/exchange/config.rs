@@ -63,6 +63,12 @@ pub struct ExchangeConfig {
     pub frame_limits: eventstream::Limits,
     /// Appended to the `User-Agent` (e.g. the adapter's name and version).
     pub user_agent_suffix: Option<String>,
+    /// Whether a stream's final response repeats the text its events delivered. Off, its
+    /// text parts (and those of an error's partial response) are empty, and a stream holds
+    /// memory bounded by its largest frame or event instead of by the answer's length: for a
+    /// caller that prints or forwards text as it arrives. Reasoning, signatures, tool calls,
+    /// usage and the stop reason are kept either way. On by default.
+    pub keep_streamed_text: bool,
 }
 
 impl Default for ExchangeConfig {
@@ -77,6 +83,7 @@ impl Default for ExchangeConfig {
             http_limits: ResponseLimits::default(),
             frame_limits: eventstream::Limits::default(),
             user_agent_suffix: None,
+            keep_streamed_text: true,
         }
     }
 }

@@ -34,6 +34,8 @@ pub struct StreamAccumulator {
     pending: BTreeMap<u64, Pending>,
     done: BTreeMap<u64, Value>,
     result: Option<Result<Response, Error>>,
+    /// Text deltas are not kept ([`without_text`](Self::without_text)).
+    discard_text: bool,
 }
 
 impl StreamAccumulator {
@@ -47,7 +49,21 @@ impl StreamAccumulator {
             pending: BTreeMap::new(),
             done: BTreeMap::new(),
             result: None,
+            discard_text: false,
         }
+    }
+
+    /// This accumulator, not keeping text: the text parts of the response (and of an error's
+    /// partial one) are empty, everything else is as without. For a caller that takes the
+    /// text from the events as they come. The server repeats an item's text in its
+    /// `response.output_item.done` event (and the output in the terminal event when no item
+    /// event came); that text is dropped as the event is read, so what the accumulator keeps
+    /// no longer grows with the answer. Reasoning summaries, encrypted reasoning and function
+    /// arguments are always kept.
+    #[must_use]
+    pub fn without_text(mut self) -> Self {
+        self.discard_text = true;
+        self
     }
 
     /// Whether a terminal event (`response.completed`, `.incomplete`, `.failed`, `error`) arrived.
@@ -129,7 +145,9 @@ impl StreamAccumulator {
             }
             ("response.output_text.delta" | "response.refusal.delta", Some(i), Some(b)) => {
                 let text: String = delta();
-                if let Some(p) = self.pending.get_mut(&i) {
+                if !self.discard_text
+                    && let Some(p) = self.pending.get_mut(&i)
+                {
                     p.text.push_str(&text);
                 }
                 events.push(StreamEvent::TextDelta { index: b, text });
@@ -160,7 +178,10 @@ impl StreamAccumulator {
                 }
             }
             ("response.output_item.done", Some(i), Some(b)) => {
-                let item = data.get("item").cloned().unwrap_or(Value::Null);
+                let mut item = data.get("item").cloned().unwrap_or(Value::Null);
+                if self.discard_text {
+                    drop_text(&mut item);
+                }
                 if item.get("type").and_then(Value::as_str) == Some("reasoning")
                     && let Some(encrypted) = item.get("encrypted_content").and_then(Value::as_str)
                 {
@@ -175,6 +196,11 @@ impl StreamAccumulator {
             }
             ("response.completed" | "response.incomplete", _, _) => {
                 let mut response = data.get("response").cloned().unwrap_or(json!({}));
+                if self.discard_text
+                    && let Some(Value::Array(output)) = response.get_mut("output")
+                {
+                    output.iter_mut().for_each(drop_text);
+                }
                 // "Build the final output list from output_item.done events; use the terminal
                 // event for status/usage."
                 // Items still open when the response ended (cut by the output cap) count as
@@ -298,6 +324,23 @@ impl StreamAccumulator {
             )
             .with_request_id(self.request_id.as_deref())
             .with_partial_response(self.partial())),
+        }
+    }
+}
+
+/// Empties the text of a `message` item's `output_text` and `refusal` parts.
+fn drop_text(item: &mut Value) {
+    if item.get("type").and_then(Value::as_str) != Some("message") {
+        return;
+    }
+    let Some(Value::Array(parts)) = item.get_mut("content") else {
+        return;
+    };
+    for part in parts {
+        for key in ["text", "refusal"] {
+            if let Some(Value::String(text)) = part.get_mut(key) {
+                text.clear();
+            }
         }
     }
 }

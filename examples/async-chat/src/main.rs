@@ -96,8 +96,11 @@ async fn chat(args: &Args) -> Result<(), Error> {
     if let Some(path) = &args.settings {
         overrides = overrides.settings(path.clone());
     }
-    let client: Client =
-        ClientBuilder::from_setup(ClientSetup::load(Env::process(), &overrides)?).build()?;
+    // Printed as it streams, the text need not come back in the final response (which then
+    // serves for usage and cost only): the stream holds one frame, not the whole answer.
+    let client: Client = ClientBuilder::from_setup(ClientSetup::load(Env::process(), &overrides)?)
+        .keep_streamed_text(args.json)
+        .build()?;
     let request = Request::new(args.model.as_str()).user(args.prompt.as_str());
     let response = if args.stream {
         stream(&client, &request, !args.json).await

@@ -502,3 +502,64 @@ fn a_stream_answered_with_another_content_type_is_refused() {
     assert_eq!(error.kind(), ErrorKind::Protocol);
     assert!(error.message().contains("text/event-stream"), "{error}");
 }
+
+#[test]
+fn without_kept_text_the_events_carry_the_answer_and_the_final_response_the_rest() {
+    let discarding = ExchangeConfig {
+        keep_streamed_text: false,
+        ..ExchangeConfig::default()
+    };
+    let run_with = |config: &ExchangeConfig, body: &[u8]| {
+        let mut peer = ScriptedPeer::new(vec![sse_response(body, 40)], 23);
+        let mut ex = Exchange::new(
+            &mantle_route(),
+            &request(),
+            Operation::ConverseStream,
+            Auth::bearer(KEY),
+            config,
+            clock(&peer),
+            ENTROPY,
+        )
+        .unwrap();
+        drive(&mut ex, &mut peer)
+    };
+    let body = text_events("Hello there", true);
+    let run = run_with(&discarding, &body);
+    assert_eq!(streamed_text(&run), "Hello there");
+    // The server repeats the text in `output_item.done`; it is dropped there too.
+    let response = final_response(&run).expect("the stream completes");
+    assert_eq!(response.text(), "");
+    assert_eq!(response.usage.output_tokens, 2);
+    let kept = run_with(&ExchangeConfig::default(), &body);
+    let mut kept_response = final_response(&kept).unwrap().clone();
+    assert_eq!(kept_response.text(), "Hello there");
+    for part in &mut kept_response.content {
+        if let crate::model::Part::Text { text, .. } = part {
+            text.clear();
+        }
+    }
+    assert_eq!(&kept_response, response);
+
+    // Only the terminal event's output (no item events): emptied as well.
+    let terminal_only = sse_event(
+        "response.completed",
+        &serde_json::json!({"type": "response.completed", "response": {"id": "resp_1", "status": "completed", "output": [{"type": "message", "id": "msg_1", "status": "completed", "role": "assistant", "content": [{"type": "output_text", "text": "all at once", "annotations": []}]}], "usage": {"input_tokens": 5, "output_tokens": 3, "total_tokens": 8}}}),
+    );
+    let run = run_with(&discarding, terminal_only.as_bytes());
+    assert_eq!(final_response(&run).unwrap().text(), "");
+    let run = run_with(&ExchangeConfig::default(), terminal_only.as_bytes());
+    assert_eq!(final_response(&run).unwrap().text(), "all at once");
+
+    // Cut: the partial response holds no text.
+    let run = run_with(&discarding, &text_events("Hello there", false));
+    let error = run.error.clone().unwrap();
+    assert_eq!(error.kind(), ErrorKind::TruncatedStream);
+    assert_eq!(streamed_text(&run), "Hello there");
+    assert_eq!(
+        error
+            .partial_response()
+            .map(crate::model::Response::text)
+            .as_deref(),
+        Some("")
+    );
+}

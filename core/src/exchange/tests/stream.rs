@@ -402,3 +402,92 @@ fn a_stream_cut_after_output_or_server_tool_events_is_not_retried() {
         assert_eq!(peer.requests.len(), 1, "{name}: never retried silently");
     }
 }
+
+#[test]
+fn without_kept_text_the_events_carry_the_answer_and_the_final_response_the_rest() {
+    let discarding = ExchangeConfig {
+        keep_streamed_text: false,
+        retry: RetryConfig {
+            max_attempts: 1,
+            ..RetryConfig::default()
+        },
+        ..ExchangeConfig::default()
+    };
+    // Text, then a tool call, then the end: the text is the events' alone, the tool call and
+    // usage are in the final response as ever.
+    let mut frames = event_frame("messageStart", &json!({"role": "assistant"}));
+    for piece in ["Let me ", "check."] {
+        frames.extend(event_frame(
+            "contentBlockDelta",
+            &json!({"contentBlockIndex": 0, "delta": {"text": piece}}),
+        ));
+    }
+    frames.extend(event_frame(
+        "contentBlockStop",
+        &json!({"contentBlockIndex": 0}),
+    ));
+    frames.extend(event_frame(
+        "contentBlockStart",
+        &json!({"contentBlockIndex": 1, "start": {"toolUse": {"toolUseId": "t1", "name": "get_weather"}}}),
+    ));
+    frames.extend(event_frame(
+        "contentBlockDelta",
+        &json!({"contentBlockIndex": 1, "delta": {"toolUse": {"input": "{\"city\":\"Paris\"}"}}}),
+    ));
+    frames.extend(event_frame(
+        "contentBlockStop",
+        &json!({"contentBlockIndex": 1}),
+    ));
+    frames.extend(event_frame(
+        "messageStop",
+        &json!({"stopReason": "tool_use"}),
+    ));
+    frames.extend(event_frame(
+        "metadata",
+        &json!({"usage": {"inputTokens": 5, "outputTokens": 9, "totalTokens": 14}, "metrics": {"latencyMs": 10}}),
+    ));
+    let bytes = stream_response(&frames, 40);
+
+    let mut peer = ScriptedPeer::new(vec![bytes.clone()], 64);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &discarding);
+    let run = drive(&mut ex, &mut peer);
+    assert_eq!(streamed_text(&run), "Let me check.");
+    let response = final_response(&run).expect("the stream completes");
+    assert_eq!(response.text(), "");
+    assert_eq!(
+        response.content,
+        vec![
+            crate::model::Part::text(""),
+            crate::model::Part::ToolCall {
+                id: "t1".into(),
+                name: "get_weather".into(),
+                arguments: Some(json!({"city": "Paris"})),
+            },
+        ]
+    );
+    assert_eq!(response.usage.output_tokens, 9);
+    assert_eq!(response.raw_stop_reason, "tool_use");
+
+    // The same stream with the text kept differs in the text alone.
+    let mut peer = ScriptedPeer::new(vec![bytes.clone()], 64);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+    let kept = drive(&mut ex, &mut peer);
+    assert_eq!(kept.events.len(), run.events.len());
+    let mut kept_response = final_response(&kept).unwrap().clone();
+    assert_eq!(kept_response.text(), "Let me check.");
+    kept_response.content[0] = crate::model::Part::text("");
+    assert_eq!(&kept_response, response);
+
+    // Cut after the text: the partial response has no text either (it came as events).
+    let tool_start = bytes.windows(5).position(|w| w == b"toolU").unwrap();
+    let mut peer = ScriptedPeer::new(vec![bytes[..tool_start].to_vec()], 64);
+    let mut ex = new_exchange(Operation::ConverseStream, &peer, &discarding);
+    let cut = drive(&mut ex, &mut peer);
+    assert!(!streamed_text(&cut).is_empty());
+    let error = cut.error.expect("a cut stream fails");
+    assert_eq!(error.kind(), ErrorKind::TruncatedStream);
+    assert_eq!(
+        error.partial_response().map(Response::text).as_deref(),
+        Some("")
+    );
+}

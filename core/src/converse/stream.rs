@@ -336,7 +336,7 @@ fn parse_payload(event_type: &str, payload: &[u8]) -> Result<Option<StreamEvent>
         return Ok(None);
     };
     if kind == "contentBlockDelta"
-        && let Some(event) = text_delta(payload)
+        && let Some(event) = bedrock_text_delta(payload).or_else(|| text_delta(payload))
     {
         return Ok(Some(event));
     }
@@ -484,13 +484,51 @@ fn parse_json_payload(kind: &'static str, payload: &[u8]) -> Result<StreamEvent,
     Ok(event)
 }
 
+/// The text delta exactly as Bedrock lays it out, read with fixed-prefix compares:
+/// `{"contentBlockIndex":N,"delta":{"text":"T"}}`, or with Bedrock's padding member,
+/// `{"contentBlockIndex":N,"delta":{"text":"T"},"p":"P"}`; no whitespace, `N` written as JSON
+/// writes a `u32`, `T` without escapes and `P` printable ASCII without escapes. Nearly every
+/// event of a stream is one of these, and [`text_delta`] spends most of its time finding the
+/// member names this layout fixes. Only the text is checked for UTF-8: every other byte of such
+/// a payload is ASCII. `None` for any other payload, which [`text_delta`] and then the general
+/// path read, errors and all: this only ever answers what they would.
+fn bedrock_text_delta(payload: &[u8]) -> Option<StreamEvent> {
+    let rest = payload.strip_prefix(br#"{"contentBlockIndex":"#)?;
+    let digits = rest.iter().position(|b| !b.is_ascii_digit())?;
+    let (digits, rest) = rest.split_at(digits);
+    // No leading zero: `01` is not JSON.
+    let index = match digits {
+        [b'0'] => 0,
+        [b'1'..=b'9', ..] => digits.iter().try_fold(0u32, |value, &d| {
+            value.checked_mul(10)?.checked_add(u32::from(d - b'0'))
+        })?,
+        _ => return None,
+    };
+    let rest = rest.strip_prefix(br#","delta":{"text":""#)?;
+    // The text ends at the first quote; a backslash or a control character before it stops
+    // the scan there too, and then `"}` does not follow.
+    let (text, rest) = rest.split_at(plain_len(rest));
+    let rest = rest.strip_prefix(br#""}"#)?;
+    if rest != b"}" {
+        let padding = rest.strip_prefix(br#","p":""#)?.strip_suffix(br#""}"#)?;
+        if !is_plain_ascii(padding) {
+            return None;
+        }
+    }
+    let text = core::str::from_utf8(text).ok()?;
+    Some(StreamEvent::ContentBlockDelta {
+        index,
+        delta: BlockDelta::Text(String::from(text)),
+    })
+}
+
 /// The common case, a text delta, read straight into its event: most of a stream's events are
 /// these, and going through a `serde_json::Value` tree costs a map and an allocation per member.
 /// Read by hand, in one pass over the payload: `{"contentBlockIndex":N,"delta":{"text":"..."}}`
 /// in any member order, with any whitespace, and any string-valued members besides (Bedrock's
 /// `"p"` padding); a text with escapes goes to `serde_json` for just that string. `None` for
-/// anything else (other deltas, a member of another type, a duplicate, a malformed payload),
-/// which the general path then reads, errors and all.
+/// anything else (other deltas, a member of another type, a duplicate, a member name with
+/// escapes, a malformed payload), which the general path then reads, errors and all.
 fn text_delta(payload: &[u8]) -> Option<StreamEvent> {
     // Validated once, so every string sliced between two ASCII quotes is valid UTF-8.
     let payload = core::str::from_utf8(payload).ok()?;
@@ -521,8 +559,16 @@ fn text_delta(payload: &[u8]) -> Option<StreamEvent> {
                 json.expect(b'}')?;
             }
             ("contentBlockIndex" | "delta", false) => return None,
+            // A name with escapes may decode to one of the two above (a duplicate, which the
+            // general path resolves its own way).
+            (_, true) => return None,
             _ => {
-                json.string()?;
+                // An escape may be invalid (`\x`, a lone surrogate): read with the quotes
+                // around it, as the general path reads it.
+                if let (value, true) = json.string()? {
+                    let quoted = &payload[json.at - value.len() - 2..json.at];
+                    serde_json::from_str::<String>(quoted).ok()?;
+                }
             }
         }
         match json.next()? {
@@ -605,23 +651,15 @@ impl<'a> Scan<'a> {
 }
 
 /// How many bytes of `bytes` come before the first `"`, `\` or control character (all of them
-/// when there is none): eight at a time, with the has-a-zero-byte and has-a-byte-below-n
-/// tricks on a `u64` (a flagged word is then scanned byte by byte).
+/// when there is none): eight at a time (see [`special_bytes`]; a flagged word is then scanned
+/// byte by byte).
 fn plain_len(bytes: &[u8]) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     let mut len = 0;
     for word in bytes.chunks_exact(8) {
         let Ok(word) = <[u8; 8]>::try_from(word) else {
             break;
         };
-        let x = u64::from_ne_bytes(word);
-        let quote = x ^ (ONES * u64::from(b'"'));
-        let backslash = x ^ (ONES * u64::from(b'\\'));
-        let special = (quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | (x.wrapping_sub(ONES * 0x20) & !x);
-        if special & HIGH != 0 {
+        if special_bytes(u64::from_ne_bytes(word)) != 0 {
             break;
         }
         len += 8;
@@ -631,6 +669,39 @@ fn plain_len(bytes: &[u8]) -> usize {
         .iter()
         .position(|&b| matches!(b, b'"' | b'\\' | 0..0x20))
         .unwrap_or(rest.len())
+}
+
+/// Whether `bytes` is ASCII with no `"`, `\` or control character: the contents of a JSON
+/// string that holds no escapes, and valid UTF-8 without a check of its own.
+fn is_plain_ascii(bytes: &[u8]) -> bool {
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let words = bytes.chunks_exact(8);
+    let rest = words.remainder();
+    words
+        .map(|word| {
+            let mut w = [0; 8];
+            w.copy_from_slice(word);
+            u64::from_ne_bytes(w)
+        })
+        .all(|x| (special_bytes(x) | (x & HIGH)) == 0)
+        && rest
+            .iter()
+            .all(|&b| b.is_ascii() && !matches!(b, b'"' | b'\\' | 0..0x20))
+}
+
+/// The high bit of each byte of `x` that may be a `"`, `\` or control character: zero exactly
+/// when there is none (the has-a-zero-byte and has-a-byte-below-n tricks; a borrow may also
+/// flag bytes after a true one).
+#[inline]
+fn special_bytes(x: u64) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let quote = x ^ (ONES * u64::from(b'"'));
+    let backslash = x ^ (ONES * u64::from(b'\\'));
+    ((quote.wrapping_sub(ONES) & !quote)
+        | (backslash.wrapping_sub(ONES) & !backslash)
+        | (x.wrapping_sub(ONES * 0x20) & !x))
+        & HIGH
 }
 
 /// The member name and value of a one-member JSON object.
@@ -647,6 +718,8 @@ fn single_member(value: Value) -> Option<(String, Value)> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -665,6 +738,226 @@ mod tests {
                         bytes[at] = filler;
                     }
                 }
+            }
+        }
+    }
+
+    /// What [`parse_payload`] answers for a `contentBlockDelta` payload must be what the
+    /// general path answers, results and errors alike.
+    fn assert_agrees(payload: &[u8]) {
+        assert_eq!(
+            parse_payload("contentBlockDelta", payload),
+            parse_json_payload("contentBlockDelta", payload).map(Some),
+            "{:?}",
+            String::from_utf8_lossy(payload)
+        );
+    }
+
+    #[test]
+    fn the_bedrock_layout_fast_path_agrees_with_the_general_one() {
+        let indexes: [&[u8]; 14] = [
+            b"0",
+            b"7",
+            b"12",
+            b"4294967295",
+            b"4294967296",
+            b"99999999999999999999",
+            b"01",
+            b"00",
+            b"-1",
+            b"1.0",
+            b"1e2",
+            b" 3",
+            b"",
+            b"\"1\"",
+        ];
+        let texts: [&[u8]; 14] = [
+            b"Part 12 of a long ",
+            b"",
+            "caf\u{e9} \u{1f980} \u{4e2d}".as_bytes(),
+            br"caf\u00e9",
+            br#"a\"b"#,
+            br"a\\",
+            b"a\tb",
+            b"a\x7fb",
+            b"a\xffb",
+            b"\xe2\x82",
+            b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            b"abcdefg\"",
+            b"\"",
+            b"\\",
+        ];
+        let tails: [&[u8]; 22] = [
+            b"}",
+            br#","p":"abcdefghijklmnopqrstu"}"#,
+            br#","p":"a"}"#,
+            br#","p":""}"#,
+            br#","p":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXY"}"#,
+            br#","p":"ab\"c"}"#,
+            br#","p":"ab\u0041"}"#,
+            b",\"p\":\"abc\xffdefgh\"}",
+            b",\"p\":\"abcdefgh\xc3\"}",
+            ",\"p\":\"\u{e9}\"}".as_bytes(),
+            b",\"p\":\"a\tb\"}",
+            b",\"p\":\"a\x7fb\"}",
+            br#","p":1}"#,
+            br#","p":"a"} "#,
+            br#","p":"a"}}"#,
+            br#","p":"a","q":"b"}"#,
+            br#","p":"a","p":"b"}"#,
+            br#","p":"a""#,
+            br#","delta":{"text":"x"}}"#,
+            br#","contentBlockIndex":1}"#,
+            b"} ",
+            b"",
+        ];
+        let mut fast = 0;
+        for index in indexes {
+            for text in texts {
+                for tail in tails {
+                    let payload = [
+                        br#"{"contentBlockIndex":"#,
+                        index,
+                        br#","delta":{"text":""#,
+                        text,
+                        br#""}"#,
+                        tail,
+                    ]
+                    .concat();
+                    assert_agrees(&payload);
+                    fast += usize::from(bedrock_text_delta(&payload).is_some());
+                    // The same members in another order, or spaced out: never the fast path.
+                    let reordered = [
+                        br#"{"delta":{"text":""#,
+                        text,
+                        br#""},"contentBlockIndex":"#,
+                        index,
+                        tail,
+                    ]
+                    .concat();
+                    assert_agrees(&reordered);
+                    assert_eq!(bedrock_text_delta(&reordered), None);
+                    let spaced = [
+                        br#"{ "contentBlockIndex": "#,
+                        index,
+                        br#", "delta": {"text": ""#,
+                        text,
+                        br#""}"#,
+                        tail,
+                    ]
+                    .concat();
+                    assert_agrees(&spaced);
+                    assert_eq!(bedrock_text_delta(&spaced), None);
+                }
+            }
+        }
+        // 4 clean indexes, 5 texts without escapes, control characters or bad UTF-8 (DEL is
+        // allowed), 6 clean tails.
+        assert_eq!(fast, 4 * 5 * 6);
+    }
+
+    #[test]
+    fn escapes_outside_the_text_are_left_to_the_general_path() {
+        // Each was once read by `text_delta` as a valid text delta: invalid escapes in a
+        // skipped member, and names that decode to a member already read (the general path
+        // keeps the last of duplicate names).
+        let payloads: [&[u8]; 5] = [
+            br#"{"contentBlockIndex":1,"delta":{"text":"a"},"\p":"x"}"#,
+            br#"{"contentBlockIndex":1,"delta":{"text":"a"},"p":"\x"}"#,
+            br#"{"contentBlockIndex":1,"delta":{"text":"a"},"p":"\ud800"}"#,
+            br#"{"contentBlockIndex":1,"delta":{"text":"a"},"contentBlock\u0049ndex":"x"}"#,
+            br#"{"contentBlockIndex":1,"delta":{"text":"a"},"d\u0065lta":"x"}"#,
+        ];
+        for payload in payloads {
+            assert_eq!(text_delta(payload), None);
+            assert!(parse_payload("contentBlockDelta", payload).is_err());
+            assert_agrees(payload);
+        }
+        // Valid escapes in a skipped member: the same event either way.
+        let payload = br#"{"contentBlockIndex":1,"delta":{"text":"a"},"p":"\u0041\ud83e\udd80"}"#;
+        assert!(text_delta(payload).is_some());
+        assert_agrees(payload);
+    }
+
+    #[test]
+    fn the_bedrock_layout_fast_path_agrees_after_any_one_byte_edit() {
+        let payloads: [&[u8]; 3] = [
+            br#"{"contentBlockIndex":10,"delta":{"text":"Part 12 of a long "},"p":"abcdefghijklmnopqrstu"}"#,
+            "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"\u{e9}t\u{e9}\"}}".as_bytes(),
+            br#"{"contentBlockIndex":3,"delta":{"text":""},"p":"a"}"#,
+        ];
+        let bytes = [
+            b'"', b'\\', b'{', b'}', b',', b':', b' ', b'0', b'9', b'a', b'p', 0x00, 0x1f, 0x7f,
+            0x80, 0xc3, 0xff,
+        ];
+        for payload in payloads {
+            assert!(bedrock_text_delta(payload).is_some());
+            for at in 0..=payload.len() {
+                // Delete the byte at `at`, replace it, insert one before it.
+                if at < payload.len() {
+                    assert_agrees(&[&payload[..at], &payload[at + 1..]].concat());
+                }
+                for b in bytes {
+                    if at < payload.len() {
+                        assert_agrees(&[&payload[..at], &[b], &payload[at + 1..]].concat());
+                    }
+                    assert_agrees(&[&payload[..at], &[b], &payload[at..]].concat());
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_bedrock_layout_fast_path_agrees_on_generated_payloads(
+            index in proptest::prop_oneof![
+                (0u64..20).prop_map(|i| i.to_string()),
+                proptest::num::u64::ANY.prop_map(|i| i.to_string()),
+                "[0-9\\-.eE+ ]{0,12}",
+            ],
+            text in proptest::prop_oneof![
+                "[a-zA-Z0-9 .,!?]{0,40}",
+                "\\PC{0,20}",
+                proptest::collection::vec(proptest::num::u8::ANY, 0..20)
+                    .prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+            ],
+            raw_text in proptest::collection::vec(proptest::num::u8::ANY, 0..12),
+            padding in proptest::option::of(proptest::prop_oneof![
+                "[a-zA-Z0-9]{1,61}",
+                proptest::collection::vec(proptest::num::u8::ANY, 0..70)
+                    .prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+            ]),
+            raw_padding in proptest::collection::vec(proptest::num::u8::ANY, 0..12),
+            use_raw in 0u8..4,
+        ) {
+            let text = if use_raw & 1 == 1 { raw_text } else { text.into_bytes() };
+            let tail = match padding {
+                None => alloc::vec![b'}'],
+                Some(padding) => {
+                    let padding = if use_raw & 2 == 2 {
+                        raw_padding
+                    } else {
+                        padding.into_bytes()
+                    };
+                    [br#","p":""#, padding.as_slice(), br#""}"#].concat()
+                }
+            };
+            let payload = [
+                br#"{"contentBlockIndex":"#,
+                index.as_bytes(),
+                br#","delta":{"text":""#,
+                &text,
+                br#""}"#,
+                &tail,
+            ]
+            .concat();
+            let fast = bedrock_text_delta(&payload);
+            prop_assert_eq!(
+                parse_payload("contentBlockDelta", &payload),
+                parse_json_payload("contentBlockDelta", &payload).map(Some)
+            );
+            if let Some(fast) = fast {
+                prop_assert_eq!(Ok(fast), parse_json_payload("contentBlockDelta", &payload));
             }
         }
     }

@@ -262,15 +262,13 @@ impl core::error::Error for EventError {}
 /// that are not ConverseStream events.
 pub fn parse_event(message: &MessageRef<'_>) -> Result<Option<StreamEvent>, EventError> {
     let message_type = message
-        .header_str(":message-type")
+        .message_type()
         .ok_or(EventError::MissingMessageType)?;
     // The exact spelling first: it is what Bedrock sends, and far cheaper than ignoring case.
     let is =
         |expected: &str| message_type == expected || message_type.eq_ignore_ascii_case(expected);
     if is("event") {
-        let event_type = message
-            .header_str(":event-type")
-            .ok_or(EventError::MissingEventType)?;
+        let event_type = message.event_type().ok_or(EventError::MissingEventType)?;
         return parse_payload(event_type, message.payload());
     }
     if is("exception") {
@@ -651,51 +649,63 @@ impl<'a> Scan<'a> {
 }
 
 /// How many bytes of `bytes` come before the first `"`, `\` or control character (all of them
-/// when there is none): eight at a time (see [`special_bytes`]; a flagged word is then scanned
-/// byte by byte).
+/// when there is none): eight at a time (see [`special_bytes`]), the last few too, in a word
+/// filled up with plain bytes.
 fn plain_len(bytes: &[u8]) -> usize {
-    let mut len = 0;
-    for word in bytes.chunks_exact(8) {
-        let Ok(word) = <[u8; 8]>::try_from(word) else {
-            break;
-        };
-        if special_bytes(u64::from_ne_bytes(word)) != 0 {
-            break;
+    let mut at = 0;
+    loop {
+        let (word, len) = word_at(bytes, at);
+        let special = special_bytes(word);
+        if special != 0 {
+            // The lowest flagged byte is a true one: a borrow only flags bytes above it.
+            return (at + special.trailing_zeros() as usize / 8).min(bytes.len());
         }
-        len += 8;
+        if len < 8 {
+            return bytes.len();
+        }
+        at += 8;
     }
-    let rest = &bytes[len..];
-    len + rest
-        .iter()
-        .position(|&b| matches!(b, b'"' | b'\\' | 0..0x20))
-        .unwrap_or(rest.len())
 }
 
 /// Whether `bytes` is ASCII with no `"`, `\` or control character: the contents of a JSON
 /// string that holds no escapes, and valid UTF-8 without a check of its own.
 fn is_plain_ascii(bytes: &[u8]) -> bool {
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let words = bytes.chunks_exact(8);
-    let rest = words.remainder();
-    words
-        .map(|word| {
-            let mut w = [0; 8];
-            w.copy_from_slice(word);
-            u64::from_ne_bytes(w)
-        })
-        .all(|x| (special_bytes(x) | (x & HIGH)) == 0)
-        && rest
-            .iter()
-            .all(|&b| b.is_ascii() && !matches!(b, b'"' | b'\\' | 0..0x20))
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let mut at = 0;
+    loop {
+        let (word, len) = word_at(bytes, at);
+        if (special_bytes(word) | (word & HIGH)) != 0 {
+            return false;
+        }
+        if len < 8 {
+            return true;
+        }
+        at += 8;
+    }
+}
+
+/// The eight bytes of `bytes` from `at` as a little-endian word, and how many of them there
+/// are: fewer than eight at the end, the rest of the word then filled with a plain byte.
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> (u64, usize) {
+    if let Some(word) = bytes.get(at..at + 8)
+        && let Ok(word) = <[u8; 8]>::try_from(word)
+    {
+        return (u64::from_le_bytes(word), 8);
+    }
+    let rest = bytes.get(at..).unwrap_or_default();
+    let mut word = [b'a'; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    (u64::from_le_bytes(word), rest.len())
 }
 
 /// The high bit of each byte of `x` that may be a `"`, `\` or control character: zero exactly
 /// when there is none (the has-a-zero-byte and has-a-byte-below-n tricks; a borrow may also
-/// flag bytes after a true one).
+/// flag bytes above a true one, never below).
 #[inline]
 fn special_bytes(x: u64) -> u64 {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
     let quote = x ^ (ONES * u64::from(b'"'));
     let backslash = x ^ (ONES * u64::from(b'\\'));
     ((quote.wrapping_sub(ONES) & !quote)
@@ -727,14 +737,27 @@ mod tests {
         // Around the specials: bytes next to them in value (a borrow in the word tricks would
         // flag them wrongly), UTF-8 lead and continuation bytes, DEL.
         let fillers = [b'a', b' ', b'!', b'#', b'[', b']', 0x7f, 0x80, 0xc3, 0xff];
-        for len in 0..20 {
+        for len in 0..40 {
             for filler in fillers {
                 let mut bytes = alloc::vec![filler; len];
                 assert_eq!(plain_len(&bytes), len);
+                assert_eq!(is_plain_ascii(&bytes), len == 0 || filler.is_ascii());
                 for at in 0..len {
                     for special in [b'"', b'\\', 0x00, 0x1f] {
                         bytes[at] = special;
                         assert_eq!(plain_len(&bytes), at, "{bytes:?}");
+                        assert!(!is_plain_ascii(&bytes), "{bytes:?}");
+                        // A second special further on changes nothing.
+                        for later in at + 1..len {
+                            bytes[later] = special;
+                            assert_eq!(plain_len(&bytes), at, "{bytes:?}");
+                            bytes[later] = filler;
+                        }
+                        bytes[at] = filler;
+                    }
+                    if filler.is_ascii() {
+                        bytes[at] = 0x80;
+                        assert!(!is_plain_ascii(&bytes), "{bytes:?}");
                         bytes[at] = filler;
                     }
                 }

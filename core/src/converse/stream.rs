@@ -314,10 +314,11 @@ fn exception(name: &str, payload: &[u8]) -> StreamException {
 /// The event types, matched case-insensitively (the exact spelling tried first: it is what
 /// Bedrock sends, and far cheaper).
 fn event_kind(name: &str) -> Option<&'static str> {
+    // Most frequent first: nearly every event is a delta.
     const KINDS: [&str; 6] = [
+        "contentBlockDelta",
         "messageStart",
         "contentBlockStart",
-        "contentBlockDelta",
         "contentBlockStop",
         "messageStop",
         "metadata",
@@ -649,54 +650,64 @@ impl<'a> Scan<'a> {
 }
 
 /// How many bytes of `bytes` come before the first `"`, `\` or control character (all of them
-/// when there is none): eight at a time (see [`special_bytes`]), the last few too, in a word
-/// filled up with plain bytes.
+/// when there is none): eight at a time (see [`special_bytes`]), the last few as the last eight
+/// (or, in a shorter slice, in a word filled up with plain bytes).
+#[inline]
 fn plain_len(bytes: &[u8]) -> usize {
-    let mut at = 0;
-    loop {
-        let (word, len) = word_at(bytes, at);
-        let special = special_bytes(word);
+    let mut rest = bytes;
+    while let Some((word, after)) = rest.split_first_chunk::<8>() {
+        let special = special_bytes(u64::from_le_bytes(*word));
         if special != 0 {
-            // The lowest flagged byte is a true one: a borrow only flags bytes above it.
-            return (at + special.trailing_zeros() as usize / 8).min(bytes.len());
+            return bytes.len() - rest.len() + first_flagged(special);
         }
-        if len < 8 {
-            return bytes.len();
-        }
-        at += 8;
+        rest = after;
+    }
+    if rest.is_empty() {
+        return bytes.len();
+    }
+    // The bytes before `rest` are plain: the first special byte of the last word is in `rest`.
+    let (start, word) = last_word(bytes);
+    match special_bytes(word) {
+        0 => bytes.len(),
+        special => (start + first_flagged(special)).min(bytes.len()),
     }
 }
 
 /// Whether `bytes` is ASCII with no `"`, `\` or control character: the contents of a JSON
 /// string that holds no escapes, and valid UTF-8 without a check of its own.
+#[inline]
 fn is_plain_ascii(bytes: &[u8]) -> bool {
     const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
-    let mut at = 0;
-    loop {
-        let (word, len) = word_at(bytes, at);
-        if (special_bytes(word) | (word & HIGH)) != 0 {
+    let plain = |word: u64| (special_bytes(word) | (word & HIGH)) == 0;
+    let mut rest = bytes;
+    while let Some((word, after)) = rest.split_first_chunk::<8>() {
+        if !plain(u64::from_le_bytes(*word)) {
             return false;
         }
-        if len < 8 {
-            return true;
-        }
-        at += 8;
+        rest = after;
     }
+    rest.is_empty() || plain(last_word(bytes).1)
 }
 
-/// The eight bytes of `bytes` from `at` as a little-endian word, and how many of them there
-/// are: fewer than eight at the end, the rest of the word then filled with a plain byte.
+/// The index of the byte the lowest flag of a [`special_bytes`] mask stands for.
 #[inline]
-fn word_at(bytes: &[u8], at: usize) -> (u64, usize) {
-    if let Some(word) = bytes.get(at..at + 8)
-        && let Ok(word) = <[u8; 8]>::try_from(word)
-    {
-        return (u64::from_le_bytes(word), 8);
+fn first_flagged(special: u64) -> usize {
+    special.trailing_zeros() as usize / 8
+}
+
+/// The last eight bytes of `bytes` as a little-endian word, and where they start; a shorter
+/// slice is filled up with plain bytes (`a`).
+#[inline]
+fn last_word(bytes: &[u8]) -> (usize, u64) {
+    if let Some(word) = bytes.last_chunk::<8>() {
+        return (bytes.len() - 8, u64::from_le_bytes(*word));
     }
-    let rest = bytes.get(at..).unwrap_or_default();
-    let mut word = [b'a'; 8];
-    word[..rest.len()].copy_from_slice(rest);
-    (u64::from_le_bytes(word), rest.len())
+    let mut word = u64::from_le_bytes([b'a'; 8]);
+    for (i, &b) in bytes.iter().enumerate() {
+        let shift = 8 * i;
+        word = (word & !(0xff << shift)) | (u64::from(b) << shift);
+    }
+    (0, word)
 }
 
 /// The high bit of each byte of `x` that may be a `"`, `\` or control character: zero exactly

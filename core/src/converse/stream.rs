@@ -260,7 +260,22 @@ impl core::error::Error for EventError {}
 ///
 /// [`EventError::Exception`] for exception and error frames; the other variants for messages
 /// that are not ConverseStream events.
+#[inline]
 pub fn parse_event(message: &MessageRef<'_>) -> Result<Option<StreamEvent>, EventError> {
+    // Nearly every event is a text delta in Bedrock's own layout: read here, inlined into the
+    // caller (the event is built where the caller keeps it), exactly as the general path
+    // would read it.
+    if message.message_type() == Some("event")
+        && message.event_type() == Some("contentBlockDelta")
+        && let Some(event) = bedrock_text_delta(message.payload())
+    {
+        return Ok(Some(event));
+    }
+    parse_any_event(message)
+}
+
+/// [`parse_event`] for any message.
+fn parse_any_event(message: &MessageRef<'_>) -> Result<Option<StreamEvent>, EventError> {
     let message_type = message
         .message_type()
         .ok_or(EventError::MissingMessageType)?;
@@ -491,6 +506,7 @@ fn parse_json_payload(kind: &'static str, payload: &[u8]) -> Result<StreamEvent,
 /// member names this layout fixes. Only the text is checked for UTF-8: every other byte of such
 /// a payload is ASCII. `None` for any other payload, which [`text_delta`] and then the general
 /// path read, errors and all: this only ever answers what they would.
+#[inline]
 fn bedrock_text_delta(payload: &[u8]) -> Option<StreamEvent> {
     let rest = payload.strip_prefix(br#"{"contentBlockIndex":"#)?;
     let digits = rest.iter().position(|b| !b.is_ascii_digit())?;

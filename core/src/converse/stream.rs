@@ -907,6 +907,60 @@ mod tests {
     }
 
     #[test]
+    fn parse_event_reads_text_deltas_as_the_general_path_does_whatever_the_headers() {
+        use crate::eventstream::{Decoder, Header, HeaderValue, Message};
+        let payloads: [&[u8]; 4] = [
+            br#"{"contentBlockIndex":0,"delta":{"text":"Hi"},"p":"abc"}"#,
+            br#"{"contentBlockIndex":0,"delta":{"text":"Hi"}}"#,
+            br#"{"contentBlockIndex":0,"delta":{"text":"Hi"},"p":"a"} "#,
+            br#"{"message":"slow down"}"#,
+        ];
+        let string = |name: &str, value: &str| Header::new(name, HeaderValue::String(value.into()));
+        let message_types = [
+            Some(string(":message-type", "event")),
+            Some(string(":message-type", "Event")),
+            Some(string(":message-type", "exception")),
+            Some(Header::new(
+                ":message-type",
+                HeaderValue::Bytes(b"event".to_vec()),
+            )),
+            None,
+        ];
+        let event_types = [
+            Some(string(":event-type", "contentBlockDelta")),
+            Some(string(":event-type", "ContentBlockDelta")),
+            Some(string(":event-type", "contentBlockStop")),
+            Some(string(":event-type", "contentBlockDeltaX")),
+            Some(Header::new(":event-type", HeaderValue::Int(0))),
+            None,
+        ];
+        let mut fast = 0;
+        for payload in payloads {
+            for message_type in &message_types {
+                for event_type in &event_types {
+                    let headers = [event_type.clone(), message_type.clone()];
+                    let message =
+                        Message::new(headers.into_iter().flatten().collect(), payload.to_vec());
+                    let mut frame = Vec::new();
+                    message.encode(&mut frame).unwrap();
+                    let mut decoder = Decoder::new();
+                    let mut input = frame.as_slice();
+                    let message = decoder.decode(&mut input).unwrap().unwrap();
+                    let expected = parse_any_event(&message);
+                    fast += usize::from(matches!(
+                        expected,
+                        Ok(Some(StreamEvent::ContentBlockDelta { .. }))
+                    ));
+                    assert_eq!(parse_event(&message), expected, "{message:?}");
+                }
+            }
+        }
+        // Three payloads under two spellings of each header read as a delta (`contentBlockStop`
+        // reads them too, as another event).
+        assert_eq!(fast, 3 * 2 * 2);
+    }
+
+    #[test]
     fn escapes_outside_the_text_are_left_to_the_general_path() {
         // Each was once read by `text_delta` as a valid text delta: invalid escapes in a
         // skipped member, and names that decode to a member already read (the general path

@@ -260,18 +260,30 @@ impl core::error::Error for EventError {}
 ///
 /// [`EventError::Exception`] for exception and error frames; the other variants for messages
 /// that are not ConverseStream events.
-#[inline]
 pub fn parse_event(message: &MessageRef<'_>) -> Result<Option<StreamEvent>, EventError> {
-    // Nearly every event is a text delta in Bedrock's own layout: read here, inlined into the
-    // caller (the event is built where the caller keeps it), exactly as the general path
-    // would read it.
-    if message.message_type() == Some("event")
-        && message.event_type() == Some("contentBlockDelta")
-        && let Some(event) = bedrock_text_delta(message.payload())
-    {
-        return Ok(Some(event));
+    // Nearly every event is a text delta in Bedrock's own layout: read first, exactly as the
+    // general path would read it.
+    if let Some((index, text)) = text_delta_message(message) {
+        return Ok(Some(StreamEvent::ContentBlockDelta {
+            index,
+            delta: BlockDelta::Text(text),
+        }));
     }
     parse_any_event(message)
+}
+
+/// The index and text of a message that is a text delta in Bedrock's own layout (see
+/// [`bedrock_text_delta`]), which [`parse_event`] reads as
+/// `ContentBlockDelta { index, delta: BlockDelta::Text(text) }`; `None` for any other message.
+/// For a caller that only needs the parts: no event to build and move.
+#[inline]
+pub(crate) fn text_delta_message(message: &MessageRef<'_>) -> Option<(u32, String)> {
+    if message.message_type() == Some("event") && message.event_type() == Some("contentBlockDelta")
+    {
+        bedrock_text_delta(message.payload())
+    } else {
+        None
+    }
 }
 
 /// [`parse_event`] for any message.
@@ -349,10 +361,16 @@ fn parse_payload(event_type: &str, payload: &[u8]) -> Result<Option<StreamEvent>
     let Some(kind) = event_kind(event_type) else {
         return Ok(None);
     };
-    if kind == "contentBlockDelta"
-        && let Some(event) = bedrock_text_delta(payload).or_else(|| text_delta(payload))
-    {
-        return Ok(Some(event));
+    if kind == "contentBlockDelta" {
+        if let Some((index, text)) = bedrock_text_delta(payload) {
+            return Ok(Some(StreamEvent::ContentBlockDelta {
+                index,
+                delta: BlockDelta::Text(text),
+            }));
+        }
+        if let Some(event) = text_delta(payload) {
+            return Ok(Some(event));
+        }
     }
     parse_json_payload(kind, payload).map(Some)
 }
@@ -504,10 +522,11 @@ fn parse_json_payload(kind: &'static str, payload: &[u8]) -> Result<StreamEvent,
 /// writes a `u32`, `T` without escapes and `P` printable ASCII without escapes. Nearly every
 /// event of a stream is one of these, and [`text_delta`] spends most of its time finding the
 /// member names this layout fixes. Only the text is checked for UTF-8: every other byte of such
-/// a payload is ASCII. `None` for any other payload, which [`text_delta`] and then the general
-/// path read, errors and all: this only ever answers what they would.
+/// a payload is ASCII. The index and the text; `None` for any other payload, which
+/// [`text_delta`] and then the general path read, errors and all: this only ever answers what
+/// they would.
 #[inline]
-fn bedrock_text_delta(payload: &[u8]) -> Option<StreamEvent> {
+fn bedrock_text_delta(payload: &[u8]) -> Option<(u32, String)> {
     let rest = payload.strip_prefix(br#"{"contentBlockIndex":"#)?;
     let digits = rest.iter().position(|b| !b.is_ascii_digit())?;
     let (digits, rest) = rest.split_at(digits);
@@ -531,10 +550,7 @@ fn bedrock_text_delta(payload: &[u8]) -> Option<StreamEvent> {
         }
     }
     let text = core::str::from_utf8(text).ok()?;
-    Some(StreamEvent::ContentBlockDelta {
-        index,
-        delta: BlockDelta::Text(String::from(text)),
-    })
+    Some((index, String::from(text)))
 }
 
 /// The common case, a text delta, read straight into its event: most of a stream's events are
@@ -1060,7 +1076,8 @@ mod tests {
                 parse_payload("contentBlockDelta", &payload),
                 parse_json_payload("contentBlockDelta", &payload).map(Some)
             );
-            if let Some(fast) = fast {
+            if let Some((index, text)) = fast {
+                let fast = StreamEvent::ContentBlockDelta { index, delta: BlockDelta::Text(text) };
                 prop_assert_eq!(Ok(fast), parse_json_payload("contentBlockDelta", &payload));
             }
         }

@@ -519,7 +519,7 @@ fn parse_json_payload(kind: &'static str, payload: &[u8]) -> Result<StreamEvent,
 /// The text delta exactly as Bedrock lays it out, read with fixed-prefix compares:
 /// `{"contentBlockIndex":N,"delta":{"text":"T"}}`, or with Bedrock's padding member,
 /// `{"contentBlockIndex":N,"delta":{"text":"T"},"p":"P"}`; no whitespace, `N` written as JSON
-/// writes a `u32`, `T` without escapes and `P` printable ASCII without escapes. Nearly every
+/// writes a `u32`, `T` and `P` without escapes or control characters, `P` ASCII. Nearly every
 /// event of a stream is one of these, and [`text_delta`] spends most of its time finding the
 /// member names this layout fixes. Only the text is checked for UTF-8: every other byte of such
 /// a payload is ASCII. The index and the text; `None` for any other payload, which

@@ -48,6 +48,16 @@ struct Block {
     parsed_input: Option<Result<Value, String>>,
 }
 
+impl Block {
+    /// A text delta: the block is a text block, and keeps the text when `keep`.
+    fn push_text(&mut self, text: &str, keep: bool) {
+        self.saw_text = true;
+        if keep {
+            self.text.push_str(text);
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 struct ToolStart {
     id: String,
@@ -176,18 +186,10 @@ impl StreamAccumulator {
                 }
             }
             StreamEvent::ContentBlockDelta { index, delta } => {
-                let discard_text = self.discard_text;
-                let block = self.blocks.entry(*index).or_default();
-                if block.stopped {
-                    return Err(out_of_order("contentBlockDelta for a stopped block"));
-                }
+                let keep_text = !self.discard_text;
+                let block = self.delta_block(*index)?;
                 match delta {
-                    BlockDelta::Text(text) => {
-                        block.saw_text = true;
-                        if !discard_text {
-                            block.text.push_str(text);
-                        }
-                    }
+                    BlockDelta::Text(text) => block.push_text(text, keep_text),
                     BlockDelta::ToolUseInput(fragment) => block.tool_input.push_str(fragment),
                     BlockDelta::ToolResult(items) => {
                         block.tool_result_content.extend(items.iter().cloned())
@@ -240,6 +242,36 @@ impl StreamAccumulator {
             StreamEvent::Metadata(metadata) => self.metadata = Some(metadata.clone()),
         }
         Ok(())
+    }
+
+    /// Adds a text delta: what [`handle_event`](Self::handle_event) does with
+    /// `ContentBlockDelta { index, delta: BlockDelta::Text(text) }`, for a caller that has only
+    /// the parts.
+    ///
+    /// # Errors
+    ///
+    /// As `handle_event` for that event.
+    #[inline]
+    pub(crate) fn handle_text_delta(
+        &mut self,
+        index: u32,
+        text: &str,
+    ) -> Result<(), AccumulateError> {
+        let keep = !self.discard_text;
+        self.delta_block(index)?.push_text(text, keep);
+        Ok(())
+    }
+
+    /// The block a delta for `index` goes to.
+    #[inline]
+    fn delta_block(&mut self, index: u32) -> Result<&mut Block, AccumulateError> {
+        let block = self.blocks.entry(index).or_default();
+        if block.stopped {
+            return Err(AccumulateError::OutOfOrder {
+                what: "contentBlockDelta for a stopped block".into(),
+            });
+        }
+        Ok(block)
     }
 
     /// Whether `messageStop` has been seen.

@@ -70,12 +70,14 @@ pub use crate::model::{EncodedRequest, RequestError};
 pub use accumulate::{AccumulateError, StreamAccumulator};
 pub use cache_points::MAX_CACHE_POINTS;
 pub use count_tokens::CountTokensResponse;
+pub(crate) use neutral::text_delta_event;
 pub use neutral::{into_neutral_event, normalize_stop, to_neutral};
 pub use request::{count_tokens_model_id, encode_count_tokens, encode_request};
 pub use response::{
     CacheDetail, CitationsBlock, ContentBlock, ConverseOutput, ConverseResponse, Metrics,
     OutputMessage, ReasoningBlock, StopReason, TokenUsage, ToolUseBlock, TruncatedToolUse,
 };
+pub(crate) use stream::text_delta_message;
 pub use stream::{
     BlockDelta, BlockStart, EventError, ExceptionKind, StreamEvent, StreamException,
     StreamMetadata, parse_event,

@@ -123,6 +123,14 @@ fn block_to_part(block: ContentBlock) -> Part {
     }
 }
 
+/// The neutral event for a text delta: what [`into_neutral_event`] makes of
+/// `ContentBlockDelta { index, delta: BlockDelta::Text(text) }`, for a caller that has only the
+/// parts.
+#[inline]
+pub(crate) fn text_delta_event(index: u32, text: String) -> StreamEvent {
+    StreamEvent::TextDelta { index, text }
+}
+
 /// The neutral stream event for a ConverseStream event; `None` for events with nothing to show
 /// as they arrive (`messageStart`, tool-result and image increments, unknown members — all of
 /// which still reach the final response). By value: its strings move into the neutral event
@@ -141,7 +149,7 @@ pub fn into_neutral_event(event: WireEvent) -> Option<StreamEvent> {
             _ => return None,
         },
         WireEvent::ContentBlockDelta { index, delta } => match delta {
-            BlockDelta::Text(text) => StreamEvent::TextDelta { index, text },
+            BlockDelta::Text(text) => text_delta_event(index, text),
             BlockDelta::ToolUseInput(fragment) => StreamEvent::ToolCallDelta {
                 index,
                 arguments: fragment,

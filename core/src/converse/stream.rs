@@ -261,16 +261,41 @@ impl core::error::Error for EventError {}
 /// [`EventError::Exception`] for exception and error frames; the other variants for messages
 /// that are not ConverseStream events.
 pub fn parse_event(message: &MessageRef<'_>) -> Result<Option<StreamEvent>, EventError> {
+    // Nearly every event is a text delta in Bedrock's own layout: read first, exactly as the
+    // general path would read it.
+    if let Some((index, text)) = text_delta_message(message) {
+        return Ok(Some(StreamEvent::ContentBlockDelta {
+            index,
+            delta: BlockDelta::Text(text),
+        }));
+    }
+    parse_any_event(message)
+}
+
+/// The index and text of a message that is a text delta in Bedrock's own layout (see
+/// [`bedrock_text_delta`]), which [`parse_event`] reads as
+/// `ContentBlockDelta { index, delta: BlockDelta::Text(text) }`; `None` for any other message.
+/// For a caller that only needs the parts: no event to build and move.
+#[inline]
+pub(crate) fn text_delta_message(message: &MessageRef<'_>) -> Option<(u32, String)> {
+    if message.message_type() == Some("event") && message.event_type() == Some("contentBlockDelta")
+    {
+        bedrock_text_delta(message.payload())
+    } else {
+        None
+    }
+}
+
+/// [`parse_event`] for any message.
+fn parse_any_event(message: &MessageRef<'_>) -> Result<Option<StreamEvent>, EventError> {
     let message_type = message
-        .header_str(":message-type")
+        .message_type()
         .ok_or(EventError::MissingMessageType)?;
     // The exact spelling first: it is what Bedrock sends, and far cheaper than ignoring case.
     let is =
         |expected: &str| message_type == expected || message_type.eq_ignore_ascii_case(expected);
     if is("event") {
-        let event_type = message
-            .header_str(":event-type")
-            .ok_or(EventError::MissingEventType)?;
+        let event_type = message.event_type().ok_or(EventError::MissingEventType)?;
         return parse_payload(event_type, message.payload());
     }
     if is("exception") {
@@ -316,10 +341,11 @@ fn exception(name: &str, payload: &[u8]) -> StreamException {
 /// The event types, matched case-insensitively (the exact spelling tried first: it is what
 /// Bedrock sends, and far cheaper).
 fn event_kind(name: &str) -> Option<&'static str> {
+    // Most frequent first: nearly every event is a delta.
     const KINDS: [&str; 6] = [
+        "contentBlockDelta",
         "messageStart",
         "contentBlockStart",
-        "contentBlockDelta",
         "contentBlockStop",
         "messageStop",
         "metadata",
@@ -335,10 +361,16 @@ fn parse_payload(event_type: &str, payload: &[u8]) -> Result<Option<StreamEvent>
     let Some(kind) = event_kind(event_type) else {
         return Ok(None);
     };
-    if kind == "contentBlockDelta"
-        && let Some(event) = text_delta(payload)
-    {
-        return Ok(Some(event));
+    if kind == "contentBlockDelta" {
+        if let Some((index, text)) = bedrock_text_delta(payload) {
+            return Ok(Some(StreamEvent::ContentBlockDelta {
+                index,
+                delta: BlockDelta::Text(text),
+            }));
+        }
+        if let Some(event) = text_delta(payload) {
+            return Ok(Some(event));
+        }
     }
     parse_json_payload(kind, payload).map(Some)
 }
@@ -484,13 +516,50 @@ fn parse_json_payload(kind: &'static str, payload: &[u8]) -> Result<StreamEvent,
     Ok(event)
 }
 
+/// The text delta exactly as Bedrock lays it out, read with fixed-prefix compares:
+/// `{"contentBlockIndex":N,"delta":{"text":"T"}}`, or with Bedrock's padding member,
+/// `{"contentBlockIndex":N,"delta":{"text":"T"},"p":"P"}`; no whitespace, `N` written as JSON
+/// writes a `u32`, `T` and `P` without escapes or control characters, `P` ASCII. Nearly every
+/// event of a stream is one of these, and [`text_delta`] spends most of its time finding the
+/// member names this layout fixes. Only the text is checked for UTF-8: every other byte of such
+/// a payload is ASCII. The index and the text; `None` for any other payload, which
+/// [`text_delta`] and then the general path read, errors and all: this only ever answers what
+/// they would.
+#[inline]
+fn bedrock_text_delta(payload: &[u8]) -> Option<(u32, String)> {
+    let rest = payload.strip_prefix(br#"{"contentBlockIndex":"#)?;
+    let digits = rest.iter().position(|b| !b.is_ascii_digit())?;
+    let (digits, rest) = rest.split_at(digits);
+    // No leading zero: `01` is not JSON.
+    let index = match digits {
+        [b'0'] => 0,
+        [b'1'..=b'9', ..] => digits.iter().try_fold(0u32, |value, &d| {
+            value.checked_mul(10)?.checked_add(u32::from(d - b'0'))
+        })?,
+        _ => return None,
+    };
+    let rest = rest.strip_prefix(br#","delta":{"text":""#)?;
+    // The text ends at the first quote; a backslash or a control character before it stops
+    // the scan there too, and then `"}` does not follow.
+    let (text, rest) = rest.split_at(plain_len(rest));
+    let rest = rest.strip_prefix(br#""}"#)?;
+    if rest != b"}" {
+        let padding = rest.strip_prefix(br#","p":""#)?.strip_suffix(br#""}"#)?;
+        if !is_plain_ascii(padding) {
+            return None;
+        }
+    }
+    let text = core::str::from_utf8(text).ok()?;
+    Some((index, String::from(text)))
+}
+
 /// The common case, a text delta, read straight into its event: most of a stream's events are
 /// these, and going through a `serde_json::Value` tree costs a map and an allocation per member.
 /// Read by hand, in one pass over the payload: `{"contentBlockIndex":N,"delta":{"text":"..."}}`
 /// in any member order, with any whitespace, and any string-valued members besides (Bedrock's
 /// `"p"` padding); a text with escapes goes to `serde_json` for just that string. `None` for
-/// anything else (other deltas, a member of another type, a duplicate, a malformed payload),
-/// which the general path then reads, errors and all.
+/// anything else (other deltas, a member of another type, a duplicate, a member name with
+/// escapes, a malformed payload), which the general path then reads, errors and all.
 fn text_delta(payload: &[u8]) -> Option<StreamEvent> {
     // Validated once, so every string sliced between two ASCII quotes is valid UTF-8.
     let payload = core::str::from_utf8(payload).ok()?;
@@ -521,8 +590,16 @@ fn text_delta(payload: &[u8]) -> Option<StreamEvent> {
                 json.expect(b'}')?;
             }
             ("contentBlockIndex" | "delta", false) => return None,
+            // A name with escapes may decode to one of the two above (a duplicate, which the
+            // general path resolves its own way).
+            (_, true) => return None,
             _ => {
-                json.string()?;
+                // An escape may be invalid (`\x`, a lone surrogate): read with the quotes
+                // around it, as the general path reads it.
+                if let (value, true) = json.string()? {
+                    let quoted = &payload[json.at - value.len() - 2..json.at];
+                    serde_json::from_str::<String>(quoted).ok()?;
+                }
             }
         }
         match json.next()? {
@@ -605,32 +682,79 @@ impl<'a> Scan<'a> {
 }
 
 /// How many bytes of `bytes` come before the first `"`, `\` or control character (all of them
-/// when there is none): eight at a time, with the has-a-zero-byte and has-a-byte-below-n
-/// tricks on a `u64` (a flagged word is then scanned byte by byte).
+/// when there is none): eight at a time (see [`special_bytes`]), the last few as the last eight
+/// (or, in a shorter slice, in a word filled up with plain bytes).
+#[inline]
 fn plain_len(bytes: &[u8]) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let mut len = 0;
-    for word in bytes.chunks_exact(8) {
-        let Ok(word) = <[u8; 8]>::try_from(word) else {
-            break;
-        };
-        let x = u64::from_ne_bytes(word);
-        let quote = x ^ (ONES * u64::from(b'"'));
-        let backslash = x ^ (ONES * u64::from(b'\\'));
-        let special = (quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | (x.wrapping_sub(ONES * 0x20) & !x);
-        if special & HIGH != 0 {
-            break;
+    let mut rest = bytes;
+    while let Some((word, after)) = rest.split_first_chunk::<8>() {
+        let special = special_bytes(u64::from_le_bytes(*word));
+        if special != 0 {
+            return bytes.len() - rest.len() + first_flagged(special);
         }
-        len += 8;
+        rest = after;
     }
-    let rest = &bytes[len..];
-    len + rest
-        .iter()
-        .position(|&b| matches!(b, b'"' | b'\\' | 0..0x20))
-        .unwrap_or(rest.len())
+    if rest.is_empty() {
+        return bytes.len();
+    }
+    // The bytes before `rest` are plain: the first special byte of the last word is in `rest`.
+    let (start, word) = last_word(bytes);
+    match special_bytes(word) {
+        0 => bytes.len(),
+        special => (start + first_flagged(special)).min(bytes.len()),
+    }
+}
+
+/// Whether `bytes` is ASCII with no `"`, `\` or control character: the contents of a JSON
+/// string that holds no escapes, and valid UTF-8 without a check of its own.
+#[inline]
+fn is_plain_ascii(bytes: &[u8]) -> bool {
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let plain = |word: u64| (special_bytes(word) | (word & HIGH)) == 0;
+    let mut rest = bytes;
+    while let Some((word, after)) = rest.split_first_chunk::<8>() {
+        if !plain(u64::from_le_bytes(*word)) {
+            return false;
+        }
+        rest = after;
+    }
+    rest.is_empty() || plain(last_word(bytes).1)
+}
+
+/// The index of the byte the lowest flag of a [`special_bytes`] mask stands for.
+#[inline]
+fn first_flagged(special: u64) -> usize {
+    special.trailing_zeros() as usize / 8
+}
+
+/// The last eight bytes of `bytes` as a little-endian word, and where they start; a shorter
+/// slice is filled up with plain bytes (`a`).
+#[inline]
+fn last_word(bytes: &[u8]) -> (usize, u64) {
+    if let Some(word) = bytes.last_chunk::<8>() {
+        return (bytes.len() - 8, u64::from_le_bytes(*word));
+    }
+    let mut word = u64::from_le_bytes([b'a'; 8]);
+    for (i, &b) in bytes.iter().enumerate() {
+        let shift = 8 * i;
+        word = (word & !(0xff << shift)) | (u64::from(b) << shift);
+    }
+    (0, word)
+}
+
+/// The high bit of each byte of `x` that may be a `"`, `\` or control character: zero exactly
+/// when there is none (the has-a-zero-byte and has-a-byte-below-n tricks; a borrow may also
+/// flag bytes above a true one, never below).
+#[inline]
+fn special_bytes(x: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let quote = x ^ (ONES * u64::from(b'"'));
+    let backslash = x ^ (ONES * u64::from(b'\\'));
+    ((quote.wrapping_sub(ONES) & !quote)
+        | (backslash.wrapping_sub(ONES) & !backslash)
+        | (x.wrapping_sub(ONES * 0x20) & !x))
+        & HIGH
 }
 
 /// The member name and value of a one-member JSON object.
@@ -647,6 +771,8 @@ fn single_member(value: Value) -> Option<(String, Value)> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -654,17 +780,305 @@ mod tests {
         // Around the specials: bytes next to them in value (a borrow in the word tricks would
         // flag them wrongly), UTF-8 lead and continuation bytes, DEL.
         let fillers = [b'a', b' ', b'!', b'#', b'[', b']', 0x7f, 0x80, 0xc3, 0xff];
-        for len in 0..20 {
+        for len in 0..40 {
             for filler in fillers {
                 let mut bytes = alloc::vec![filler; len];
                 assert_eq!(plain_len(&bytes), len);
+                assert_eq!(is_plain_ascii(&bytes), len == 0 || filler.is_ascii());
                 for at in 0..len {
                     for special in [b'"', b'\\', 0x00, 0x1f] {
                         bytes[at] = special;
                         assert_eq!(plain_len(&bytes), at, "{bytes:?}");
+                        assert!(!is_plain_ascii(&bytes), "{bytes:?}");
+                        // A second special further on changes nothing.
+                        for later in at + 1..len {
+                            bytes[later] = special;
+                            assert_eq!(plain_len(&bytes), at, "{bytes:?}");
+                            bytes[later] = filler;
+                        }
+                        bytes[at] = filler;
+                    }
+                    if filler.is_ascii() {
+                        bytes[at] = 0x80;
+                        assert!(!is_plain_ascii(&bytes), "{bytes:?}");
                         bytes[at] = filler;
                     }
                 }
+            }
+        }
+    }
+
+    /// What [`parse_payload`] answers for a `contentBlockDelta` payload must be what the
+    /// general path answers, results and errors alike.
+    fn assert_agrees(payload: &[u8]) {
+        assert_eq!(
+            parse_payload("contentBlockDelta", payload),
+            parse_json_payload("contentBlockDelta", payload).map(Some),
+            "{:?}",
+            String::from_utf8_lossy(payload)
+        );
+    }
+
+    #[test]
+    fn the_bedrock_layout_fast_path_agrees_with_the_general_one() {
+        let indexes: [&[u8]; 14] = [
+            b"0",
+            b"7",
+            b"12",
+            b"4294967295",
+            b"4294967296",
+            b"99999999999999999999",
+            b"01",
+            b"00",
+            b"-1",
+            b"1.0",
+            b"1e2",
+            b" 3",
+            b"",
+            b"\"1\"",
+        ];
+        let texts: [&[u8]; 14] = [
+            b"Part 12 of a long ",
+            b"",
+            "caf\u{e9} \u{1f980} \u{4e2d}".as_bytes(),
+            br"caf\u00e9",
+            br#"a\"b"#,
+            br"a\\",
+            b"a\tb",
+            b"a\x7fb",
+            b"a\xffb",
+            b"\xe2\x82",
+            b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            b"abcdefg\"",
+            b"\"",
+            b"\\",
+        ];
+        let tails: [&[u8]; 22] = [
+            b"}",
+            br#","p":"abcdefghijklmnopqrstu"}"#,
+            br#","p":"a"}"#,
+            br#","p":""}"#,
+            br#","p":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXY"}"#,
+            br#","p":"ab\"c"}"#,
+            br#","p":"ab\u0041"}"#,
+            b",\"p\":\"abc\xffdefgh\"}",
+            b",\"p\":\"abcdefgh\xc3\"}",
+            ",\"p\":\"\u{e9}\"}".as_bytes(),
+            b",\"p\":\"a\tb\"}",
+            b",\"p\":\"a\x7fb\"}",
+            br#","p":1}"#,
+            br#","p":"a"} "#,
+            br#","p":"a"}}"#,
+            br#","p":"a","q":"b"}"#,
+            br#","p":"a","p":"b"}"#,
+            br#","p":"a""#,
+            br#","delta":{"text":"x"}}"#,
+            br#","contentBlockIndex":1}"#,
+            b"} ",
+            b"",
+        ];
+        let mut fast = 0;
+        for index in indexes {
+            for text in texts {
+                for tail in tails {
+                    let payload = [
+                        br#"{"contentBlockIndex":"#,
+                        index,
+                        br#","delta":{"text":""#,
+                        text,
+                        br#""}"#,
+                        tail,
+                    ]
+                    .concat();
+                    assert_agrees(&payload);
+                    fast += usize::from(bedrock_text_delta(&payload).is_some());
+                    // The same members in another order, or spaced out: never the fast path.
+                    let reordered = [
+                        br#"{"delta":{"text":""#,
+                        text,
+                        br#""},"contentBlockIndex":"#,
+                        index,
+                        tail,
+                    ]
+                    .concat();
+                    assert_agrees(&reordered);
+                    assert_eq!(bedrock_text_delta(&reordered), None);
+                    let spaced = [
+                        br#"{ "contentBlockIndex": "#,
+                        index,
+                        br#", "delta": {"text": ""#,
+                        text,
+                        br#""}"#,
+                        tail,
+                    ]
+                    .concat();
+                    assert_agrees(&spaced);
+                    assert_eq!(bedrock_text_delta(&spaced), None);
+                }
+            }
+        }
+        // 4 clean indexes, 5 texts without escapes, control characters or bad UTF-8 (DEL is
+        // allowed), 6 clean tails.
+        assert_eq!(fast, 4 * 5 * 6);
+    }
+
+    #[test]
+    fn parse_event_reads_text_deltas_as_the_general_path_does_whatever_the_headers() {
+        use crate::eventstream::{Decoder, Header, HeaderValue, Message};
+        let payloads: [&[u8]; 4] = [
+            br#"{"contentBlockIndex":0,"delta":{"text":"Hi"},"p":"abc"}"#,
+            br#"{"contentBlockIndex":0,"delta":{"text":"Hi"}}"#,
+            br#"{"contentBlockIndex":0,"delta":{"text":"Hi"},"p":"a"} "#,
+            br#"{"message":"slow down"}"#,
+        ];
+        let string = |name: &str, value: &str| Header::new(name, HeaderValue::String(value.into()));
+        let message_types = [
+            Some(string(":message-type", "event")),
+            Some(string(":message-type", "Event")),
+            Some(string(":message-type", "exception")),
+            Some(Header::new(
+                ":message-type",
+                HeaderValue::Bytes(b"event".to_vec()),
+            )),
+            None,
+        ];
+        let event_types = [
+            Some(string(":event-type", "contentBlockDelta")),
+            Some(string(":event-type", "ContentBlockDelta")),
+            Some(string(":event-type", "contentBlockStop")),
+            Some(string(":event-type", "contentBlockDeltaX")),
+            Some(Header::new(":event-type", HeaderValue::Int(0))),
+            None,
+        ];
+        let mut fast = 0;
+        for payload in payloads {
+            for message_type in &message_types {
+                for event_type in &event_types {
+                    let headers = [event_type.clone(), message_type.clone()];
+                    let message =
+                        Message::new(headers.into_iter().flatten().collect(), payload.to_vec());
+                    let mut frame = Vec::new();
+                    message.encode(&mut frame).unwrap();
+                    let mut decoder = Decoder::new();
+                    let mut input = frame.as_slice();
+                    let message = decoder.decode(&mut input).unwrap().unwrap();
+                    let expected = parse_any_event(&message);
+                    fast += usize::from(matches!(
+                        expected,
+                        Ok(Some(StreamEvent::ContentBlockDelta { .. }))
+                    ));
+                    assert_eq!(parse_event(&message), expected, "{message:?}");
+                }
+            }
+        }
+        // Three payloads under two spellings of each header read as a delta (`contentBlockStop`
+        // reads them too, as another event).
+        assert_eq!(fast, 3 * 2 * 2);
+    }
+
+    #[test]
+    fn escapes_outside_the_text_are_left_to_the_general_path() {
+        // Each was once read by `text_delta` as a valid text delta: invalid escapes in a
+        // skipped member, and names that decode to a member already read (the general path
+        // keeps the last of duplicate names).
+        let payloads: [&[u8]; 5] = [
+            br#"{"contentBlockIndex":1,"delta":{"text":"a"},"\p":"x"}"#,
+            br#"{"contentBlockIndex":1,"delta":{"text":"a"},"p":"\x"}"#,
+            br#"{"contentBlockIndex":1,"delta":{"text":"a"},"p":"\ud800"}"#,
+            br#"{"contentBlockIndex":1,"delta":{"text":"a"},"contentBlock\u0049ndex":"x"}"#,
+            br#"{"contentBlockIndex":1,"delta":{"text":"a"},"d\u0065lta":"x"}"#,
+        ];
+        for payload in payloads {
+            assert_eq!(text_delta(payload), None);
+            assert!(parse_payload("contentBlockDelta", payload).is_err());
+            assert_agrees(payload);
+        }
+        // Valid escapes in a skipped member: the same event either way.
+        let payload = br#"{"contentBlockIndex":1,"delta":{"text":"a"},"p":"\u0041\ud83e\udd80"}"#;
+        assert!(text_delta(payload).is_some());
+        assert_agrees(payload);
+    }
+
+    #[test]
+    fn the_bedrock_layout_fast_path_agrees_after_any_one_byte_edit() {
+        let payloads: [&[u8]; 3] = [
+            br#"{"contentBlockIndex":10,"delta":{"text":"Part 12 of a long "},"p":"abcdefghijklmnopqrstu"}"#,
+            "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"\u{e9}t\u{e9}\"}}".as_bytes(),
+            br#"{"contentBlockIndex":3,"delta":{"text":""},"p":"a"}"#,
+        ];
+        let bytes = [
+            b'"', b'\\', b'{', b'}', b',', b':', b' ', b'0', b'9', b'a', b'p', 0x00, 0x1f, 0x7f,
+            0x80, 0xc3, 0xff,
+        ];
+        for payload in payloads {
+            assert!(bedrock_text_delta(payload).is_some());
+            for at in 0..=payload.len() {
+                // Delete the byte at `at`, replace it, insert one before it.
+                if at < payload.len() {
+                    assert_agrees(&[&payload[..at], &payload[at + 1..]].concat());
+                }
+                for b in bytes {
+                    if at < payload.len() {
+                        assert_agrees(&[&payload[..at], &[b], &payload[at + 1..]].concat());
+                    }
+                    assert_agrees(&[&payload[..at], &[b], &payload[at..]].concat());
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_bedrock_layout_fast_path_agrees_on_generated_payloads(
+            index in proptest::prop_oneof![
+                (0u64..20).prop_map(|i| i.to_string()),
+                proptest::num::u64::ANY.prop_map(|i| i.to_string()),
+                "[0-9\\-.eE+ ]{0,12}",
+            ],
+            text in proptest::prop_oneof![
+                "[a-zA-Z0-9 .,!?]{0,40}",
+                "\\PC{0,20}",
+                proptest::collection::vec(proptest::num::u8::ANY, 0..20)
+                    .prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+            ],
+            raw_text in proptest::collection::vec(proptest::num::u8::ANY, 0..12),
+            padding in proptest::option::of(proptest::prop_oneof![
+                "[a-zA-Z0-9]{1,61}",
+                proptest::collection::vec(proptest::num::u8::ANY, 0..70)
+                    .prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+            ]),
+            raw_padding in proptest::collection::vec(proptest::num::u8::ANY, 0..12),
+            use_raw in 0u8..4,
+        ) {
+            let text = if use_raw & 1 == 1 { raw_text } else { text.into_bytes() };
+            let tail = match padding {
+                None => alloc::vec![b'}'],
+                Some(padding) => {
+                    let padding = if use_raw & 2 == 2 {
+                        raw_padding
+                    } else {
+                        padding.into_bytes()
+                    };
+                    [br#","p":""#, padding.as_slice(), br#""}"#].concat()
+                }
+            };
+            let payload = [
+                br#"{"contentBlockIndex":"#,
+                index.as_bytes(),
+                br#","delta":{"text":""#,
+                &text,
+                br#""}"#,
+                &tail,
+            ]
+            .concat();
+            let fast = bedrock_text_delta(&payload);
+            prop_assert_eq!(
+                parse_payload("contentBlockDelta", &payload),
+                parse_json_payload("contentBlockDelta", &payload).map(Some)
+            );
+            if let Some((index, text)) = fast {
+                let fast = StreamEvent::ContentBlockDelta { index, delta: BlockDelta::Text(text) };
+                prop_assert_eq!(Ok(fast), parse_json_payload("contentBlockDelta", &payload));
             }
         }
     }

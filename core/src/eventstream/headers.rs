@@ -34,6 +34,11 @@ pub(super) struct HeaderTable {
     text: String,
     /// The headers, in wire order.
     entries: Vec<Entry>,
+    /// Where in `entries` the headers every message is dispatched on are, found once per
+    /// block: a stream repeats a few blocks, and a lookup by name compares strings.
+    message_type: Option<u32>,
+    /// See `message_type`.
+    event_type: Option<u32>,
 }
 
 /// One header of a [`HeaderTable`].
@@ -81,9 +86,13 @@ impl HeaderTable {
         let result = self.parse(block);
         if result.is_ok() {
             self.block.extend_from_slice(block);
+            self.message_type = self.position(":message-type");
+            self.event_type = self.position(":event-type");
         } else {
             self.text.clear();
             self.entries.clear();
+            self.message_type = None;
+            self.event_type = None;
         }
         result
     }
@@ -179,6 +188,34 @@ impl HeaderTable {
             .iter()
             .find(|e| text.get(e.name.start as usize..e.name.end as usize) == name)
             .map(|e| self.value(e))
+    }
+
+    /// The index of the first header with this name.
+    fn position(&self, name: &str) -> Option<u32> {
+        let text = self.text.as_bytes();
+        let name = Some(name.as_bytes());
+        let at = self
+            .entries
+            .iter()
+            .position(|e| text.get(e.name.start as usize..e.name.end as usize) == name)?;
+        u32::try_from(at).ok()
+    }
+
+    /// The value of `:message-type`, as [`get`](Self::get) gives it, without comparing names.
+    #[inline]
+    pub(super) fn message_type(&self) -> Option<HeaderValueRef<'_>> {
+        self.at(self.message_type)
+    }
+
+    /// The value of `:event-type`, as [`get`](Self::get) gives it, without comparing names.
+    #[inline]
+    pub(super) fn event_type(&self) -> Option<HeaderValueRef<'_>> {
+        self.at(self.event_type)
+    }
+
+    #[inline]
+    fn at(&self, index: Option<u32>) -> Option<HeaderValueRef<'_>> {
+        self.entries.get(index? as usize).map(|e| self.value(e))
     }
 
     /// The block the table was parsed from.

@@ -417,6 +417,24 @@ impl<'a> MessageRef<'a> {
         }
     }
 
+    /// `header_str(":message-type")`, looked up once per distinct header block.
+    #[inline]
+    pub(crate) fn message_type(&self) -> Option<&'a str> {
+        match self.headers.message_type()? {
+            HeaderValueRef::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// `header_str(":event-type")`, looked up once per distinct header block.
+    #[inline]
+    pub(crate) fn event_type(&self) -> Option<&'a str> {
+        match self.headers.event_type()? {
+            HeaderValueRef::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
     /// The payload.
     pub fn payload(&self) -> &'a [u8] {
         self.payload

@@ -217,6 +217,15 @@ impl Body {
                 accumulator,
             } => {
                 while let Some(message) = decoder.decode(&mut data)? {
+                    // Nearly every event is a text delta in Bedrock's layout: read, added and
+                    // delivered as below, from its parts (no 184-byte event built and moved).
+                    if let Some((index, text)) = converse::text_delta_message(&message) {
+                        accumulator.handle_text_delta(index, &text)?;
+                        *delivered = true;
+                        let neutral = converse::text_delta_event(index, text);
+                        events.push_back(Event::Stream(neutral));
+                        continue;
+                    }
                     let Some(event) = converse::parse_event(&message)? else {
                         continue;
                     };

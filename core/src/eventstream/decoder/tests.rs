@@ -170,6 +170,59 @@ fn header_lookups_give_every_type_and_follow_each_frame() {
 }
 
 #[test]
+fn message_and_event_type_lookups_match_the_lookups_by_name() {
+    // Found once per distinct header block: each frame of a sequence that changes blocks,
+    // repeats one, moves the headers about, gives them other types or leaves them out, must
+    // give what the lookup by name gives.
+    let string = |s: &str| HeaderValue::String(s.into());
+    let blocks = [
+        vec![
+            Header::new(":event-type", string("contentBlockDelta")),
+            Header::new(":content-type", string("application/json")),
+            Header::new(":message-type", string("event")),
+        ],
+        vec![
+            Header::new(":message-type", string("exception")),
+            Header::new(":exception-type", string("throttlingException")),
+        ],
+        vec![
+            Header::new(":message-type", HeaderValue::Int(1)),
+            Header::new(":event-type", HeaderValue::Bytes(b"messageStop".to_vec())),
+        ],
+        vec![Header::new(":event-type", string("metadata"))],
+        vec![],
+        vec![
+            Header::new(":event-type", string("")),
+            Header::new(":message-type", string("")),
+        ],
+    ];
+    for order in [
+        [0, 1, 0, 2, 2, 3, 4, 0, 5, 0],
+        [5, 4, 3, 2, 1, 0, 0, 1, 4, 4],
+    ] {
+        let mut decoder = Decoder::new();
+        for (i, &block) in order.iter().enumerate() {
+            let mut frame = Vec::new();
+            Message::new(blocks[block].clone(), b"{}".to_vec())
+                .encode(&mut frame)
+                .unwrap();
+            let mut input = frame.as_slice();
+            let message = decoder.decode(&mut input).unwrap().unwrap();
+            assert_eq!(
+                message.message_type(),
+                message.header_str(":message-type"),
+                "{i}"
+            );
+            assert_eq!(
+                message.event_type(),
+                message.header_str(":event-type"),
+                "{i}"
+            );
+        }
+    }
+}
+
+#[test]
 fn empty_message_is_sixteen_bytes() {
     let mut frame = Vec::new();
     Message::default().encode(&mut frame).unwrap();

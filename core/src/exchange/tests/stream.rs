@@ -491,3 +491,82 @@ fn without_kept_text_the_events_carry_the_answer_and_the_final_response_the_rest
         Some("")
     );
 }
+
+#[test]
+fn text_deltas_in_bedrock_layout_give_what_the_general_path_gives() {
+    // Each stream twice: its deltas in Bedrock's exact layout (read by the exchange's fast
+    // path) and with one space more (read by the general path). Events, response and errors
+    // (a delta for a stopped block) must be the same.
+    let frame = |event_type: &str, payload: &[u8]| {
+        let headers = vec![
+            crate::eventstream::Header::new(
+                ":event-type",
+                crate::eventstream::HeaderValue::String(event_type.into()),
+            ),
+            crate::eventstream::Header::new(
+                ":content-type",
+                crate::eventstream::HeaderValue::String("application/json".into()),
+            ),
+            crate::eventstream::Header::new(
+                ":message-type",
+                crate::eventstream::HeaderValue::String("event".into()),
+            ),
+        ];
+        let mut out = Vec::new();
+        crate::eventstream::Message::new(headers, payload.to_vec())
+            .encode(&mut out)
+            .unwrap();
+        out
+    };
+    let deltas: [&[&str]; 3] = [
+        &[
+            r#"{"contentBlockIndex":0,"delta":{"text":"Hello "},"p":"abcdef"}"#,
+            r#"{"contentBlockIndex":0,"delta":{"text":"wörld"}}"#,
+            r#"{"contentBlockIndex":1,"delta":{"text":""},"p":"x"}"#,
+            r#"{"contentBlockIndex":1,"delta":{"text":"second block"},"p":"abcdefghijklmnop"}"#,
+        ],
+        &[
+            r#"{"contentBlockIndex":0,"delta":{"text":"before stop"},"p":"ab"}"#,
+            "stop 0",
+            r#"{"contentBlockIndex":0,"delta":{"text":"after stop"},"p":"ab"}"#,
+        ],
+        &[r#"{"contentBlockIndex":4294967295,"delta":{"text":"far"}}"#],
+    ];
+    for stream in deltas {
+        let runs: Vec<Run> = [false, true]
+            .into_iter()
+            .map(|spaced| {
+                let mut frames = event_frame("messageStart", &json!({"role": "assistant"}));
+                for delta in stream {
+                    if let Some(index) = delta.strip_prefix("stop ") {
+                        let payload = alloc::format!(r#"{{"contentBlockIndex":{index}}}"#);
+                        frames.extend(frame("contentBlockStop", payload.as_bytes()));
+                        continue;
+                    }
+                    let payload = if spaced {
+                        delta.replacen('{', "{ ", 1)
+                    } else {
+                        String::from(*delta)
+                    };
+                    frames.extend(frame("contentBlockDelta", payload.as_bytes()));
+                }
+                frames.extend(event_frame(
+                    "messageStop",
+                    &json!({"stopReason": "end_turn"}),
+                ));
+                frames.extend(event_frame(
+                    "metadata",
+                    &json!({"usage": {"inputTokens": 5, "outputTokens": 2, "totalTokens": 7}}),
+                ));
+                let mut peer = ScriptedPeer::new(vec![stream_response(&frames, 40)], 64);
+                let mut ex =
+                    new_exchange(Operation::ConverseStream, &peer, &ExchangeConfig::default());
+                drive(&mut ex, &mut peer)
+            })
+            .collect();
+        assert_eq!(runs[0], runs[1], "{stream:?}");
+        // Only the delta after its block's stop fails.
+        assert_eq!(runs[0].error.is_some(), stream.contains(&"stop 0"));
+        assert!(streamed_text(&runs[0]).len() > 2, "{stream:?}");
+    }
+}

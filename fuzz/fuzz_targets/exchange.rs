@@ -25,8 +25,11 @@ fuzz_target!(|data: &[u8]| {
     };
     // Bit 1 picks the protocol: the Responses API on bedrock-mantle (bearer key) or Converse.
     let responses_api = selector & 2 != 0;
-    let chunk = usize::from(selector >> 2).max(1);
+    // Bit 2: a client that does not keep streamed text (its final response has none).
+    let keep_text = selector & 4 == 0;
+    let chunk = usize::from(selector >> 3).max(1);
     let mut config = ExchangeConfig::default();
+    config.keep_streamed_text = keep_text;
     config.retry = RetryConfig {
         max_attempts: 1,
         ..RetryConfig::default()
@@ -63,8 +66,11 @@ fuzz_target!(|data: &[u8]| {
         }
         now = now.saturating_add(core::time::Duration::from_millis(1));
         while let Some(event) = ex.poll_event() {
-            if let Event::Response(_) = event {
+            if let Event::Response(response) = event {
                 responses += 1;
+                assert!(
+                    keep_text || operation == Operation::Converse || response.text().is_empty()
+                );
             }
         }
     }
@@ -72,8 +78,9 @@ fuzz_target!(|data: &[u8]| {
         let _ = ex.handle_eof(now);
     }
     while let Some(event) = ex.poll_event() {
-        if let Event::Response(_) = event {
+        if let Event::Response(response) = event {
             responses += 1;
+            assert!(keep_text || operation == Operation::Converse || response.text().is_empty());
         }
     }
     if !ex.is_finished() {

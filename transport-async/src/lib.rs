@@ -303,12 +303,30 @@ impl Call {
     /// Converted as it leaves the exchange's queue: the caller's type (a [`StreamItem`]) is
     /// built once, and of the event only its payload moves (72 bytes for a delta, instead of
     /// the 264 of an [`Event`], sized for a `Response`).
+    #[inline]
     fn poll_next<T>(
         &mut self,
         cx: &mut Context<'_>,
         convert: impl Fn(Event) -> Option<T>,
     ) -> Poll<Option<Result<T, Error>>> {
-        'next: loop {
+        // Most polls find an event decoded by an earlier read: that path is kept small (the
+        // rest, with its timers and connections, is a call away).
+        if matches!(self.wait, Wait::Idle)
+            && let Some(item) = self.next_queued(&convert)
+        {
+            return Poll::Ready(Some(Ok(item)));
+        }
+        self.poll_step(cx, convert)
+    }
+
+    /// [`poll_next`](Self::poll_next) when no event is queued: waits for what the call waits
+    /// for, then moves the exchange on until it has an event for the caller.
+    fn poll_step<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        convert: impl Fn(Event) -> Option<T>,
+    ) -> Poll<Option<Result<T, Error>>> {
+        loop {
             match &mut self.wait {
                 Wait::Idle => {}
                 Wait::Retry(timer) => {
@@ -371,28 +389,12 @@ impl Call {
                     self.release_connection();
                 }
             }
-            // Straight from the exchange's queue: a second queue here would cost every open
-            // stream its capacity (four events, 1 KiB).
-            while let Some(event) = self.exchange.poll_event() {
-                match event {
-                    Event::Head { .. } => {}
-                    Event::Retry {
-                        delay,
-                        reuse_connection,
-                        ..
-                    } => {
-                        if !reuse_connection {
-                            self.conn = None;
-                        }
-                        self.wait = Wait::Retry(smol::Timer::after(delay));
-                        continue 'next;
-                    }
-                    other => {
-                        if let Some(item) = convert(other) {
-                            return Poll::Ready(Some(Ok(item)));
-                        }
-                    }
-                }
+            if let Some(item) = self.next_queued(&convert) {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            if !matches!(self.wait, Wait::Idle) {
+                // A retry's delay.
+                continue;
             }
             if let Some(error) = self.exchange.error() {
                 self.conn = None;
@@ -405,6 +407,35 @@ impl Call {
             }
             self.advance();
         }
+    }
+
+    /// The next queued event `convert` takes, straight from the exchange's queue (a second
+    /// queue here would cost every open stream its capacity: four events, 1 KiB). `Head` is
+    /// skipped; `Retry` stops the call for its delay, and `None` comes back.
+    #[inline]
+    fn next_queued<T>(&mut self, convert: &impl Fn(Event) -> Option<T>) -> Option<T> {
+        while let Some(event) = self.exchange.poll_event() {
+            match event {
+                Event::Head { .. } => {}
+                Event::Retry {
+                    delay,
+                    reuse_connection,
+                    ..
+                } => {
+                    if !reuse_connection {
+                        self.conn = None;
+                    }
+                    self.wait = Wait::Retry(smol::Timer::after(delay));
+                    return None;
+                }
+                other => {
+                    if let Some(item) = convert(other) {
+                        return Some(item);
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// Moves the exchange one step: starts sending the pending request bytes, or starts

@@ -213,8 +213,8 @@ pub struct Stream {
 }
 
 /// Where a stream is. Written out rather than built from stream combinators (`unfold`,
-/// `filter_map`), each of which moved every item (264 bytes, the size of a `Response`) once
-/// more on its way out: an event now goes from the exchange's queue to the caller's slot
+/// `filter_map`, an `async` block per item), each of which added a poll and moved every item
+/// once more on its way out: an event now goes from the exchange's queue to the caller
 /// through one match.
 enum StreamState {
     /// Resolving credentials and signing: once, so boxed (see [`Client::converse_stream`]).
@@ -300,9 +300,8 @@ impl Call {
     /// stream's item, so that it is returned as it is built). `Pending` only
     /// while the call waits for the network or a timer.
     ///
-    /// Converted as it leaves the exchange's queue: the caller's type (a [`StreamItem`]) is
-    /// built once, and of the event only its payload moves (72 bytes for a delta, instead of
-    /// the 264 of an [`Event`], sized for a `Response`).
+    /// Converted as it leaves the exchange's queue, and returned in the stream's own item type
+    /// (`Poll<Option<Result<..>>>`), so that nothing between here and the caller rewraps it.
     #[inline]
     fn poll_next<T>(
         &mut self,

@@ -180,7 +180,7 @@ async fn stream(client: &Client, request: &Request, show: bool) -> Result<Respon
                     let _ = writeln!(stdout);
                 }
                 let _ = stdout.flush();
-                return Ok(response);
+                return Ok(*response);
             }
         }
     }

@@ -225,6 +225,13 @@ enum StreamState {
     Done,
 }
 
+// A stream is `Send` and `Unpin` (as when it was a boxed `dyn Stream + Send`): a work-stealing
+// executor may move it between threads, and `StreamExt::next` needs no pinning.
+const _: fn() = || {
+    fn send_unpin<T: Send + Unpin>() {}
+    send_unpin::<Stream>();
+};
+
 impl std::fmt::Debug for Stream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Stream").finish_non_exhaustive()

@@ -302,13 +302,12 @@ enum Wait {
 }
 
 impl Call {
-    /// The next event for the caller that `convert` takes (`Head` and `Retry` are handled
-    /// here, events it turns down are skipped), an error, or `None` when the call is over (a
-    /// stream's item, so that it is returned as it is built). `Pending` only
-    /// while the call waits for the network or a timer.
+    /// The next event for the caller, converted by `convert` (`Head` and `Retry` are handled
+    /// here, events it turns down are skipped), the call's error, or `None` when the call is
+    /// over. `Pending` only while the call waits for the network or a timer.
     ///
-    /// Converted as it leaves the exchange's queue, and returned in the stream's own item type
-    /// (`Poll<Option<Result<..>>>`), so that nothing between here and the caller rewraps it.
+    /// Converted as it leaves the exchange's queue and returned in a stream's own item type
+    /// (`Poll<Option<Result<..>>>`), so nothing between here and the caller rewraps it.
     #[inline]
     fn poll_next<T>(
         &mut self,

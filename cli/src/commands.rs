@@ -470,7 +470,7 @@ pub(crate) fn chat(global: &Global, args: &ArgMatches) -> Result<ExitCode, Error
                     show_event(&event, &mut out, &mut stderr_mid_line)?;
                 }
                 Ok(StreamItem::Event(_)) => {}
-                Ok(StreamItem::Response(response)) => final_response = Some(response),
+                Ok(StreamItem::Response(response)) => final_response = Some(*response),
                 Err(error) => {
                     // What arrived stays printed (and is flushed before the error is
                     // reported); the call still failed.

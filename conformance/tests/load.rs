@@ -375,7 +375,7 @@ impl ClientRun {
             }
             Ok(StreamItem::Event(_)) => true,
             Ok(StreamItem::Response(response)) => {
-                call.end = Some(Ok(response));
+                call.end = Some(Ok(*response));
                 false
             }
             Err(error) => {

@@ -78,17 +78,23 @@ impl Timeouts {
 pub enum StreamItem {
     /// An increment, as soon as its frame arrived.
     Event(StreamEvent),
-    /// The accumulated response (the same value Converse returns); the last item.
-    Response(Response),
+    /// The accumulated response (the same value Converse returns); the last item. Boxed: it
+    /// comes once per stream, and inline it would make every item 264 bytes instead of 72,
+    /// moved (copied) at each layer on the way to the caller.
+    Response(Box<Response>),
 }
 
 impl StreamItem {
     /// The item an exchange event gives a stream's caller, if any (`Head` and `Retry` are the
     /// driver's business; `TokenCount` never comes from a stream).
+    ///
+    /// Inline: it runs once per event, and inlined into an adapter's poll the item is built
+    /// where the adapter returns it instead of being moved out of a call.
+    #[inline]
     pub fn from_event(event: Event) -> Option<Self> {
         match event {
             Event::Stream(event) => Some(Self::Event(event)),
-            Event::Response(response) => Some(Self::Response(response)),
+            Event::Response(response) => Some(Self::Response(Box::new(response))),
             _ => None,
         }
     }
@@ -514,4 +520,38 @@ pub mod exports {
         ClientConfig, ClientSetup, CredentialSource, Env, Host, HostCredentials, Overrides,
         ProxyConfig, StaticCredentials, StreamItem, Timeouts,
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use core::mem::size_of;
+
+    use super::*;
+
+    /// Every item is moved through each layer between the exchange's queue and the caller
+    /// (the adapter's poll, the caller's future, its match): it stays the size of an event,
+    /// not of the response that comes once.
+    #[test]
+    fn a_stream_item_is_the_size_of_an_event() {
+        assert!(size_of::<Response>() > 2 * size_of::<StreamEvent>());
+        assert_eq!(size_of::<StreamItem>(), size_of::<StreamEvent>());
+        assert_eq!(
+            size_of::<Option<Result<StreamItem, Error>>>(),
+            size_of::<StreamEvent>()
+        );
+    }
+
+    #[test]
+    fn from_event_passes_stream_events_and_drops_a_token_count() {
+        let delta = StreamEvent::TextDelta {
+            index: 0,
+            text: "hi".into(),
+        };
+        assert_eq!(
+            StreamItem::from_event(Event::Stream(delta.clone())),
+            Some(StreamItem::Event(delta))
+        );
+        let count = Event::TokenCount { input_tokens: 7 };
+        assert_eq!(StreamItem::from_event(count), None);
+    }
 }

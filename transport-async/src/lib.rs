@@ -47,7 +47,7 @@ mod net;
 use std::cell::RefCell;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use bedrock_core::error::TransportFailure;
@@ -55,9 +55,7 @@ use bedrock_core::exchange::{Event, Exchange, Operation};
 use bedrock_core::settings::Route;
 use bedrock_host::Outcome;
 use bedrock_host::clock::{now, std_instant};
-use smol::future::FutureExt as _;
 use smol::io::{AsyncRead, AsyncWriteExt as _};
-use smol::stream::StreamExt as _;
 
 use net::{Conn, Connector, Pool, Target};
 
@@ -160,32 +158,14 @@ impl Client {
     pub fn converse_stream(&self, request: &Request) -> Stream {
         let client = self.clone();
         let request = request.clone();
-        let items = smol::stream::unfold(
-            StreamState::Start(client, Box::new(request)),
-            |state| async move {
-                let (item, next) = match state {
-                    // Boxed: the start (credentials, signing) runs once, and its future, the
-                    // largest, would otherwise be part of every open stream for its whole life.
-                    StreamState::Start(client, request) => {
-                        // Boxed within this statement: a `Call` (2 KiB) kept as the match's
-                        // temporary would have a slot in this state machine for good.
-                        let call = Box::pin(client.start(&request, Operation::ConverseStream))
-                            .await
-                            .map(Box::new);
-                        match call {
-                            Ok(call) => next_item(call).await,
-                            Err(error) => (Some(Err(error)), StreamState::Done),
-                        }
-                    }
-                    StreamState::Running(call) => next_item(call).await,
-                    StreamState::Done => return None,
-                };
-                Some((item, next))
-            },
-        )
-        .filter_map(|item| item);
+        // Boxed: the start (credentials, signing) runs once, and its future, the largest, would
+        // otherwise be part of every open stream for its whole life.
+        let start = Box::pin(async move {
+            let call = client.start(&request, Operation::ConverseStream).await?;
+            Ok(Box::new(call))
+        });
         Stream {
-            items: Box::pin(items),
+            state: StreamState::Start(start),
         }
     }
 
@@ -200,12 +180,8 @@ impl Client {
 
     async fn call<T: Outcome>(&self, request: &Request) -> Result<T, Error> {
         let mut call = self.start(request, T::OPERATION).await?;
-        while let Some(event) = call.next_event().await? {
-            if let Some(outcome) = T::from_event(event) {
-                return Ok(outcome);
-            }
-        }
-        Err(T::missing())
+        let outcome = std::future::poll_fn(|cx| call.poll_next(cx, T::from_event)).await;
+        outcome.unwrap_or_else(|| Err(T::missing()))
     }
 
     async fn start(&self, request: &Request, operation: Operation) -> Result<Call, Error> {
@@ -221,26 +197,8 @@ impl Client {
             route,
             exchange,
             conn: None,
+            wait: Wait::Idle,
         })
-    }
-}
-
-enum StreamState {
-    Start(Client, Box<Request>),
-    Running(Box<Call>),
-    Done,
-}
-
-/// The next item of a stream: `Ok(None)` for events the caller does not see. The call stays in
-/// its box from event to event.
-async fn next_item(mut call: Box<Call>) -> (Option<Result<StreamItem, Error>>, StreamState) {
-    match call.next_event().await {
-        Ok(Some(event)) => match StreamItem::from_event(event) {
-            Some(item @ StreamItem::Response(_)) => (Some(Ok(item)), StreamState::Done),
-            item => (item.map(Ok), StreamState::Running(call)),
-        },
-        Ok(None) => (None, StreamState::Done),
-        Err(error) => (Some(Err(error)), StreamState::Done),
     }
 }
 
@@ -248,11 +206,31 @@ async fn next_item(mut call: Box<Call>) -> (Option<Result<StreamItem, Error>>, S
 ///
 /// Items already decoded are returned without waiting; a poll returns `Pending` only when the
 /// next item waits for the network (or a retry's timer). That is the moment to flush output
-/// buffered from earlier items: poll once, flush on `Pending`, then await the same `next()`
+/// buffered from earlier items: poll in a `poll_fn` and flush when the poll returns `Pending`
 /// (`examples/async-chat` does), and a read's worth of deltas costs one write.
 pub struct Stream {
-    items: Pin<Box<dyn futures_core::Stream<Item = Result<StreamItem, Error>> + Send>>,
+    state: StreamState,
 }
+
+/// Where a stream is. Written out rather than built from stream combinators (`unfold`,
+/// `filter_map`, an `async` block per item), each of which added a poll and moved every item
+/// once more on its way out: an event now goes from the exchange's queue to the caller
+/// through one match.
+enum StreamState {
+    /// Resolving credentials and signing: once, so boxed (see [`Client::converse_stream`]).
+    Start(Pin<Box<dyn Future<Output = Result<Box<Call>, Error>> + Send>>),
+    /// The call, in its box from event to event.
+    Running(Box<Call>),
+    /// The response or an error was handed out, or the call ended without either.
+    Done,
+}
+
+// A stream is `Send` and `Unpin` (as when it was a boxed `dyn Stream + Send`): a work-stealing
+// executor may move it between threads, and `StreamExt::next` needs no pinning.
+const _: fn() = || {
+    fn send_unpin<T: Send + Unpin>() {}
+    send_unpin::<Stream>();
+};
 
 impl std::fmt::Debug for Stream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -263,156 +241,294 @@ impl std::fmt::Debug for Stream {
 impl futures_core::Stream for Stream {
     type Item = Result<StreamItem, Error>;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.items.as_mut().poll_next(cx)
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let state = &mut self.get_mut().state;
+        if let StreamState::Start(start) = state {
+            match ready!(start.as_mut().poll(cx)) {
+                Ok(call) => *state = StreamState::Running(call),
+                Err(error) => {
+                    *state = StreamState::Done;
+                    return Poll::Ready(Some(Err(error)));
+                }
+            }
+        }
+        let StreamState::Running(call) = state else {
+            return Poll::Ready(None);
+        };
+        let poll = call.poll_next(cx, StreamItem::from_event);
+        // Looked at in place: the item goes out as it came.
+        if !matches!(
+            poll,
+            Poll::Pending | Poll::Ready(Some(Ok(StreamItem::Event(_))))
+        ) {
+            *state = StreamState::Done;
+        }
+        poll
     }
 }
 
-/// One call in progress: the exchange (whose queue holds the events not yet handed out) and
-/// its connection.
+/// One call in progress: the exchange (whose queue holds the events not yet handed out), its
+/// connection, and what it waits for.
+///
+/// A state machine polled by hand ([`poll_next`](Self::poll_next)) rather than an
+/// `async fn`: the future of an `async fn` would be created and dropped for every event, and
+/// each event would be moved through its result and every layer awaiting it.
 struct Call {
     client: Client,
     route: Route,
     target: Target,
     exchange: Exchange,
     conn: Option<Conn>,
+    wait: Wait,
+}
+
+/// Type of the future that sends a request: connects (if needed) and writes, handing back the
+/// connection, or the failure with its classification when there is one (a rejected
+/// certificate).
+type Sending =
+    Pin<Box<dyn Future<Output = Result<Conn, (Option<TransportFailure>, String)>> + Send>>;
+
+/// What a call waits for between two polls.
+enum Wait {
+    /// Nothing: the exchange says what comes next.
+    Idle,
+    /// A retry's delay.
+    Retry(smol::Timer),
+    /// The request being sent. Boxed: it happens once per attempt, and its future (connecting,
+    /// TLS) would otherwise be part of every open call.
+    Send(Sending),
+    /// Bytes from the connection, until it closes or the exchange's deadline (the timer) passes.
+    Read(Option<smol::Timer>),
 }
 
 impl Call {
-    /// The next event for the caller (`Head` and `Retry` are handled here), or `None` when the
-    /// call is over.
-    async fn next_event(&mut self) -> Result<Option<Event>, Error> {
+    /// The next event for the caller, converted by `convert` (`Head` and `Retry` are handled
+    /// here, events it turns down are skipped), the call's error, or `None` when the call is
+    /// over. `Pending` only while the call waits for the network or a timer.
+    ///
+    /// Converted as it leaves the exchange's queue and returned in a stream's own item type
+    /// (`Poll<Option<Result<..>>>`), so nothing between here and the caller rewraps it.
+    #[inline]
+    fn poll_next<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        convert: impl Fn(Event) -> Option<T>,
+    ) -> Poll<Option<Result<T, Error>>> {
+        // Most polls find an event decoded by an earlier read: that path is kept small (the
+        // rest, with its timers and connections, is a call away).
+        if matches!(self.wait, Wait::Idle)
+            && let Some(item) = self.next_queued(&convert)
+        {
+            return Poll::Ready(Some(Ok(item)));
+        }
+        self.poll_step(cx, convert)
+    }
+
+    /// [`poll_next`](Self::poll_next) when no event is queued: waits for what the call waits
+    /// for, then moves the exchange on until it has an event for the caller.
+    fn poll_step<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        convert: impl Fn(Event) -> Option<T>,
+    ) -> Poll<Option<Result<T, Error>>> {
         loop {
-            // Straight from the exchange's queue: a second queue here would cost every open
-            // stream its capacity (four events, 1 KiB).
-            while let Some(event) = self.exchange.poll_event() {
-                match event {
-                    Event::Head { .. } => {}
-                    Event::Retry {
-                        delay,
-                        reuse_connection,
-                        ..
-                    } => {
-                        if !reuse_connection {
-                            self.conn = None;
-                        }
-                        smol::Timer::after(delay).await;
-                        self.exchange.retry(now())?;
+            match &mut self.wait {
+                Wait::Idle => {}
+                Wait::Retry(timer) => {
+                    ready!(Pin::new(timer).poll(cx));
+                    self.wait = Wait::Idle;
+                    if let Err(error) = self.exchange.retry(now()) {
+                        return Poll::Ready(Some(Err(error)));
                     }
-                    other => return Ok(Some(other)),
                 }
+                Wait::Send(sending) => {
+                    let sent = ready!(sending.as_mut().poll(cx));
+                    self.wait = Wait::Idle;
+                    match sent {
+                        Ok(conn) => self.conn = Some(conn),
+                        Err((failure, message)) => {
+                            self.conn = None;
+                            let _ = match failure {
+                                Some(failure) => self.exchange.handle_transport_failure(
+                                    failure,
+                                    &message,
+                                    now().now,
+                                ),
+                                None => self.exchange.handle_transport_error(&message, now().now),
+                            };
+                        }
+                    }
+                    self.release_connection();
+                }
+                Wait::Read(deadline) => {
+                    let read = poll_read(self.conn.as_mut(), &mut self.exchange, cx);
+                    let result = match read {
+                        Poll::Ready(result) => Some(result),
+                        // The bytes first, as they come; then the deadline.
+                        Poll::Pending => {
+                            let passed = deadline
+                                .as_mut()
+                                .is_some_and(|timer| Pin::new(timer).poll(cx).is_ready());
+                            if !passed {
+                                return Poll::Pending;
+                            }
+                            None
+                        }
+                    };
+                    self.wait = Wait::Idle;
+                    let at = now().now;
+                    let _ = match result {
+                        None => self.exchange.handle_timeout(at),
+                        Some(Ok(0)) => {
+                            self.conn = None;
+                            self.exchange.handle_eof(at)
+                        }
+                        // Already handed to the exchange.
+                        Some(Ok(_)) => Ok(()),
+                        Some(Err(e)) => {
+                            self.conn = None;
+                            self.exchange
+                                .handle_transport_error(&format!("reading the response: {e}"), at)
+                        }
+                    };
+                    self.release_connection();
+                }
+            }
+            if let Some(item) = self.next_queued(&convert) {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            if !matches!(self.wait, Wait::Idle) {
+                // A retry's delay.
+                continue;
             }
             if let Some(error) = self.exchange.error() {
                 self.conn = None;
                 let config = &self.client.inner.config;
                 config.credentials.handle_call_error(&self.route, error);
-                return Err(error.clone());
+                return Poll::Ready(Some(Err(error.clone())));
             }
             if self.exchange.is_finished() {
-                return Ok(None);
+                return Poll::Ready(None);
             }
-            self.advance().await;
-            if self.exchange.is_finished() && self.exchange.error().is_none() {
-                // Before the last event is handed out: the caller may drop the call then.
-                if let Some(conn) = self.conn.take()
-                    && self.exchange.keep_alive()
-                {
-                    self.client.inner.pool.put(self.target.clone(), conn);
-                }
-            }
+            self.advance();
         }
     }
 
-    /// Moves the exchange one step: send the pending request bytes, or read from the socket
-    /// until bytes arrive, it closes, or the exchange's deadline passes. Failures are recorded
-    /// in the exchange (which decides about retries).
-    async fn advance(&mut self) {
-        if let Some(bytes) = self.exchange.poll_transmit() {
-            if let Err((failure, message)) = self.send(&bytes).await {
-                self.conn = None;
-                let _ = match failure {
-                    Some(failure) => {
-                        self.exchange
-                            .handle_transport_failure(failure, &message, now().now)
+    /// The next queued event `convert` takes, straight from the exchange's queue (a second
+    /// queue here would cost every open stream its capacity: four events, 1 KiB). `Head` is
+    /// skipped; `Retry` stops the call for its delay, and `None` comes back.
+    #[inline]
+    fn next_queued<T>(&mut self, convert: &impl Fn(Event) -> Option<T>) -> Option<T> {
+        while let Some(event) = self.exchange.poll_event() {
+            match event {
+                Event::Head { .. } => {}
+                Event::Retry {
+                    delay,
+                    reuse_connection,
+                    ..
+                } => {
+                    if !reuse_connection {
+                        self.conn = None;
                     }
-                    None => self.exchange.handle_transport_error(&message, now().now),
-                };
+                    self.wait = Wait::Retry(smol::Timer::after(delay));
+                    return None;
+                }
+                other => {
+                    if let Some(item) = convert(other) {
+                        return Some(item);
+                    }
+                }
             }
+        }
+        None
+    }
+
+    /// Moves the exchange one step: starts sending the pending request bytes, or starts
+    /// reading from the socket until bytes arrive, it closes, or the exchange's deadline
+    /// passes. Failures are recorded in the exchange (which decides about retries).
+    fn advance(&mut self) {
+        if let Some(bytes) = self.exchange.poll_transmit() {
+            let send = send(
+                self.client.clone(),
+                self.target.clone(),
+                self.conn.take(),
+                bytes,
+            );
+            self.wait = Wait::Send(Box::pin(send));
             return;
         }
-        let Some(conn) = self.conn.as_mut() else {
+        if self.conn.is_none() {
             // Nothing to send and no connection: the exchange waits for bytes that cannot
             // come; a closed connection is the truth.
             let _ = self.exchange.handle_eof(now().now);
+            self.release_connection();
             return;
-        };
+        }
         let deadline = self.exchange.poll_timeout();
-        let exchange = &mut self.exchange;
-        // The bytes go to the exchange within the poll that read them.
-        let read = std::future::poll_fn(|cx| {
-            let mut read_into = |buf: &mut [u8]| match Pin::new(&mut *conn).poll_read(cx, buf) {
-                Poll::Ready(Ok(n)) if n > 0 => {
-                    let _ = exchange.handle_input(&buf[..n], now().now);
-                    Poll::Ready(Some(Ok(n)))
-                }
-                Poll::Ready(result) => Poll::Ready(Some(result)),
-                Poll::Pending => Poll::Pending,
-            };
-            SCRATCH
-                .try_with(|scratch| read_into(&mut scratch.borrow_mut()))
-                // The thread is exiting and its buffer is gone: one for this read alone.
-                .unwrap_or_else(|_| read_into(&mut [0; 512]))
-        });
-        let result = match deadline {
-            Some((deadline, _)) => {
-                read.or(async {
-                    smol::Timer::at(std_instant(deadline)).await;
-                    None
-                })
-                .await
-            }
-            None => read.await,
-        };
-        let at = now().now;
-        let _ = match result {
-            None => self.exchange.handle_timeout(at),
-            Some(Ok(0)) => {
-                self.conn = None;
-                self.exchange.handle_eof(at)
-            }
-            // Already handed to the exchange.
-            Some(Ok(_)) => Ok(()),
-            Some(Err(e)) => {
-                self.conn = None;
-                self.exchange
-                    .handle_transport_error(&format!("reading the response: {e}"), at)
-            }
-        };
+        self.wait =
+            Wait::Read(deadline.map(|(deadline, _)| smol::Timer::at(std_instant(deadline))));
     }
 
-    /// Writes the request on the current connection, an idle pooled one, or a new one.
-    /// Connects if needed and writes the request; a failure comes with its classification
-    /// when there is one (a rejected certificate).
-    async fn send(&mut self, bytes: &[u8]) -> Result<(), (Option<TransportFailure>, String)> {
-        let inner = &self.client.inner;
-        let mut conn = match self.conn.take() {
-            Some(conn) => conn,
-            None => match inner.pool.take(&self.target) {
-                Some(conn) => conn,
-                // Boxed, as the start: connecting (TLS included) happens once per connection.
-                None => Box::pin(inner.connector.connect(&self.target))
-                    .await
-                    .map_err(|e| {
-                        let failure = net::is_certificate_error(&e)
-                            .then_some(TransportFailure::TlsCertificate);
-                        (failure, e.to_string())
-                    })?,
-            },
-        };
-        let sending = |e: std::io::Error| (None, format!("sending the request: {e}"));
-        conn.write_all(bytes).await.map_err(sending)?;
-        conn.flush().await.map_err(sending)?;
-        self.conn = Some(conn);
-        Ok(())
+    /// After a step: a call that read its whole response puts its connection back in the
+    /// pool (when keep-alive holds) before the last event is handed out, since the caller may
+    /// drop the call then.
+    fn release_connection(&mut self) {
+        if self.exchange.is_finished()
+            && self.exchange.error().is_none()
+            && let Some(conn) = self.conn.take()
+            && self.exchange.keep_alive()
+        {
+            self.client.inner.pool.put(self.target.clone(), conn);
+        }
     }
+}
+
+/// One read from the connection (none: its end), handed to the exchange within the poll
+/// that read it.
+fn poll_read(
+    conn: Option<&mut Conn>,
+    exchange: &mut Exchange,
+    cx: &mut Context<'_>,
+) -> Poll<std::io::Result<usize>> {
+    let Some(conn) = conn else {
+        return Poll::Ready(Ok(0));
+    };
+    let mut read_into = |buf: &mut [u8]| match Pin::new(&mut *conn).poll_read(cx, buf) {
+        Poll::Ready(Ok(n)) if n > 0 => {
+            let _ = exchange.handle_input(&buf[..n], now().now);
+            Poll::Ready(Ok(n))
+        }
+        other => other,
+    };
+    SCRATCH
+        .try_with(|scratch| read_into(&mut scratch.borrow_mut()))
+        // The thread is exiting and its buffer is gone: one for this read alone.
+        .unwrap_or_else(|_| read_into(&mut [0; 512]))
+}
+
+/// Writes the request on `conn`, an idle pooled connection, or a new one, and hands the
+/// connection back. A failure comes with its classification when there is one (a rejected
+/// certificate).
+async fn send(
+    client: Client,
+    target: Target,
+    conn: Option<Conn>,
+    bytes: Vec<u8>,
+) -> Result<Conn, (Option<TransportFailure>, String)> {
+    let inner = &client.inner;
+    let mut conn = match conn {
+        Some(conn) => conn,
+        None => match inner.pool.take(&target) {
+            Some(conn) => conn,
+            None => inner.connector.connect(&target).await.map_err(|e| {
+                let failure =
+                    net::is_certificate_error(&e).then_some(TransportFailure::TlsCertificate);
+                (failure, e.to_string())
+            })?,
+        },
+    };
+    let sending = |e: std::io::Error| (None, format!("sending the request: {e}"));
+    conn.write_all(&bytes).await.map_err(sending)?;
+    conn.flush().await.map_err(sending)?;
+    Ok(conn)
 }

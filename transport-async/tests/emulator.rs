@@ -80,7 +80,7 @@ async fn collect(
             Ok(StreamItem::Event(event)) => events.push(event),
             Ok(StreamItem::Response(response)) => {
                 assert!(stream.next().await.is_none(), "nothing after the response");
-                return (events, Ok(response));
+                return (events, Ok(*response));
             }
             Err(error) => {
                 assert!(stream.next().await.is_none(), "nothing after the error");

@@ -43,7 +43,7 @@ fn collect(client: &Client, request: &Request) -> (Vec<StreamEvent>, Result<Resp
     for item in client.converse_stream(request).expect("the call starts") {
         match item {
             Ok(StreamItem::Event(event)) => events.push(event),
-            Ok(StreamItem::Response(response)) => return (events, Ok(response)),
+            Ok(StreamItem::Response(response)) => return (events, Ok(*response)),
             Err(error) => return (events, Err(error)),
         }
     }

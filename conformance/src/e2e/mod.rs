@@ -257,7 +257,7 @@ pub fn consume_stream(
                 event,
             }),
             Ok(StreamItem::Response(response)) => {
-                end = StreamEnd::Response(Box::new(response));
+                end = StreamEnd::Response(response);
                 break;
             }
             Err(error) => {

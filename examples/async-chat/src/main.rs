@@ -11,7 +11,7 @@
 //! Writing the answer: each text delta goes into a buffered stdout, which is flushed whenever
 //! the stream's next item is not ready without waiting for the network (right before the
 //! program would wait) and at the end. Text appears as soon as it arrives, and the deltas of
-//! one read cost one write, not one each. The signal is the stream's own: polled once, it is
+//! one read cost one write, not one each. The signal is the stream's own: polled, it returns
 //! `Pending`.
 //!
 //! Credentials as everywhere: `AWS_BEARER_TOKEN_BEDROCK` / `BEDROCK_API_KEY`, the vault, then
@@ -135,24 +135,27 @@ async fn stream(client: &Client, request: &Request, show: bool) -> Result<Respon
     let mut stdout = BufWriter::new(std::io::stdout().lock());
     let mut printed = false;
     loop {
-        let mut next = stream.next();
-        // Polled once: when the next item is not there yet, what is written goes out before
-        // the wait (the same future is then awaited, nothing is dropped).
-        let item = match smol::future::poll_once(&mut next).await {
-            Some(item) => item,
-            None => {
+        // When the next item is not there yet, what is written goes out before the wait.
+        let item = std::future::poll_fn(|cx| {
+            let poll = stream.poll_next(cx);
+            if poll.is_pending() {
                 let _ = stdout.flush();
-                next.await
             }
+            poll
+        })
+        .await;
+        let item = match item {
+            Some(Ok(item)) => item,
+            Some(Err(error)) => {
+                // What arrived stays on stdout; end its line before the error.
+                if printed {
+                    let _ = writeln!(stdout);
+                }
+                let _ = stdout.flush();
+                return Err(error);
+            }
+            None => break,
         };
-        let Some(item) = item else { break };
-        let item = item.inspect_err(|_| {
-            // What arrived stays on stdout; end its line before the error.
-            if printed {
-                let _ = writeln!(stdout);
-            }
-            let _ = stdout.flush();
-        })?;
         match item {
             StreamItem::Event(event) if show => match event {
                 StreamEvent::TextDelta { text, .. } => {
@@ -180,7 +183,7 @@ async fn stream(client: &Client, request: &Request, show: bool) -> Result<Respon
                     let _ = writeln!(stdout);
                 }
                 let _ = stdout.flush();
-                return Ok(response);
+                return Ok(*response);
             }
         }
     }

@@ -38,9 +38,10 @@
 //! or that saw errors, says so below the table.
 //!
 //! After the table, the async client's heap per open plain-HTTP stream (N = 1 000) is split into
-//! its parts: the stream's boxed state machine (measured before the first poll), its executor
-//! task, the core `Exchange` (one exchange driven by hand over a std `TcpStream` to the same
-//! point: signed, request handed out, first event taken) and the rest.
+//! its parts: its executor task, the core `Exchange` (one exchange driven by hand over a std
+//! `TcpStream` to the same point: signed, request handed out, first event taken) and the rest
+//! (the adapter's boxed call around the exchange, the socket); and what a stream holds before
+//! its first poll (its copy of the request), freed when it starts.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, RefCell};
@@ -495,7 +496,6 @@ fn async_breakdown(
     let request_box = std::mem::size_of::<bedrock_core::model::Request>() + request_copy;
     let kib = |bytes: usize| bytes as f64 / 1024.0;
     let per = |bytes: usize| kib(bytes) / n as f64;
-    let state = per(created) - kib(request_box);
     let task = per(spawned.saturating_sub(created));
     println!(
         "Where the async client's heap per open stream goes (plain HTTP, N={n}, {} open):",
@@ -504,27 +504,28 @@ fn async_breakdown(
     println!();
     println!("| part | KiB per open stream |");
     println!("|---|---|");
-    println!("| the stream's boxed state machine (`converse_stream`) | {state:.2} |");
-    println!("| its executor task | {task:.2} |");
+    println!("| its executor task (holding the stream) | {task:.2} |");
     println!(
         "| the core `Exchange`: {} B inline (in the adapter's boxed call) + its heap (*) | {:.2} |",
         exchange - exchange_open,
         kib(exchange)
     );
     println!(
-        "| the rest: the adapter's call beyond the exchange, the socket and its reactor registration, the deadline timer | {:.2} |",
-        per(open) - state - task - kib(exchange)
+        "| the rest: the adapter's boxed call beyond the exchange (route, target, wait state), the socket and its reactor registration, the deadline timer | {:.2} |",
+        per(open) - task - kib(exchange)
     );
     println!("| total | {:.2} |", per(open));
     println!();
     println!(
         "(*) One exchange driven by hand to the same point over a std TcpStream. Its heap: \
          {:.2} KiB signed (request body, signed headers, request bytes), {:.2} KiB once the \
-         request bytes are handed out, {:.2} KiB open. Before its first poll a stream also \
-         holds a copy of the request ({:.2} KiB here), dropped when the call starts.",
+         request bytes are handed out, {:.2} KiB open. Before its first poll a stream holds \
+         {:.2} KiB instead: its copy of the request ({:.2} KiB) and the client; the start \
+         (credentials, signing) is boxed at the first poll and freed when the call starts.",
         kib(new),
         kib(sent),
         kib(exchange_open),
+        per(created),
         kib(request_box)
     );
 }

@@ -156,17 +156,19 @@ impl Client {
     /// returns), or with the call's error. Nothing is sent until it is first polled; dropping it
     /// closes its connection.
     pub fn converse_stream(&self, request: &Request) -> Stream {
-        let client = self.clone();
-        let request = request.clone();
-        // Boxed: the start (credentials, signing) runs once, and its future, the largest, would
-        // otherwise be part of every open stream for its whole life.
-        let start = Box::pin(async move {
+        Stream {
+            state: StreamState::New(Box::new((self.clone(), request.clone()))),
+        }
+    }
+
+    /// A stream's start (credentials, signing), boxed: it runs once, and its future, the
+    /// largest, would otherwise be part of every open stream for its whole life. Made at the
+    /// first poll, so that a stream not yet polled holds only its request.
+    fn start_stream(client: Client, request: Request) -> StartFuture {
+        Box::pin(async move {
             let call = client.start(&request, Operation::ConverseStream).await?;
             Ok(Box::new(call))
-        });
-        Stream {
-            state: StreamState::Start(start),
-        }
+        })
     }
 
     /// CountTokens: how many input tokens the request would use.
@@ -212,13 +214,18 @@ pub struct Stream {
     state: StreamState,
 }
 
+/// A stream's boxed start: its call, ready to send.
+type StartFuture = Pin<Box<dyn Future<Output = Result<Box<Call>, Error>> + Send>>;
+
 /// Where a stream is. Written out rather than built from stream combinators (`unfold`,
 /// `filter_map`, an `async` block per item), each of which added a poll and moved every item
 /// once more on its way out: an event now goes from the exchange's queue to the caller
 /// through one match.
 enum StreamState {
-    /// Resolving credentials and signing: once, so boxed (see [`Client::converse_stream`]).
-    Start(Pin<Box<dyn Future<Output = Result<Box<Call>, Error>> + Send>>),
+    /// Not polled yet: the client and the request.
+    New(Box<(Client, Request)>),
+    /// Resolving credentials and signing: once, so boxed (see [`Client::start_stream`]).
+    Start(StartFuture),
     /// The call, in its box from event to event.
     Running(Box<Call>),
     /// The response or an error was handed out, or the call ended without either.
@@ -243,6 +250,12 @@ impl futures_core::Stream for Stream {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let state = &mut self.get_mut().state;
+        if let StreamState::New(_) = state
+            && let StreamState::New(new) = std::mem::replace(state, StreamState::Done)
+        {
+            let (client, request) = *new;
+            *state = StreamState::Start(Client::start_stream(client, request));
+        }
         if let StreamState::Start(start) = state {
             match ready!(start.as_mut().poll(cx)) {
                 Ok(call) => *state = StreamState::Running(call),

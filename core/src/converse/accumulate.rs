@@ -126,7 +126,7 @@ pub struct StreamAccumulator {
     blocks: BTreeMap<u32, Box<Block>>,
     stop: Option<(StopReason, Option<Value>)>,
     metadata: Option<StreamMetadata>,
-    /// Text deltas are not kept ([`without_text`](Self::without_text)).
+    /// Text deltas are not kept ([`keep_text`](Self::keep_text)).
     discard_text: bool,
 }
 
@@ -136,14 +136,15 @@ impl StreamAccumulator {
         Self::default()
     }
 
-    /// This accumulator, not keeping text deltas: the text blocks of the response (and of a
-    /// truncated stream's partial one) are empty, everything else is as without. For a caller
-    /// that takes the text from the events as they come: what the accumulator holds then no
-    /// longer grows with the answer. Reasoning text, signatures and tool input are always
-    /// kept: they go back unchanged in the next turn.
+    /// This accumulator, keeping text deltas (`keep`, as [`new`](Self::new) does) or not. Not
+    /// kept, the text blocks of the response (and of a truncated stream's partial one) are
+    /// empty and everything else is the same: for a caller that takes the text from the events
+    /// as they come, so that what the accumulator holds no longer grows with the answer.
+    /// Reasoning text, signatures and tool input are always kept: they go back unchanged in
+    /// the next turn.
     #[must_use]
-    pub fn without_text(mut self) -> Self {
-        self.discard_text = true;
+    pub fn keep_text(mut self, keep: bool) -> Self {
+        self.discard_text = !keep;
         self
     }
 

@@ -152,28 +152,21 @@ impl Body {
             return Self::Error(Vec::new());
         }
         match call.operation {
-            Operation::ConverseStream if call.responses_api => {
-                let accumulator = responses::StreamAccumulator::new(
-                    &call.model,
-                    head.request_id.clone(),
-                    call.warnings.clone(),
-                );
-                Self::Events {
-                    decoder: sse::Decoder::new(),
-                    accumulator: Some(if config.keep_streamed_text {
-                        accumulator
-                    } else {
-                        accumulator.without_text()
-                    }),
-                }
-            }
+            Operation::ConverseStream if call.responses_api => Self::Events {
+                decoder: sse::Decoder::new(),
+                accumulator: Some(
+                    responses::StreamAccumulator::new(
+                        &call.model,
+                        head.request_id.clone(),
+                        call.warnings.clone(),
+                    )
+                    .keep_text(config.keep_streamed_text),
+                ),
+            },
             Operation::ConverseStream => Self::Frames {
                 decoder: Decoder::with_limits(config.frame_limits),
-                accumulator: if config.keep_streamed_text {
-                    converse::StreamAccumulator::new()
-                } else {
-                    converse::StreamAccumulator::new().without_text()
-                },
+                accumulator: converse::StreamAccumulator::new()
+                    .keep_text(config.keep_streamed_text),
             },
             Operation::Converse | Operation::CountTokens => Self::Json(Vec::new()),
         }

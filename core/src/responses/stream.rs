@@ -34,7 +34,7 @@ pub struct StreamAccumulator {
     pending: BTreeMap<u64, Pending>,
     done: BTreeMap<u64, Value>,
     result: Option<Result<Response, Error>>,
-    /// Text deltas are not kept ([`without_text`](Self::without_text)).
+    /// Text deltas are not kept ([`keep_text`](Self::keep_text)).
     discard_text: bool,
 }
 
@@ -53,16 +53,16 @@ impl StreamAccumulator {
         }
     }
 
-    /// This accumulator, not keeping text: the text parts of the response (and of an error's
-    /// partial one) are empty, everything else is as without. For a caller that takes the
-    /// text from the events as they come. The server repeats an item's text in its
-    /// `response.output_item.done` event (and the output in the terminal event when no item
-    /// event came); that text is dropped as the event is read, so what the accumulator keeps
-    /// no longer grows with the answer. Reasoning summaries, encrypted reasoning and function
-    /// arguments are always kept.
+    /// This accumulator, keeping text (`keep`, as [`new`](Self::new) does) or not. Not kept,
+    /// the text parts of the response (and of an error's partial one) are empty and everything
+    /// else is the same: for a caller that takes the text from the events as they come. The
+    /// server repeats an item's text in its `response.output_item.done` event (and the output
+    /// in the terminal event when no item event came); that text is dropped as the event is
+    /// read, so what the accumulator keeps no longer grows with the answer. Reasoning
+    /// summaries, encrypted reasoning and function arguments are always kept.
     #[must_use]
-    pub fn without_text(mut self) -> Self {
-        self.discard_text = true;
+    pub fn keep_text(mut self, keep: bool) -> Self {
+        self.discard_text = !keep;
         self
     }
 

@@ -436,7 +436,7 @@ fn run_exchange(http: &[u8], cuts: &[usize]) -> ExchangeRun {
     events.extend(std::iter::from_fn(|| ex.poll_event()));
     ExchangeRun {
         response: events.iter().find_map(|event| match event {
-            Event::Response(response) => Some(response.clone()),
+            Event::Response(response) => Some((**response).clone()),
             _ => None,
         }),
         events,

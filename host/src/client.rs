@@ -94,7 +94,7 @@ impl StreamItem {
     pub fn from_event(event: Event) -> Option<Self> {
         match event {
             Event::Stream(event) => Some(Self::Event(event)),
-            Event::Response(response) => Some(Self::Response(Box::new(response))),
+            Event::Response(response) => Some(Self::Response(response)),
             _ => None,
         }
     }
@@ -122,7 +122,7 @@ impl Outcome for Response {
 
     fn from_event(event: Event) -> Option<Self> {
         match event {
-            Event::Response(response) => Some(response),
+            Event::Response(response) => Some(*response),
             _ => None,
         }
     }

@@ -295,10 +295,6 @@ struct Call<'c> {
 }
 
 /// What a call can do next without I/O.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "returned and matched at once, never stored: boxing would allocate per event"
-)]
 enum Ready {
     /// An event for the caller.
     Event(Event),

@@ -92,7 +92,7 @@ fn unexpected(event: &Event) -> Error {
 impl TransportClient for ByHandClient {
     fn converse(&self, request: &Request) -> Result<Response, Error> {
         match self.call(request, Operation::Converse, &mut |_| {})? {
-            Event::Response(response) => Ok(response),
+            Event::Response(response) => Ok(*response),
             other => Err(unexpected(&other)),
         }
     }
@@ -107,7 +107,7 @@ impl TransportClient for ByHandClient {
             });
         });
         let end = match result {
-            Ok(Event::Response(response)) => StreamEnd::Response(Box::new(response)),
+            Ok(Event::Response(response)) => StreamEnd::Response(response),
             Ok(other) => StreamEnd::Error(unexpected(&other)),
             Err(error) => StreamEnd::Error(error),
         };

@@ -2,6 +2,7 @@
 //! [`poll_event`](super::Exchange::poll_event), and why a deadline from
 //! [`poll_timeout`](super::Exchange::poll_timeout) exists.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use core::time::Duration;
 
@@ -45,8 +46,10 @@ pub enum Event {
         /// Why.
         error: Error,
     },
-    /// The final response (Converse and ConverseStream end with the same value).
-    Response(Response),
+    /// The final response (Converse and ConverseStream end with the same value). Boxed: it is
+    /// the one large event, and every event is moved through the exchange's queue and the
+    /// driver's loop at its enum's size.
+    Response(Box<Response>),
     /// The result of CountTokens.
     TokenCount {
         /// Input tokens the request would use.

@@ -136,6 +136,7 @@ mod response;
 mod retry;
 mod skew;
 
+use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::String;
@@ -207,7 +208,7 @@ enum State {
     AwaitingRetry,
     /// The call succeeded: the response (except for CountTokens) until
     /// [`poll_event`](Exchange::poll_event) hands it out, after every other event.
-    Finished { response: Option<Response> },
+    Finished { response: Option<Box<Response>> },
     /// The call failed; every later call returns the error.
     Failed(Error),
 }
@@ -382,7 +383,7 @@ impl Exchange {
     /// the caller holds the only copy.
     pub fn response(&self) -> Option<&Response> {
         match &self.state {
-            State::Finished { response } => response.as_ref(),
+            State::Finished { response } => response.as_deref(),
             _ => None,
         }
     }

@@ -3,6 +3,7 @@
 //! stream decoded event by event (event-stream frames, or server-sent events on
 //! bedrock-openai); and what each becomes when it ends.
 
+use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -277,19 +278,19 @@ impl Body {
                 head.request_id.clone(),
                 call.warnings.clone(),
             )
-            .map(Event::Response),
+            .map(|r| Event::Response(Box::new(r))),
             Self::Json(bytes) => ConverseResponse::from_json(bytes)
                 .map_err(|e| Error::new(ErrorKind::Protocol, format!("Converse response: {e}")))
-                .map(|r| Event::Response(call.to_neutral(r, head.request_id.clone()))),
+                .map(|r| Event::Response(Box::new(call.to_neutral(r, head.request_id.clone())))),
             Self::Frames {
                 decoder,
                 accumulator,
             } => {
                 decoder.finish()?;
                 let response = accumulator.take_response()?;
-                Ok(Event::Response(
+                Ok(Event::Response(Box::new(
                     call.to_neutral(response, head.request_id.clone()),
-                ))
+                )))
             }
             Self::Events {
                 decoder,
@@ -300,7 +301,7 @@ impl Body {
                 // was truncated.
                 decoder.finish().map_err(sse_error)?;
                 match accumulator.take() {
-                    Some(accumulator) => accumulator.finish().map(Event::Response),
+                    Some(accumulator) => accumulator.finish().map(|r| Event::Response(Box::new(r))),
                     None => Err(Error::new(
                         ErrorKind::TruncatedStream,
                         "the stream closed before response.completed",

@@ -119,7 +119,7 @@ fn stream_response(frames: &[u8], chunk: usize) -> Vec<u8> {
 /// The run's final response (its `Event::Response`).
 fn final_response(run: &Run) -> Option<&Response> {
     run.events.iter().find_map(|e| match e {
-        Event::Response(r) => Some(r),
+        Event::Response(r) => Some(&**r),
         _ => None,
     })
 }

@@ -69,13 +69,16 @@ pub fn call(
     }
     let mut ex = Exchange::new(route, request, operation, auth, config, now(), entropy())?;
     let mut socket: Option<TcpStream> = None;
-    let mut buf = vec![0u8; 16 * 1024];
+    // The socket's read timeout as last set (`None`: not set on this socket).
+    let mut read_timeout = None;
+    let mut buf = vec![0u8; 64 * 1024];
     let mut last = None;
     loop {
         while let Some(bytes) = ex.poll_transmit() {
             let sent = match socket.as_mut() {
                 Some(s) => s.write_all(&bytes),
                 None => {
+                    read_timeout = None;
                     connect(route, connect_timeout).and_then(|s| socket.insert(s).write_all(&bytes))
                 }
             };
@@ -119,8 +122,7 @@ pub fn call(
             Some(_) if wait.is_zero() => Err(IoKind::TimedOut.into()),
             Some(s) => {
                 before_read();
-                s.set_read_timeout(Some(wait))
-                    .and_then(|()| s.read(&mut buf))
+                read_within(s, &mut buf, wait, &mut read_timeout)
             }
         };
         // A final error is kept in `ex.error()`, and the events decoded before it are still
@@ -138,6 +140,25 @@ pub fn call(
             }
         };
     }
+}
+
+/// Reads from `socket`, waiting at most `wait`. The timeout is a syscall to set, so it is set
+/// only when the one in place could outlast `wait` or is far shorter, and then a little short
+/// of `wait`: a stream whose deadline moves on with every read sets it once, not per read. A
+/// read that times out early comes round the loop again, where the exchange sees its deadline
+/// has not passed.
+fn read_within(
+    socket: &mut TcpStream,
+    buf: &mut [u8],
+    wait: Duration,
+    timeout: &mut Option<Duration>,
+) -> std::io::Result<usize> {
+    if timeout.is_none_or(|t| t > wait || t < wait / 2) {
+        let t = wait - wait / 8;
+        socket.set_read_timeout(Some(t))?;
+        *timeout = Some(t);
+    }
+    socket.read(buf)
 }
 
 /// Connects to the route's host and port.

@@ -306,6 +306,11 @@ impl Decoder {
             *input = &[];
             return Ok(None);
         }
+        // Between frames with the input used up, the call that ends a caller's loop after the
+        // frames its input held: nothing to do.
+        if input.is_empty() && matches!(self.state, State::Idle) {
+            return Ok(None);
+        }
         self.decode_slow(input)
     }
 

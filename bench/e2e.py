@@ -19,8 +19,9 @@ one chunk per event (`[chunks:frame]`), and a short one (the echo of a prompt).
 
 Per run it measures, for the program alone (run under GNU `/usr/bin/time`): CPU time (user +
 sys), peak RSS, wall time, and time to the first byte on stdout (the first delta). Programs run alternately, one
-warm-up round first, then `--runs` rounds (11: a run of a streaming call takes tens of
-milliseconds of CPU, so single runs vary by a few ms); the report gives medians and ratios to the SDK.
+warm-up round first, then `--runs` rounds (21: a run of a streaming call takes tens of
+milliseconds of CPU, single runs vary by a few ms, and this shared 2-vCPU machine has slow spells
+that move medians of eleven by 10-20%); the report gives medians and ratios to the SDK.
 
 Footprint (skipped with `--no-footprint`): each program built in release from an empty target
 directory: crates compiled, clean build time, stripped binary size. The async example is a
@@ -30,7 +31,7 @@ would build a package's dev-dependencies, the emulator among them, for its `--ex
 Writes `bench/results/e2e.json` (every run, the medians, the machine), `bench/results/e2e.svg`
 (the chart the README shows) and `bench/results/e2e.md` (the tables), and prints the tables.
 
-    python3 bench/e2e.py [--runs 11] [--deltas 20000] [--no-footprint]
+    python3 bench/e2e.py [--runs 21] [--deltas 20000] [--no-footprint]
 """
 
 import argparse
@@ -338,7 +339,7 @@ def svg(data):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--deltas", type=int, default=20_000)
     parser.add_argument("--no-footprint", action="store_true")
     parser.add_argument("--no-build", action="store_true")

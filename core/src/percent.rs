@@ -120,7 +120,9 @@ fn escape_at(input: &[u8], i: usize) -> Option<u8> {
     Some(hi << 4 | lo)
 }
 
-fn hex_value(b: u8) -> Option<u8> {
+/// The value of one hex digit, either case.
+#[inline]
+pub(crate) fn hex_value(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),

@@ -11,6 +11,7 @@
 //! body; a server reading a chunked request body (the emulator) runs one on its own.
 
 use super::HttpError;
+use crate::percent::hex_value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
@@ -161,21 +162,20 @@ impl ChunkedDecoder {
         let mut size = 0u64;
         // Up to 16 hex digits (they fill a u64) and the CR.
         for (i, &b) in line.iter().enumerate().take(17) {
-            let value = match b {
-                b'0'..=b'9' => b - b'0',
-                b'a'..=b'f' => b - b'a' + 10,
-                b'A'..=b'F' => b - b'A' + 10,
-                b'\r' if i > 0 && size > 0 => {
-                    let line_len = i + 2;
-                    if line.get(i + 1) != Some(&b'\n') || line_len > self.max_line_len {
-                        return None;
-                    }
-                    self.phase = Phase::Data { remaining: size };
-                    return Some(input.len() - line.len() + line_len);
-                }
-                _ => return None,
-            };
-            size = size << 4 | u64::from(value);
+            if let Some(value) = hex_value(b) {
+                size = size << 4 | u64::from(value);
+                continue;
+            }
+            let line_len = i + 2;
+            if b != b'\r'
+                || size == 0
+                || line.get(i + 1) != Some(&b'\n')
+                || line_len > self.max_line_len
+            {
+                return None;
+            }
+            self.phase = Phase::Data { remaining: size };
+            return Some(input.len() - line.len() + line_len);
         }
         None
     }
@@ -214,12 +214,7 @@ impl ChunkedDecoder {
                 _ if in_ext => {}
                 b';' | b' ' | b'\t' if digits > 0 => in_ext = true,
                 _ => {
-                    let value = match b {
-                        b'0'..=b'9' => b - b'0',
-                        b'a'..=b'f' => b - b'a' + 10,
-                        b'A'..=b'F' => b - b'A' + 10,
-                        _ => return Err(HttpError::InvalidChunkSize),
-                    };
+                    let value = hex_value(b).ok_or(HttpError::InvalidChunkSize)?;
                     // 16 hex digits fill a u64; more (beyond leading zeros) overflow.
                     size = size
                         .checked_mul(16)

@@ -425,6 +425,11 @@ impl AmzDate {
         DateStamp(out)
     }
 
+    /// The text as bytes, without the UTF-8 check of [`AmzDate::as_str`].
+    pub(crate) fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+
     /// The text.
     pub fn as_str(&self) -> &str {
         // Only ASCII digits, 'T' and 'Z' are ever written.
@@ -551,13 +556,33 @@ fn days_in_month(year: u16, month: u8) -> u8 {
     }
 }
 
+/// The two decimal digits of every number below 100: one lookup per pair instead of a division
+/// per digit (SigV4 writes a time for every signature).
+static DIGIT_PAIRS: [[u8; 2]; 100] = {
+    const DIGITS: &[u8; 10] = b"0123456789";
+    let mut table = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        table[i] = [DIGITS[i / 10], DIGITS[i % 10]];
+        i += 1;
+    }
+    table
+};
+
 /// Writes `value` as zero-padded decimal filling `out` exactly.
 fn put_digits(out: &mut [u8], mut value: u32) {
-    for slot in out.iter_mut().rev() {
+    let mut rest = out;
+    while let [head @ .., tens, ones] = rest {
+        // value % 100 < 100
+        let [t, o] = DIGIT_PAIRS[(value % 100) as usize];
+        *tens = t;
+        *ones = o;
+        value /= 100;
+        rest = head;
+    }
+    if let [digit] = rest {
         // value % 10 < 10
-        let digit = (value % 10) as u8;
-        *slot = b'0' + digit;
-        value /= 10;
+        *digit = b'0' + (value % 10) as u8;
     }
 }
 

@@ -4,11 +4,11 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
-use core::ops::Range;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use super::template::overwrite;
 use super::{ALGORITHM, Credentials};
 use crate::secret::Secret;
 use crate::time::DateStamp;
@@ -102,9 +102,15 @@ pub(crate) struct Scope {
     /// `AWS4-HMAC-SHA256 Credential=<access key id>/<scope>, SignedHeaders=`: the start of the
     /// `Authorization` header, which only the signed headers and the signature follow.
     authorization_prefix: String,
-    /// Where `<date>/<region>/<service>/aws4_request` sits in `authorization_prefix`.
-    scope: Range<usize>,
+    /// The string to sign of the last signature in this scope: only its time (at
+    /// [`STRING_TO_SIGN_DATE`]) and its last 64 bytes (the canonical request's hash) change
+    /// between signatures, so they are written over in place.
+    string_to_sign: Vec<u8>,
 }
+
+/// Where the time (`x-amz-date` form, 16 bytes) starts in a string to sign: after the algorithm
+/// and its newline.
+const STRING_TO_SIGN_DATE: usize = ALGORITHM.len() + 1;
 
 impl Scope {
     fn new(credentials: &Credentials, date: DateStamp, region: &str, service: &str) -> Self {
@@ -118,25 +124,41 @@ impl Scope {
         for part in [date.as_str(), "/", region, "/", service, "/aws4_request"] {
             authorization_prefix.push_str(part);
         }
-        let scope = start..authorization_prefix.len();
+        let credential_scope = authorization_prefix.get(start..).unwrap_or_default();
+        let mut string_to_sign =
+            Vec::with_capacity(STRING_TO_SIGN_DATE + 18 + credential_scope.len() + 64);
+        // The time and the hash are placeholders here: `string_to_sign` writes them in.
+        super::feed_string_to_sign(
+            &mut |bytes| string_to_sign.extend_from_slice(bytes),
+            "0000000000000000",
+            credential_scope,
+            &[b'0'; 64],
+        );
         authorization_prefix.push_str(", SignedHeaders=");
         Self {
             mac: keyed(&signing_key(secret, date, region, service)),
             authorization_prefix,
-            scope,
+            string_to_sign,
         }
+    }
+
+    /// The string to sign for a canonical request hashing to `creq_hash_hex` at `amz_date`
+    /// (16 bytes, `YYYYMMDDTHHMMSSZ`), written over the last one.
+    pub(crate) fn string_to_sign(
+        &mut self,
+        amz_date: &[u8; 16],
+        creq_hash_hex: &[u8; 64],
+    ) -> &[u8] {
+        let text = &mut self.string_to_sign;
+        let hash_at = text.len().saturating_sub(creq_hash_hex.len());
+        overwrite(text, STRING_TO_SIGN_DATE, amz_date);
+        overwrite(text, hash_at, creq_hash_hex);
+        text
     }
 
     /// The HMAC keyed with the scope's signing key, to clone per string to sign.
     pub(crate) fn mac(&self) -> &HmacSha256 {
         &self.mac
-    }
-
-    /// The credential scope, `<date>/<region>/<service>/aws4_request`.
-    pub(crate) fn credential_scope(&self) -> &str {
-        self.authorization_prefix
-            .get(self.scope.clone())
-            .unwrap_or_default()
     }
 
     /// `AWS4-HMAC-SHA256 Credential=<access key id>/<scope>, SignedHeaders=`.
@@ -161,7 +183,7 @@ impl KeyCache {
         date: DateStamp,
         region: &str,
         service: &str,
-    ) -> &Scope {
+    ) -> &mut Scope {
         let secret = credentials.secret_access_key().expose();
         let found = self.entries.iter().position(|e| {
             e.date == date
@@ -192,7 +214,7 @@ impl KeyCache {
                 }
             }
         };
-        &self.entries[index].scope
+        &mut self.entries[index].scope
     }
 
     /// Number of cached scopes.
@@ -214,6 +236,7 @@ impl fmt::Debug for KeyCache {
 mod tests {
     use super::*;
     use crate::time::UnixTime;
+    use alloc::format;
 
     fn hex(bytes: &[u8]) -> String {
         let mut out = alloc::vec![0u8; bytes.len() * 2];
@@ -287,8 +310,12 @@ mod tests {
         assert_eq!(
             cache
                 .scope(&creds, date, "us-east-1", "bedrock")
-                .credential_scope(),
-            "19700101/us-east-1/bedrock/aws4_request"
+                .string_to_sign(b"19700101T000000Z", &[b'a'; 64]),
+            format!(
+                "AWS4-HMAC-SHA256\n19700101T000000Z\n19700101/us-east-1/bedrock/aws4_request\n{}",
+                "a".repeat(64)
+            )
+            .as_bytes()
         );
         assert_eq!(cache.len(), 1);
         cache.scope(&creds, date, "us-east-1", "bedrock");

@@ -14,7 +14,7 @@ use super::key::{HmacSha256, KeyCache, Scope};
 use super::template::{Template, write_shape};
 use super::{
     CanonicalRequest, HeaderSignature, MAX_PRESIGN_EXPIRY, QuerySignature, SessionTokenPlacement,
-    SignableRequest, Signature, SigningError, SigningParams, feed_string_to_sign, push_scope,
+    SignableRequest, Signature, SigningError, SigningParams, push_scope,
 };
 use crate::time::AmzDate;
 
@@ -64,13 +64,11 @@ impl Signer {
     ) -> Result<HeaderSignature<'c>, SigningError> {
         params.validate()?;
         let amz_date = params.time.amz_date();
-        let date = amz_date.as_str();
         let mut payload_hash = [0u8; 64];
         let payload_hash_len = request.payload_hash(&mut payload_hash)?;
-        // Hex digits or UNSIGNED-PAYLOAD, both ASCII.
-        let payload_hash =
-            core::str::from_utf8(&payload_hash[..payload_hash_len]).unwrap_or_default();
+        let payload_hash = &payload_hash[..payload_hash_len];
         let session_token = signed_session_token(params);
+        let content_sha256 = params.settings.content_sha256_header;
 
         // The canonical request: the template's when the request has the shape of the last
         // one (the usual case for a client), with the date and payload hash written in.
@@ -82,24 +80,28 @@ impl Signer {
             session_token,
             payload_hash.len(),
         );
-        let additions = Additions::Headers {
-            amz_date: date,
-            session_token,
-            content_sha256: params
-                .settings
-                .content_sha256_header
-                .then_some(payload_hash),
-        };
-        self.template
-            .prepare(&mut self.scratch, request, params, &additions, payload_hash)?;
-        let creq_hash = self.template.hash(date, payload_hash);
+        if !self.template.has_shape(&self.scratch) {
+            let additions = Additions::Headers {
+                amz_date: amz_date.as_str(),
+                session_token,
+                content_sha256: content_sha256.then_some(ascii(payload_hash)),
+            };
+            self.template.rebuild(
+                &mut self.scratch,
+                request,
+                params,
+                &additions,
+                ascii(payload_hash),
+            )?;
+        }
+        let creq_hash = self.template.hash(amz_date.as_bytes(), payload_hash);
         let scope = self.keys.scope(
             params.credentials,
             amz_date.date_stamp(),
             params.region,
             params.service,
         );
-        let signature = sign_string(&mut self.scratch, scope, date, &creq_hash);
+        let signature = sign_string(scope, &amz_date, &creq_hash);
 
         // `AWS4-HMAC-SHA256 Credential=<id>/<scope>, SignedHeaders=` is the scope's, built once.
         let prefix = scope.authorization_prefix();
@@ -114,10 +116,7 @@ impl Signer {
         Ok(HeaderSignature {
             amz_date,
             session_token: params.credentials.session_token(),
-            content_sha256: params
-                .settings
-                .content_sha256_header
-                .then(|| payload_hash.into()),
+            content_sha256: content_sha256.then(|| ascii(payload_hash).into()),
             authorization,
             signature,
         })
@@ -150,12 +149,7 @@ impl Signer {
             params.service,
         );
         let creq_hash = Sha256::digest(&self.scratch).into();
-        let signature = sign_string(
-            &mut self.scratch,
-            scope,
-            prepared.amz_date.as_str(),
-            &creq_hash,
-        );
+        let signature = sign_string(scope, &prepared.amz_date, &creq_hash);
         Ok(QuerySignature {
             credential: prepared.credential,
             amz_date: prepared.amz_date,
@@ -167,27 +161,14 @@ impl Signer {
     }
 }
 
-/// Builds the string to sign for a canonical request hashing to `creq_hash` in `scratch` (its
-/// previous contents are dropped) and MACs it in one call with the scope's keyed HMAC (a dozen
-/// tiny updates cost more than the copy).
-fn sign_string(
-    scratch: &mut Vec<u8>,
-    scope: &Scope,
-    amz_date: &str,
-    creq_hash: &[u8; 32],
-) -> Signature {
+/// Signs the string to sign for a canonical request hashing to `creq_hash` at `amz_date`, with
+/// the scope's keyed HMAC: the scope keeps the string to sign, with only the time and the hash
+/// to write in, and it is MACed in one call (a dozen tiny updates cost more than the copy).
+fn sign_string(scope: &mut Scope, amz_date: &AmzDate, creq_hash: &[u8; 32]) -> Signature {
     let mut creq_hash_hex = [0u8; 64];
     crate::percent::hex_lower(creq_hash, &mut creq_hash_hex);
-    scratch.clear();
-    feed_string_to_sign(
-        &mut |bytes| scratch.extend_from_slice(bytes),
-        amz_date,
-        scope.credential_scope(),
-        &creq_hash_hex,
-    );
     let mut mac: HmacSha256 = scope.mac().clone();
-    mac.update(scratch);
-    scratch.clear();
+    mac.update(scope.string_to_sign(amz_date.as_bytes(), &creq_hash_hex));
     let mut out = [0u8; 64];
     crate::percent::hex_lower(&super::key::finalize(mac), &mut out);
     Signature(out)
@@ -298,6 +279,12 @@ pub(super) fn write_canonical(
         write_canonical_request(out, request, &params.settings, &additions, payload_hash)?;
     prepared.signed_headers = written.signed_headers;
     Ok(prepared)
+}
+
+/// A payload hash as text: hex digits or `UNSIGNED-PAYLOAD`, both ASCII, so the check never
+/// fails. Checked only where text is needed, not on every signature.
+fn ascii(payload_hash: &[u8]) -> &str {
+    core::str::from_utf8(payload_hash).unwrap_or_default()
 }
 
 /// The session token the canonical request covers: none for long-term credentials or when the

@@ -48,14 +48,21 @@ pub(crate) struct Template {
 }
 
 impl Template {
-    /// Makes the template hold the canonical request of `request`, rebuilding it unless `shape`
-    /// (the request's [`write_shape`]) is the one it was built from. `shape` is left holding the
-    /// previous shape or garbage: it is the caller's scratch.
+    /// Whether the template holds the canonical request of a request with this shape
+    /// ([`write_shape`]).
+    pub(crate) fn has_shape(&self, shape: &[u8]) -> bool {
+        // The empty shape before the first request equals no request's shape.
+        self.shape == shape
+    }
+
+    /// Makes the template hold the canonical request of `request`, whose shape is `shape` (the
+    /// request's [`write_shape`]). `shape` is left holding the previous shape or garbage: it is
+    /// the caller's scratch.
     ///
     /// # Errors
     ///
     /// As [`write_canonical_request`], for a request that cannot be canonicalized.
-    pub(crate) fn prepare(
+    pub(crate) fn rebuild(
         &mut self,
         shape: &mut Vec<u8>,
         request: &SignableRequest<'_>,
@@ -63,9 +70,6 @@ impl Template {
         additions: &Additions<'_>,
         payload_hash: &str,
     ) -> Result<(), SigningError> {
-        if *shape == self.shape {
-            return Ok(());
-        }
         // Forget the old shape first: should writing fail, no later request may match it.
         self.shape.clear();
         self.text.clear();
@@ -98,14 +102,15 @@ impl Template {
         Ok(())
     }
 
-    /// Writes the time and the payload hash into the canonical request and returns its SHA-256.
-    pub(crate) fn hash(&mut self, amz_date: &str, payload_hash: &str) -> [u8; 32] {
-        overwrite(&mut self.text, self.amz_date, amz_date.as_bytes());
+    /// Writes the time (`YYYYMMDDTHHMMSSZ`) and the payload hash into the canonical request and
+    /// returns its SHA-256.
+    pub(crate) fn hash(&mut self, amz_date: &[u8; 16], payload_hash: &[u8]) -> [u8; 32] {
+        overwrite(&mut self.text, self.amz_date, amz_date);
         if let Some(at) = self.content_sha256 {
-            overwrite(&mut self.text, at, payload_hash.as_bytes());
+            overwrite(&mut self.text, at, payload_hash);
         }
         let last_line = self.text.len().saturating_sub(payload_hash.len());
-        overwrite(&mut self.text, last_line, payload_hash.as_bytes());
+        overwrite(&mut self.text, last_line, payload_hash);
         let mut hasher = self.prefix.clone();
         hasher.update(&self.text[self.hashed..]);
         hasher.finalize().into()
@@ -119,7 +124,7 @@ impl Template {
 
 /// Copies `value` over `text` at `at`. The positions come from writing the same values, so they
 /// always fit; a value that did not would be left out rather than panic.
-fn overwrite(text: &mut [u8], at: usize, value: &[u8]) {
+pub(crate) fn overwrite(text: &mut [u8], at: usize, value: &[u8]) {
     if let Some(slot) = text.get_mut(at..at + value.len()) {
         slot.copy_from_slice(value);
     }
@@ -136,9 +141,11 @@ impl fmt::Debug for Template {
 }
 
 /// Writes every input of a header-signed canonical request except the time and the payload
-/// hash's value: the settings, the signed session token, the payload hash's length, the method,
-/// the path, the query and the headers in order. Each piece is preceded by its length, so
-/// different inputs never write the same bytes.
+/// hash's value: the settings, then the lengths of the signed session token, the payload hash,
+/// the method, the path, the query, the header count and every header's name and value, then
+/// those pieces back to back. With every length written up front, different inputs never write
+/// the same bytes, and the pieces go in as few copies as there are pieces (a shape is written for
+/// every signature).
 pub(crate) fn write_shape(
     out: &mut Vec<u8>,
     request: &SignableRequest<'_>,
@@ -146,25 +153,40 @@ pub(crate) fn write_shape(
     session_token: Option<&str>,
     payload_hash_len: usize,
 ) {
+    const WORD: usize = core::mem::size_of::<usize>();
     let settings = &params.settings;
-    out.extend_from_slice(&[
+    let token = session_token.unwrap_or_default();
+    let headers = request.headers();
+    let mut head = [0u8; 4 + 6 * WORD];
+    head[..4].copy_from_slice(&[
         u8::from(settings.uri_encoding == UriEncoding::Double),
         u8::from(settings.normalize_path),
         u8::from(settings.content_sha256_header),
         u8::from(session_token.is_some()),
     ]);
-    push_piece(out, session_token.unwrap_or_default().as_bytes());
-    out.extend_from_slice(&payload_hash_len.to_le_bytes());
-    push_piece(out, request.method().as_bytes());
-    push_piece(out, request.path().as_bytes());
-    push_piece(out, request.query().as_bytes());
-    for (name, value) in request.headers() {
-        push_piece(out, name.as_bytes());
-        push_piece(out, value);
+    let lengths = [
+        token.len(),
+        payload_hash_len,
+        request.method().len(),
+        request.path().len(),
+        request.query().len(),
+        headers.len(),
+    ];
+    for (slot, len) in head[4..].chunks_exact_mut(WORD).zip(lengths) {
+        slot.copy_from_slice(&len.to_le_bytes());
     }
-}
-
-fn push_piece(out: &mut Vec<u8>, piece: &[u8]) {
-    out.extend_from_slice(&piece.len().to_le_bytes());
-    out.extend_from_slice(piece);
+    out.extend_from_slice(&head);
+    for (name, value) in headers {
+        let mut pair = [0u8; 2 * WORD];
+        pair[..WORD].copy_from_slice(&name.len().to_le_bytes());
+        pair[WORD..].copy_from_slice(&value.len().to_le_bytes());
+        out.extend_from_slice(&pair);
+    }
+    for piece in [token, request.method(), request.path(), request.query()] {
+        out.extend_from_slice(piece.as_bytes());
+    }
+    for (name, value) in headers {
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(value);
+    }
 }

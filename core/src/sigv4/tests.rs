@@ -481,6 +481,21 @@ fn reused_signer_matches_a_fresh_one_across_changing_requests() {
                 .body(BODY),
             params(&creds),
         ),
+        // The same bytes cut differently between pieces: the shape must tell them apart.
+        (
+            SignableRequest::from_parts("GET", "/model/m/converse-stream", "x=1")
+                .header("host", "bedrock-runtime.us-west-2.amazonaws.com")
+                .body(BODY),
+            params(&creds),
+        ),
+        (
+            SignableRequest::from_parts("GET", "/model/m/converse-streamx", "=1")
+                .header("host", "bedrock-runtime.us-west-2.amazonaws.com")
+                .body(BODY),
+            params(&creds),
+        ),
+        (converse_request().header("x-a", "bc"), params(&creds)),
+        (converse_request().header("x-ab", "c"), params(&creds)),
         // Settings and credentials that change the canonical request.
         (
             converse_request(),

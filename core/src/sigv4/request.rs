@@ -39,8 +39,14 @@ impl<'a> SignableRequest<'a> {
     /// empty body.
     #[inline]
     pub fn new(method: &'a str, target: &'a str) -> Self {
-        let target = target.split_once('#').map_or(target, |(before, _)| before);
-        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        // One search for both delimiters: the path ends at the first `?` or `#` (a `?` inside
+        // the fragment starts no query). Both are ASCII, so every cut is a char boundary.
+        let path_end = memchr::memchr2(b'?', b'#', target.as_bytes()).unwrap_or(target.len());
+        let (path, rest) = target.split_at_checked(path_end).unwrap_or((target, ""));
+        let query = rest.strip_prefix('?').map_or("", |query| {
+            let query_end = memchr::memchr(b'#', query.as_bytes()).unwrap_or(query.len());
+            query.get(..query_end).unwrap_or(query)
+        });
         Self::from_parts(method, path, query)
     }
 

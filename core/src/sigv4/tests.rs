@@ -566,3 +566,39 @@ fn signer_debug_shows_neither_secret_nor_token() {
     assert!(!debug.contains(SECRET), "{debug}");
     assert!(debug.contains("template"), "{debug}");
 }
+
+/// The target splits at the first `?` into path and query, and a `#fragment` is dropped, as
+/// `split_once('#')` then `split_once('?')` would (the reference the search must agree with).
+#[test]
+fn request_target_splits_into_path_and_query() {
+    let targets = [
+        "",
+        "/",
+        "/p",
+        "/p?q",
+        "/p#f",
+        "/p?q#f",
+        "/p#f?x",
+        "/p?q?r",
+        "/p?q#f#g",
+        "?",
+        "#",
+        "?#",
+        "#?",
+        "/p?",
+        "/p#",
+        "/p?#f",
+        "/é?ü=1#ö",
+        "/a%3Fb?c%23d",
+    ];
+    for target in targets {
+        let reference = target.split_once('#').map_or(target, |(before, _)| before);
+        let (path, query) = reference.split_once('?').unwrap_or((reference, ""));
+        let request = SignableRequest::new("GET", target);
+        assert_eq!(
+            (request.path(), request.query()),
+            (path, query),
+            "{target:?}"
+        );
+    }
+}

@@ -141,11 +141,9 @@ impl fmt::Debug for Template {
 }
 
 /// Writes every input of a header-signed canonical request except the time and the payload
-/// hash's value: the settings, then the lengths of the signed session token, the payload hash,
-/// the method, the path, the query, the header count and every header's name and value, then
-/// those pieces back to back. With every length written up front, different inputs never write
-/// the same bytes, and the pieces go in as few copies as there are pieces (a shape is written for
-/// every signature).
+/// hash's value: the settings, the signed session token, the payload hash's length, the method,
+/// the path, the query and the headers in order. Each piece is preceded by its length, so
+/// different inputs never write the same bytes.
 pub(crate) fn write_shape(
     out: &mut Vec<u8>,
     request: &SignableRequest<'_>,
@@ -153,40 +151,25 @@ pub(crate) fn write_shape(
     session_token: Option<&str>,
     payload_hash_len: usize,
 ) {
-    const WORD: usize = core::mem::size_of::<usize>();
     let settings = &params.settings;
-    let token = session_token.unwrap_or_default();
-    let headers = request.headers();
-    let mut head = [0u8; 4 + 6 * WORD];
-    head[..4].copy_from_slice(&[
+    out.extend_from_slice(&[
         u8::from(settings.uri_encoding == UriEncoding::Double),
         u8::from(settings.normalize_path),
         u8::from(settings.content_sha256_header),
         u8::from(session_token.is_some()),
     ]);
-    let lengths = [
-        token.len(),
-        payload_hash_len,
-        request.method().len(),
-        request.path().len(),
-        request.query().len(),
-        headers.len(),
-    ];
-    for (slot, len) in head[4..].chunks_exact_mut(WORD).zip(lengths) {
-        slot.copy_from_slice(&len.to_le_bytes());
+    push_piece(out, session_token.unwrap_or_default().as_bytes());
+    out.extend_from_slice(&payload_hash_len.to_le_bytes());
+    push_piece(out, request.method().as_bytes());
+    push_piece(out, request.path().as_bytes());
+    push_piece(out, request.query().as_bytes());
+    for (name, value) in request.headers() {
+        push_piece(out, name.as_bytes());
+        push_piece(out, value);
     }
-    out.extend_from_slice(&head);
-    for (name, value) in headers {
-        let mut pair = [0u8; 2 * WORD];
-        pair[..WORD].copy_from_slice(&name.len().to_le_bytes());
-        pair[WORD..].copy_from_slice(&value.len().to_le_bytes());
-        out.extend_from_slice(&pair);
-    }
-    for piece in [token, request.method(), request.path(), request.query()] {
-        out.extend_from_slice(piece.as_bytes());
-    }
-    for (name, value) in headers {
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(value);
-    }
+}
+
+fn push_piece(out: &mut Vec<u8>, piece: &[u8]) {
+    out.extend_from_slice(&piece.len().to_le_bytes());
+    out.extend_from_slice(piece);
 }

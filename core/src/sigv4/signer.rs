@@ -213,8 +213,7 @@ pub(super) struct Prepared {
 
 impl Prepared {
     fn payload_hash(&self) -> &str {
-        // Hex digits or UNSIGNED-PAYLOAD, both ASCII.
-        core::str::from_utf8(&self.payload_hash[..self.payload_hash_len]).unwrap_or_default()
+        ascii(&self.payload_hash[..self.payload_hash_len])
     }
 }
 

@@ -40,7 +40,9 @@ fn main() {
             .header("host", "bedrock-runtime.us-east-1.amazonaws.com")
             .body(black_box(&body));
             let params = SigningParams::new(&credentials, "us-east-1", "bedrock", time);
-            let signed = signer.sign_headers(&request, &params).expect("request signs");
+            let signed = signer
+                .sign_headers(&request, &params)
+                .expect("request signs");
             for header in signed.headers() {
                 black_box(header);
             }

@@ -162,8 +162,8 @@ impl Signer {
 }
 
 /// Signs the string to sign for a canonical request hashing to `creq_hash` at `amz_date`, with
-/// the scope's keyed HMAC: the scope keeps the string to sign, with only the time and the hash
-/// to write in, and it is MACed in one call (a dozen tiny updates cost more than the copy).
+/// the scope's keyed HMAC. The scope keeps the string to sign whole, with only the time and the
+/// hash to write in, so it is MACed in one call rather than a dozen tiny updates.
 fn sign_string(scope: &mut Scope, amz_date: &AmzDate, creq_hash: &[u8; 32]) -> Signature {
     let mut creq_hash_hex = [0u8; 64];
     crate::percent::hex_lower(creq_hash, &mut creq_hash_hex);
